@@ -1,0 +1,48 @@
+# The two commands of the README, and the steps they are made of.
+#   make run   – set everything up, create the SQLite database, load demo data, start the portal
+#   make test  – set up what the tests need (incl. Chromium for browser tests) and run the whole suite
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test setup vendor chromium lint db clean
+
+run: setup vendor
+	$(BIN)/portal init-db
+	$(BIN)/portal demo
+	PORTAL_SESSION_COOKIE_SECURE=0 $(BIN)/portal run
+
+test: setup vendor chromium
+	$(BIN)/ruff check portal tests bench
+	$(BIN)/portal bpmn lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+vendor: portal/static/vendor/NOTICE
+
+portal/static/vendor/NOTICE: package.json package-lock.json scripts/vendor_assets.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python scripts/vendor_assets.py
+
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here); fonts for
+# Arabic and Ethiopic scripts come from fonts-noto-core.
+chromium:
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -q NotoSansEthiopic || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; }
+
+lint: setup
+	$(BIN)/ruff check portal tests bench
+	$(BIN)/portal bpmn lint
+
+clean:
+	rm -rf $(VENV) node_modules portal/static/vendor instance

@@ -1,0 +1,117 @@
+"""The inburgering portal: a Flask application factory that only wires things together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.config import load_config
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+
+#: Content Security Policy: no inline scripts, nothing from other hosts. The BPMN modeler page
+#: widens style-src-attr on its own view only.
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": ["'self'", "data:"],
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_config(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    _init_i18n(app)
+    talisman.init_app(
+        app,
+        content_security_policy=CSP,
+        content_security_policy_nonce_in=["script-src"],
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+    )
+    _register_blueprints(app)
+    _register_error_pages(app)
+    from portal.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from portal.auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _init_i18n(app: Flask) -> None:
+    from portal.i18n import select_locale, template_context
+
+    babel.init_app(app, locale_selector=select_locale)
+    app.context_processor(template_context)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.auth.views import bp as auth_bp
+    from portal.cases.views import bp as cases_bp
+    from portal.tasks.views import bp as tasks_bp
+
+    for bp in (auth_bp, cases_bp, tasks_bp):
+        app.register_blueprint(bp)
+
+
+def _register_error_pages(app: Flask) -> None:
+    messages = {
+        400: (lambda: _("Ongeldig verzoek"), lambda: _("Het verzoek kon niet worden verwerkt.")),
+        403: (lambda: _("Geen toegang"), lambda: _("Je hebt geen toegang tot deze pagina.")),
+        404: (lambda: _("Pagina niet gevonden"), lambda: _("Deze pagina bestaat niet (meer).")),
+        405: (lambda: _("Niet toegestaan"), lambda: _("Deze actie kan hier niet.")),
+        409: (lambda: _("Conflict"), lambda: _("Iemand anders heeft dit intussen gewijzigd.")),
+        429: (lambda: _("Te veel pogingen"), lambda: _("Wacht even en probeer het dan opnieuw.")),
+        500: (lambda: _("Er ging iets mis"), lambda: _("Er ging bij ons iets mis. Probeer het later opnieuw.")),
+    }
+
+    def render(code: int, message: str | None = None):
+        title, default = messages.get(code, messages[500])
+        return render_template("errors/error.html", code=code, title=title(), message=message or default()), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render(400, _("Het formulier was verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog "
+                             "eens; je invoer is niet opgeslagen."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render(error.code if error.code in messages else 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return render(500)

@@ -1,0 +1,32 @@
+"""The audit trail: every read and write of a case (who, when, what, why)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+class AuditEvent(db.Model):
+    """Append-only. Rows are never updated or deleted by the application."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_case_at", "case_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("inburgering_case.id"))
+    #: read | write | login | …
+    action: Mapped[str] = mapped_column(String(20))
+    #: What was touched, e.g. "case", "case.health", "task:intake_leerbaarheid".
+    subject: Mapped[str] = mapped_column(String(120))
+    #: Why: the purpose or the route that caused it, e.g. "cases.show", "tasks.complete".
+    purpose: Mapped[str] = mapped_column(String(120))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))

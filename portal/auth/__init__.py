@@ -1,0 +1,1 @@
+"""The auth room: models, services, forms and views (blueprint in views.py)."""

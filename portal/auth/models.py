@@ -1,0 +1,65 @@
+"""Staff and newcomer accounts, and the municipalities they belong to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import TimestampMixin, UTCDateTime
+from portal.extensions import db
+from portal.security import CASE_ROLES, SENSITIVE_ROLES, STAFF_ROLES, Role
+
+
+class Municipality(TimestampMixin, db.Model):
+    """A municipality (gemeente). A regional portal serves several; staff see only their own."""
+
+    __tablename__ = "municipality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: CBS municipality code, e.g. "0344" for Utrecht.
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(160))
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    #: None only for roles that work across municipalities (process designer, system administrator).
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    #: Preferred UI language; None means: follow the browser.
+    locale: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    municipality: Mapped[Municipality | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def works_on_cases(self) -> bool:
+        return self.role in CASE_ROLES
+
+    @property
+    def may_see_sensitive(self) -> bool:
+        return self.role in SENSITIVE_ROLES
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

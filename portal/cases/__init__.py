@@ -1,0 +1,1 @@
+"""The cases room: models, services, forms and views (blueprint in views.py)."""

@@ -1,0 +1,60 @@
+"""A newcomer's integration case (dossier), from the COA handover (koppeling) on."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import Municipality, User
+from portal.db import TimestampMixin, UTCDateTime
+from portal.extensions import db
+
+
+class Case(TimestampMixin, db.Model):
+    __tablename__ = "inburgering_case"
+    __table_args__ = (
+        Index("ix_case_municipality_stage", "municipality_id", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Human reference shown on screens and letters, e.g. "0344-2026-00012".
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    #: The one regisseur responsible for this newcomer (single point of contact).
+    regisseur_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    #: The newcomer's own portal account, once activated.
+    newcomer_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    # -- the newcomer, as handed over by COA ----------------------------------------------------
+    first_name: Mapped[str] = mapped_column(String(120))
+    last_name: Mapped[str] = mapped_column(String(120))
+    birth_date: Mapped[date] = mapped_column()
+    #: Vreemdelingennummer (V-number) from the IND/COA; the key of the COA handover.
+    v_number: Mapped[str] = mapped_column(String(20), unique=True)
+    #: Only stored once known and needed; shown only to roles that need it (DOMAIN.md §6).
+    bsn: Mapped[str | None] = mapped_column(String(9))
+    country_of_origin: Mapped[str] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(40))
+    household_size: Mapped[int] = mapped_column(default=1)
+    azc_location: Mapped[str | None] = mapped_column(String(120))
+    coa_contact: Mapped[str | None] = mapped_column(String(160))
+    #: Date of the koppeling to this municipality (start of the portal case).
+    koppeling_date: Mapped[date] = mapped_column()
+    #: Date of the asylum residence permit, when COA provides it.
+    permit_date: Mapped[date | None] = mapped_column()
+
+    # -- where the case stands (projected after every engine step) ---------------------------
+    stage: Mapped[str] = mapped_column(String(80), default="nieuw")
+    stage_label: Mapped[str] = mapped_column(String(200), default="Nieuw")
+    stage_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    municipality: Mapped[Municipality] = relationship()
+    regisseur: Mapped[User | None] = relationship(foreign_keys=[regisseur_id])
+    newcomer_user: Mapped[User | None] = relationship(foreign_keys=[newcomer_user_id])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"

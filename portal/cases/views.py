@@ -1,0 +1,94 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.auth.models import User
+from portal.cases.forms import CaseFilterForm, KoppelingForm, ReassignForm, koppeling_data
+from portal.cases.services import (
+    DuplicateCase,
+    case_for,
+    dossier,
+    open_case,
+    open_tasks,
+    reassign,
+    regisseurs_of,
+    stages_of,
+    timeline,
+    visible_cases_query,
+)
+from portal.extensions import db
+from portal.security import CASE_ROLES, Role, roles_required
+from portal.tasks.services import NoProcessDeployed, page_size
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.route("/")
+@roles_required(*CASE_ROLES)
+def index():
+    filters = CaseFilterForm(request.args)
+    filters.stage.choices = [("", _("Alle fasen")), *stages_of(current_user)]
+    filters.validate()
+    query = visible_cases_query(current_user, search=filters.q.data or None, stage=filters.stage.data or None,
+                                mine=filters.mine.data)
+    page = db.paginate(query, per_page=page_size(), error_out=False)
+    return render_template("cases/index.html", page=page, filters=filters)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def new():
+    form = KoppelingForm()
+    form.regisseur.choices = [(u.id, u.display_name) for u in regisseurs_of(current_user.municipality_id)]
+    if request.method == "GET" and current_user.role == Role.REGISSEUR:
+        form.regisseur.data = current_user.id
+    if form.validate_on_submit():
+        data = koppeling_data(form)
+        try:
+            case = open_case(data, current_user.municipality, form.regisseur.data, current_user.id, "cases.new")
+        except DuplicateCase:
+            db.session.rollback()
+            form.v_nummer.errors.append(_("Voor dit V-nummer bestaat al een dossier."))
+        except NoProcessDeployed:
+            db.session.rollback()
+            form.form_errors.append(_("Er is nog geen proces in gebruik genomen. Vraag de procesontwerper "
+                                      "om ‘portal bpmn deploy’ uit te voeren."))
+        else:
+            db.session.commit()
+            flash(_("Dossier %(ref)s is geopend; de brede intake is gestart.", ref=case.reference), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/new.html", form=form)
+
+
+@bp.route("/<int:case_id>")
+@roles_required(*CASE_ROLES)
+def show(case_id: int):
+    case = case_for(current_user, case_id, "cases.show")
+    reassign_form = None
+    if current_user.role == Role.TEAMLEIDER:
+        reassign_form = ReassignForm()
+        reassign_form.regisseur.choices = [(u.id, u.display_name) for u in regisseurs_of(case.municipality_id)]
+    view = render_template("cases/show.html", case=case, domains=dossier(case, current_user),
+                           timeline=timeline(case), tasks=open_tasks(case), reassign_form=reassign_form)
+    db.session.commit()  # the audit events of this read
+    return view
+
+
+@bp.route("/<int:case_id>/reassign", methods=["POST"])
+@roles_required(Role.TEAMLEIDER)
+def reassign_case(case_id: int):
+    case = case_for(current_user, case_id, "cases.reassign")
+    form = ReassignForm()
+    form.regisseur.choices = [(u.id, u.display_name) for u in regisseurs_of(case.municipality_id)]
+    if form.validate_on_submit():
+        regisseur = db.session.get(User, form.regisseur.data)
+        if regisseur is None:
+            abort(400)
+        reassign(case, regisseur, form.reden.data, current_user)
+        db.session.commit()
+        flash(_("Het dossier is overgedragen aan %(name)s.", name=regisseur.display_name), "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    view = render_template("cases/show.html", case=case, domains=dossier(case, current_user),
+                           timeline=timeline(case), tasks=open_tasks(case), reassign_form=form)
+    db.session.commit()
+    return view, 400

@@ -1,0 +1,179 @@
+"""The ``portal`` command (DESIGN.md §8): a stable interface used by the README and CI."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from portal.db import utcnow
+from portal.extensions import db
+
+
+def _create_app() -> Flask:
+    from portal import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """Inburgeringsportaal: beheer- en ontwikkelcommando's."""
+
+
+def register_commands(app: Flask) -> None:
+    from flask.cli import routes_command, shell_command
+
+    for command in (init_db, demo, run, bpmn, timers, import_coa, shell_command, routes_command):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    from flask_migrate import upgrade
+
+    Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
+    upgrade()
+    click.echo("database schema is up to date")
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load idempotent demo data and print the logins."""
+    from portal.demo import load_demo
+
+    for line in load_demo():
+        click.echo(line)
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-timers", is_flag=True, help="Do not run the timer worker in this process.")
+@with_appcontext
+def run(host: str, port: int, no_timers: bool) -> None:
+    """Development server, with the timer worker in a background thread."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()
+    if not no_timers:
+        threading.Thread(target=_timer_loop, args=(app, app.config["TIMER_INTERVAL"]), daemon=True,
+                         name="portal-timers").start()
+    click.echo(f"portal on http://{host}:{port}/ (timers {'off' if no_timers else 'on'})")
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+
+
+def _fire_due(now=None) -> int:
+    from portal.tasks.services import advance_due_instance
+
+    fired = 0
+    while True:
+        case_id = advance_due_instance(now or utcnow())
+        if case_id is None:
+            db.session.commit()
+            return fired
+        db.session.commit()
+        fired += 1
+
+
+def _timer_loop(app: Flask, interval: int) -> None:
+    while True:
+        with app.app_context():
+            try:
+                _fire_due()
+            except Exception:  # keep the worker alive; the error is logged
+                app.logger.exception("timer sweep failed")
+                db.session.rollback()
+        time.sleep(interval)
+
+
+@click.group("timers")
+def timers() -> None:
+    """Timer events of running cases."""
+
+
+@timers.command("run")
+@click.option("--once", is_flag=True, help="Fire what is due now and exit.")
+@with_appcontext
+def timers_run(once: bool) -> None:
+    """Fire due timers (safe to run on several hosts at once on PostgreSQL)."""
+    interval = current_app.config["TIMER_INTERVAL"]
+    while True:
+        fired = _fire_due()
+        click.echo(f"{utcnow().isoformat(timespec='seconds')} fired timers of {fired} case(s)")
+        if once:
+            return
+        time.sleep(interval)
+
+
+@click.group("bpmn")
+def bpmn() -> None:
+    """Check and deploy the BPMN process set."""
+
+
+@bpmn.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@with_appcontext
+def bpmn_lint(paths: tuple[Path, ...]) -> None:
+    """Check BPMN files (default: all of workflows/bpmn); exit 1 on any problem."""
+    from portal.processes.services import lint
+
+    files = [p for path in paths for p in (sorted(path.glob("**/*.bpmn")) if path.is_dir() else [path])]
+    problems = lint(files or None)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    click.echo("no problems found")
+
+
+@bpmn.command("deploy")
+@click.option("--note", default=None, help="What changed, for the version history.")
+@with_appcontext
+def bpmn_deploy(note: str | None) -> None:
+    """Lint, hash and store workflows/ as a new process version (no-op if unchanged)."""
+    from portal.processes.services import DeployError, deploy
+
+    try:
+        version, created = deploy(note=note)
+    except DeployError as exc:
+        for message in exc.messages:
+            click.echo(message)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{'deployed' if created else 'unchanged'}: process version {version.id} ({version.digest[:12]})")
+
+
+@click.command("import-coa")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_coa(file: Path) -> None:
+    """Open cases from a COA handover CSV; bad rows are reported and skipped, good rows imported."""
+    from portal.cases.coa_import import import_coa_csv
+
+    report = import_coa_csv(file.read_bytes())
+    db.session.commit()
+    for ref in report.imported:
+        click.echo(f"imported {ref}")
+    for line in report.skipped:
+        click.echo(f"skipped {line}")
+    for line in report.errors:
+        click.echo(f"error {line}", err=True)
+    click.echo(f"{len(report.imported)} imported, {len(report.skipped)} skipped, {len(report.errors)} error(s)")
+    if report.errors:
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("FLASK_APP", "portal")
+    main()

@@ -1,0 +1,61 @@
+"""Every setting of the portal, read from ``PORTAL_*`` environment variables in one place.
+
+A deployment sets environment variables; tests pass a mapping to ``create_app``. Nothing else
+reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"PORTAL_{name}", default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the configuration mapping from the environment.
+
+    :param instance_path: Flask's instance folder; the default SQLite file lives there.
+    """
+    default_db = f"sqlite:///{Path(instance_path) / 'portal.sqlite3'}"
+    return {
+        # Signing key for sessions and CSRF tokens. Must be set in production.
+        "SECRET_KEY": _env("SECRET_KEY", "dev-only-change-me"),
+        # SQLite by default (embedded, single machine); PostgreSQL in production, e.g.
+        # postgresql+psycopg://portal@db/portal
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Where the process designer's BPMN files and form schemas live.
+        "WORKFLOWS_DIR": _env("WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
+        # Staff UI languages; newcomer languages are added by the newcomer room.
+        "STAFF_LOCALES": ("nl", "en"),
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "Europe/Amsterdam"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        # Cookies are Secure unless explicitly turned off (plain-HTTP development and load tests).
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
+        "FORCE_HTTPS": _env_bool("FORCE_HTTPS", False),
+        # CSRF tokens are valid for the whole session; a long intake conversation must not expire them.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Rate limiting of the login form; use redis://… when several app servers run.
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Page size of worklists and case lists.
+        "PAGE_SIZE": int(_env("PAGE_SIZE", "25") or 25),
+        # Seconds between timer sweeps of the in-process worker started by `portal run`.
+        "TIMER_INTERVAL": int(_env("TIMER_INTERVAL", "30") or 30),
+    }

@@ -1,0 +1,179 @@
+"""Idempotent demo data: two municipalities, staff of every role, newcomers in every intake stage.
+
+Cases move through the real deployed process with the same services the web pages use, so the
+demo shows what the portal really does.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.auth.models import Municipality, User
+from portal.cases.models import Case
+from portal.cases.services import KoppelingData, open_case
+from portal.engine import FieldSpec, FormSpec
+from portal.extensions import db
+from portal.processes.services import deploy
+from portal.security import Role, hash_password
+from portal.tasks.models import HumanTask
+from portal.tasks.services import complete_task, form_spec_for, save_draft
+
+DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - published demo logins
+
+MUNICIPALITIES = [("0344", "Utrecht"), ("0355", "Zeist")]
+STAFF = [
+    # username, display name, role, municipality code
+    ("regisseur", "Ria Regisseur", Role.REGISSEUR, "0344"),
+    ("regisseur3", "Rob de Vries", Role.REGISSEUR, "0344"),
+    ("regisseur2", "Sanne Smit", Role.REGISSEUR, "0355"),
+    ("teamleider", "Tom Teamleider", Role.TEAMLEIDER, "0344"),
+    ("ontwerper", "Olga Ontwerper", Role.ONTWERPER, None),
+    ("beheerder", "Bert Beheerder", Role.BEHEERDER, "0344"),
+]
+
+# v-number, first, last, birth, country, language, household, municipality, regisseur, steps to walk
+NEWCOMERS: list[tuple] = [
+    ("1000000001", "Amina", "Haddad", date(1994, 3, 12), "Syrië", "arabisch", 3, "0344", "regisseur", "wacht_op_pip"),
+    ("1000000002", "Yonas", "Tesfay", date(1999, 7, 2), "Eritrea", "tigrinya", 1, "0344", "regisseur", "start"),
+    ("1000000003", "Dawit", "Gebremariam", date(1988, 1, 20), "Eritrea", "tigrinya", 4, "0344", "regisseur",
+     "verhuizing"),
+    ("1000000004", "Olena", "Kovalenko", date(1985, 11, 5), "Oekraïne", "oekraiens", 2, "0344", "regisseur",
+     "gesprekken"),
+    ("1000000005", "Mohammad", "Rahimi", date(2001, 5, 30), "Afghanistan", "farsi", 1, "0344", "regisseur3",
+     "ladder"),
+    ("1000000006", "Leyla", "Yilmaz", date(1992, 9, 14), "Turkije", "turks", 2, "0344", "regisseur", "samenvatting"),
+    ("1000000007", "Samir", "Nasser", date(1990, 2, 8), "Syrië", "arabisch", 5, "0355", "regisseur2",
+     "gesprekken"),
+]
+
+#: Choices that steer the demo through the process (everything else is filled from the form schema).
+OVERRIDES = {
+    "kennismakingsgesprek": {"startscenario": "gecombineerd"},
+}
+
+
+def sample_value(spec: FieldSpec, today: date) -> Any:
+    """A valid value for a field (sections: their required fields), for demos and tests."""
+    if spec.kind == "section":
+        return {child.name: sample_value(child, today) for child in spec.children if child.required}
+    if spec.kind == "rows":
+        return [{child.name: sample_value(child, today) for child in spec.children if child.required}]
+    if spec.kind == "choice":
+        return spec.choices[0].value
+    if spec.kind == "multichoice":
+        return [spec.choices[0].value]
+    if spec.kind == "date":
+        return today.isoformat()
+    if spec.kind in ("integer", "number"):
+        return int(spec.minimum or 1) if spec.kind == "integer" else float(spec.minimum or 1)
+    if spec.kind == "boolean":
+        return spec.must_be_true
+    if spec.example is not None:
+        return spec.example
+    return "Besproken in het gesprek."[: spec.max_length or None]
+
+
+def sample_submission(form_spec: FormSpec, today: date, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Required fields filled with valid values; fields that conditional rules require are added too."""
+    data = {f.name: sample_value(f, today) for f in form_spec.fields if f.required or f.kind == "boolean"}
+    data.update(overrides or {})
+    fields = dict(form_spec.iter_fields())
+    for _round in range(3):
+        missing = [v.path for v in form_spec.violations(data) if v.rule == "required" and v.path in fields]
+        if not missing:
+            break
+        for path in missing:
+            target = data
+            for part in path[:-1]:
+                target = target.setdefault(part, {})
+            target[path[-1]] = sample_value(fields[path], today)
+    return data
+
+
+def _ensure_user(username: str, name: str, role: Role, municipality: Municipality | None) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, display_name=name, role=role.value,
+                    municipality=municipality, password_hash=hash_password(DEMO_PASSWORD),
+                    locale="nl" if role != Role.INBURGERAAR else "ar")
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def _open_tasks(case: Case) -> list[HumanTask]:
+    return list(db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
+                                                           HumanTask.status == HumanTask.OPEN)
+                                   .order_by(HumanTask.id)))
+
+
+def _complete(case: Case, bpmn_id: str, user: User, overrides: dict | None = None) -> None:
+    task = next(t for t in _open_tasks(case) if t.bpmn_id == bpmn_id)
+    spec = form_spec_for(task)
+    data = sample_submission(spec, case.koppeling_date + timedelta(days=7),
+                             {**OVERRIDES.get(bpmn_id, {}), **(overrides or {})})
+    complete_task(task.id, data, user)
+
+
+def _walk(case: Case, target: str, regisseur: User) -> None:
+    """Move a fresh case to the named stage of the intake."""
+    if target == "start":
+        return
+    scenario = "na_verhuizing" if target == "verhuizing" else "gecombineerd"
+    _complete(case, "kennismakingsgesprek", regisseur, {"startscenario": scenario})
+    if target == "verhuizing":
+        return
+    conversations = ["intake_leerbaarheid", "intake_opleiding_werk", "intake_persoonlijke_omstandigheden",
+                     "intake_leefgebieden"]
+    if target == "gesprekken":
+        _complete(case, conversations[0], regisseur)
+        draft_task = next(t for t in _open_tasks(case) if t.bpmn_id == conversations[1])
+        save_draft(draft_task, {"hoogst_genoten_opleiding": ["Nog navragen"]}, regisseur)
+        return
+    for bpmn_id in conversations:
+        _complete(case, bpmn_id, regisseur)
+    if target == "ladder":
+        return
+    _complete(case, "participatieladder_intake", regisseur)
+    if target == "samenvatting":
+        return
+    _complete(case, "intake_samenvatting", regisseur)
+
+
+def load_demo() -> list[str]:
+    """Create what is missing; returns lines to print (the logins)."""
+    version, _created = deploy(note="demo")
+    municipalities = {}
+    for code, name in MUNICIPALITIES:
+        m = db.session.scalar(select(Municipality).where(Municipality.code == code))
+        if m is None:
+            m = Municipality(code=code, name=name)
+            db.session.add(m)
+            db.session.flush()
+        municipalities[code] = m
+    users = {username: _ensure_user(username, name, role, municipalities.get(code) if code else None)
+             for username, name, role, code in STAFF}
+    today = date.today()
+    for index, (v_number, first, last, born, country, language, household, code, regisseur, target) in enumerate(
+            NEWCOMERS):
+        if db.session.scalar(select(Case.id).where(Case.v_number == v_number)) is not None:
+            continue
+        data = KoppelingData(v_nummer=v_number, voornaam=first, achternaam=last, geboortedatum=born,
+                             land_van_herkomst=country, taal=language, huishoudgrootte=household,
+                             koppelingsdatum=today - timedelta(days=7 * (index + 1)), azc_locatie="azc Utrecht",
+                             coa_contactpersoon="J. Jansen (COA)")
+        case = open_case(data, municipalities[code], users[regisseur].id, None, "cli.demo")
+        _walk(case, target, users[regisseur])
+        if v_number == "1000000001":
+            amina = _ensure_user("amina", "Amina Haddad", Role.INBURGERAAR, municipalities[code])
+            case.newcomer_user_id = amina.id
+    db.session.commit()
+    lines = [f"process version {version.id} ({version.digest[:12]})", "demo logins (password: "
+             f"{DEMO_PASSWORD}):"]
+    for username, name, role, code in [*STAFF, ("amina", "Amina Haddad", Role.INBURGERAAR, "0344")]:
+        where = dict(MUNICIPALITIES).get(code, "alle gemeenten") if code else "alle gemeenten"
+        lines.append(f"  {username:<12} {role.value:<12} {name} ({where})")
+    return lines

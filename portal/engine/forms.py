@@ -1,0 +1,175 @@
+"""Form specifications: a user task's JSON Schema turned into plain portal dataclasses.
+
+The schema (``workflows/forms/<task_id>.json``) is the process designer's source of truth. This
+module reads the subset the portal supports (flat fields, one level of sections, arrays of choices
+or of row objects) and checks submitted task data against the full schema with ``jsonschema``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+FIELD_KINDS = ("text", "textarea", "date", "integer", "number", "boolean", "choice", "multichoice",
+               "section", "rows")
+
+
+class FormSchemaError(ValueError):
+    """The schema uses a construct the portal cannot render."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    path: tuple[str, ...]
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: str
+    label: str
+    help: str = ""
+    extra_help: str = ""
+    required: bool = False
+    widget: str | None = None
+    choices: tuple[Choice, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    example: Any = None
+    must_be_true: bool = False
+    sensitivity: str | None = None
+    domain: str | None = None
+    children: tuple[FieldSpec, ...] = ()
+
+    @property
+    def sensitive(self) -> bool:
+        return self.sensitivity is not None
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    task_id: str
+    title: str
+    description: str
+    fields: tuple[FieldSpec, ...]
+    schema: dict[str, Any] = field(repr=False, compare=False, hash=False)
+
+    def violations(self, data: dict[str, Any]) -> list[Violation]:
+        """Every way ``data`` breaks the schema (empty when valid), pointing at the field concerned.
+
+        A missing required property points at that property (so conditional ``if/then`` rules in
+        sections land on the right field).
+        """
+        validator = Draft202012Validator(self.schema)
+        found = []
+        for error in validator.iter_errors(data):
+            path = tuple(str(p) for p in error.absolute_path)
+            if error.validator == "required":
+                missing = [name for name in error.validator_value if name not in (error.instance or {})]
+                found.extend(Violation(path + (name,), "required", error.message) for name in missing)
+            else:
+                found.append(Violation(path, str(error.validator), error.message))
+        return sorted(set(found))
+
+    def validation_errors(self, data: dict[str, Any]) -> list[str]:
+        """The violations as ``path: message`` lines."""
+        return [f"{'/'.join(v.path) or '(form)'}: {v.message}" for v in self.violations(data)]
+
+    def iter_fields(self):
+        """Every field, sections flattened, as (path, FieldSpec)."""
+        for spec in self.fields:
+            yield (spec.name,), spec
+            for child in spec.children:
+                yield (spec.name, child.name), child
+
+    def sensitive_paths(self) -> set[tuple[str, ...]]:
+        return {path for path, spec in self.iter_fields() if spec.sensitive}
+
+
+def _choices(schema: dict[str, Any]) -> tuple[Choice, ...]:
+    if "oneOf" in schema:
+        return tuple(Choice(str(option["const"]), option.get("title", str(option["const"])))
+                     for option in schema["oneOf"])
+    if "enum" in schema:
+        return tuple(Choice(str(value), str(value)) for value in schema["enum"])
+    return ()
+
+
+def _field(name: str, schema: dict[str, Any], required: bool, depth: int, where: str) -> FieldSpec:
+    kind_of = schema.get("type")
+    common = {
+        "name": name,
+        "label": schema.get("title", name),
+        "help": schema.get("description", ""),
+        "extra_help": schema.get("x-help", ""),
+        "required": required,
+        "widget": schema.get("x-widget"),
+        "sensitivity": schema.get("x-sensitivity"),
+        "domain": schema.get("x-domain"),
+        "example": (schema.get("examples") or [None])[0],
+    }
+    if kind_of == "object":
+        if depth > 0:
+            raise FormSchemaError(f"{where}.{name}: sections cannot be nested; flatten them")
+        children = _fields(schema, depth + 1, f"{where}.{name}")
+        return FieldSpec(kind="section", children=children, **common)
+    if kind_of == "array":
+        items = schema.get("items", {})
+        if items.get("type") == "object":
+            if depth > 0:
+                raise FormSchemaError(f"{where}.{name}: repeating rows cannot be inside a section")
+            return FieldSpec(kind="rows", children=_fields(items, depth + 1, f"{where}.{name}"), **common)
+        choices = _choices(items)
+        if not choices:
+            raise FormSchemaError(f"{where}.{name}: an array needs items with oneOf/enum choices or objects")
+        return FieldSpec(kind="multichoice", choices=choices, **common)
+    if kind_of == "boolean":
+        return FieldSpec(kind="boolean", must_be_true=schema.get("const") is True, **common)
+    if kind_of in ("integer", "number"):
+        return FieldSpec(kind=kind_of, minimum=schema.get("minimum"), maximum=schema.get("maximum"), **common)
+    if kind_of == "string":
+        choices = _choices(schema)
+        if choices:
+            return FieldSpec(kind="choice", choices=choices, **common)
+        if schema.get("format") == "date":
+            return FieldSpec(kind="date", **common)
+        kind = "textarea" if schema.get("x-widget") == "textarea" else "text"
+        return FieldSpec(kind=kind, max_length=schema.get("maxLength"), pattern=schema.get("pattern"), **common)
+    raise FormSchemaError(f"{where}.{name}: unsupported type {kind_of!r}")
+
+
+def _fields(schema: dict[str, Any], depth: int, where: str) -> tuple[FieldSpec, ...]:
+    required = set(schema.get("required", ()))
+    return tuple(
+        _field(name, sub, name in required, depth, where) for name, sub in schema.get("properties", {}).items()
+    )
+
+
+def form_spec_from_schema(task_id: str, schema: dict[str, Any]) -> FormSpec:
+    """Build a :class:`FormSpec`; raises :class:`FormSchemaError` on a schema the portal cannot use."""
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise FormSchemaError(f"{task_id}: not a valid JSON Schema: {exc.message}") from exc
+    if schema.get("type") != "object":
+        raise FormSchemaError(f"{task_id}: the top level of a form schema must be type object")
+    return FormSpec(
+        task_id=task_id,
+        title=schema.get("title", task_id),
+        description=schema.get("description", ""),
+        fields=_fields(schema, 0, task_id),
+        schema=schema,
+    )

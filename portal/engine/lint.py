@@ -1,0 +1,241 @@
+"""Check BPMN files and their forms before they are deployed (and in CI).
+
+Every message reads ``file:line [process/element] what is wrong and how to fix it`` so a process
+designer can jump straight to the spot in the XML.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
+
+from portal.engine.forms import FormSchemaError, form_spec_from_schema
+from portal.engine.parser import DUE_PROPERTY, FORM_PROPERTY, make_parser
+from portal.engine.runtime import parse_duration
+from portal.engine.scripting import ScriptError, compile_expression, compile_script
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway"}
+CONDITIONAL_GATEWAYS = {"exclusiveGateway", "inclusiveGateway"}
+
+
+@dataclass(frozen=True, order=True)
+class LintMessage:
+    file: str
+    line: int
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line} [{self.where}] {self.message}"
+
+
+def _local(element) -> str:
+    return etree.QName(element).localname
+
+
+def _properties(element) -> dict[str, str]:
+    return {
+        prop.get("name"): prop.get("value")
+        for prop in element.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property",
+                                  namespaces=NS)
+    }
+
+
+class _FileLinter:
+    def __init__(self, name: str, tree, forms_dir: Path, known_lanes: set[str], out: list[LintMessage],
+                 require_diagram: bool = True):
+        self.name, self.tree, self.forms_dir, self.known_lanes, self.out = name, tree, forms_dir, known_lanes, out
+        self.require_diagram = require_diagram
+
+    def add(self, element, where: str, message: str, line_offset: int = 0) -> None:
+        line = (element.sourceline or 0) + line_offset if element is not None else 0
+        self.out.append(LintMessage(self.name, line, where, message))
+
+    def run(self) -> None:
+        root = self.tree.getroot()
+        if self.require_diagram and not root.xpath("./bpmndi:BPMNDiagram", namespaces=NS):
+            self.add(root, "definitions", "the file has no diagram layout (BPMNDI); open and save it in "
+                                          "bpmn.io or Camunda Modeler so it can be drawn")
+        for process in root.xpath("./bpmn:process", namespaces=NS):
+            self.lint_process(process)
+
+    def lint_process(self, process) -> None:
+        pid = process.get("id")
+        nodes = {el.get("id"): el for el in process.iter() if el.get("id") and _local(el) not in
+                 {"sequenceFlow", "lane", "laneSet", "process"}}
+        flows = process.xpath(".//bpmn:sequenceFlow", namespaces=NS)
+        incoming: Counter[str] = Counter(flow.get("targetRef") for flow in flows)
+        outgoing: dict[str, list] = {}
+        for flow in flows:
+            outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
+
+        lanes = process.xpath(".//bpmn:lane", namespaces=NS)
+        in_lane: set[str] = set()
+        for lane in lanes:
+            if lane.get("name") not in self.known_lanes:
+                self.add(lane, f"{pid}/{lane.get('id')}",
+                         f"unknown lane {lane.get('name')!r}; lanes are portal roles, use one of "
+                         f"{', '.join(sorted(self.known_lanes))}")
+            in_lane.update(ref.text.strip() for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS) if ref.text)
+
+        for node_id, node in nodes.items():
+            kind, where = _local(node), f"{pid}/{node_id}"
+            if kind == "userTask":
+                self.lint_user_task(node, where, bool(lanes), node_id in in_lane)
+            if kind == "scriptTask":
+                self.lint_script(node, where)
+            if kind in CONDITIONAL_GATEWAYS and len(outgoing.get(node_id, [])) > 1:
+                default = node.get("default")
+                for flow in outgoing[node_id]:
+                    has_condition = flow.find("bpmn:conditionExpression", NS) is not None
+                    if not has_condition and flow.get("id") != default:
+                        self.add(flow, f"{pid}/{flow.get('id')}",
+                                 f"flow out of gateway {node_id} has no condition; add a conditionExpression "
+                                 "or make it the gateway's default flow")
+            if (kind not in GATEWAYS and kind not in {"endEvent", "boundaryEvent"}
+                    and incoming[node_id] > 1):
+                self.add(node, where, f"{incoming[node_id]} flows enter this {kind}; merge them or loop back "
+                                      "through a gateway first")
+            for timer in node.xpath("./bpmn:timerEventDefinition/*", namespaces=NS):
+                self.lint_timer(timer, where)
+        for flow in flows:
+            condition = flow.find("bpmn:conditionExpression", NS)
+            if condition is not None:
+                self.lint_expression(condition, f"{pid}/{flow.get('id')}", condition.text or "")
+
+    def lint_user_task(self, node, where: str, process_has_lanes: bool, in_lane: bool) -> None:
+        if not in_lane:
+            self.add(node, where, "user task is not in a lane; put it in the lane of the role that does it"
+                     if process_has_lanes else
+                     "process has no lanes; draw lanes named after the roles (e.g. Regisseur)")
+        props = _properties(node)
+        form_file = props.get(FORM_PROPERTY) or f"{node.get('id')}.json"
+        path = self.forms_dir / form_file
+        if not path.is_file():
+            self.add(node, where, f"no form: create workflows/forms/{form_file} (a JSON Schema) for this user task")
+        else:
+            try:
+                form_spec_from_schema(node.get("id"), json.loads(path.read_text(encoding="utf-8")))
+            except json.JSONDecodeError as exc:
+                self.add(node, where, f"form {form_file} is not valid JSON (line {exc.lineno}: {exc.msg})")
+            except FormSchemaError as exc:
+                self.add(node, where, f"form {form_file}: {exc}")
+        due = props.get(DUE_PROPERTY)
+        if due is not None:
+            try:
+                parse_duration(due)
+            except Exception:
+                self.add(node, where, f"dueIn {due!r} is not an ISO-8601 duration such as P2W or P1M")
+
+    def lint_script(self, node, where: str) -> None:
+        script = node.find("bpmn:script", NS)
+        if script is None or not (script.text or "").strip():
+            self.add(node, where, "script task has no script")
+            return
+        try:
+            ast.parse(script.text)
+            compile_script(script.text)
+        except SyntaxError as exc:
+            self.add(script, where, f"script syntax error on its line {exc.lineno}: {exc.msg}",
+                     line_offset=(exc.lineno or 1) - 1)
+        except ScriptError as exc:
+            self.add(script, where, f"script not allowed in the sandbox: {exc}")
+
+    def lint_expression(self, element, where: str, text: str) -> None:
+        try:
+            ast.parse(text.strip(), mode="eval")
+            compile_expression(text)
+        except SyntaxError as exc:
+            self.add(element, where, f"condition is not a valid Python expression: {exc.msg}")
+        except ScriptError as exc:
+            self.add(element, where, f"condition not allowed in the sandbox: {exc}")
+
+    def lint_timer(self, timer, where: str) -> None:
+        text = (timer.text or "").strip()
+        try:
+            tree = ast.parse(text, mode="eval")
+        except SyntaxError:
+            hint = ' (quote literal timers, e.g. "P3M")' if text[:1] in "PR" or text[:1].isdigit() else ""
+            self.add(timer, where, f"timer {text!r} is not an expression{hint}")
+            return
+        if isinstance(tree.body, ast.Constant) and isinstance(tree.body.value, str):
+            literal = tree.body.value
+            try:
+                if _local(timer) == "timeDuration":
+                    parse_duration(literal)
+                elif _local(timer) == "timeDate":
+                    from datetime import datetime
+
+                    datetime.fromisoformat(literal)
+                else:
+                    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+                    TimerEventDefinition.parse_iso_recurring_interval(literal)
+            except Exception:
+                self.add(timer, where, f"timer {literal!r} is not a valid ISO-8601 {_local(timer)}")
+        elif isinstance(tree.body, ast.Name) and tree.body.id.startswith("P"):
+            self.add(timer, where, f'timer {text} looks like a duration; quote it: "{text}"')
+        else:
+            self.lint_expression(timer, where, text)
+
+
+def lint_workflows(workflows_dir: Path, paths: list[Path] | None = None,
+                   known_lanes: set[str] | None = None, require_diagram: bool = True) -> list[LintMessage]:
+    """Lint the BPMN files under ``workflows_dir`` (or just ``paths``) and the forms they use."""
+    from portal.security import LANE_ROLES
+
+    known_lanes = known_lanes if known_lanes is not None else set(LANE_ROLES)
+    bpmn_files = paths or sorted((workflows_dir / "bpmn").glob("*.bpmn"))
+    forms_dir = workflows_dir / "forms"
+    out: list[LintMessage] = []
+    parser = make_parser(validate=False)
+    user_task_ids: dict[str, str] = {}
+    for path in bpmn_files:
+        name = _display_name(path, workflows_dir)
+        try:
+            tree = etree.parse(str(path))
+        except etree.XMLSyntaxError as exc:
+            out.append(LintMessage(name, exc.lineno or 0, "xml", f"not well-formed XML: {exc.msg}"))
+            continue
+        validator = VALIDATOR.validator
+        if not validator.validate(tree):
+            for error in validator.error_log:
+                out.append(LintMessage(name, error.line, "xsd", f"does not match the BPMN schema: {error.message}"))
+            continue
+        _FileLinter(name, tree, forms_dir, known_lanes, out, require_diagram).run()
+        for task in tree.getroot().xpath(".//bpmn:userTask", namespaces=NS):
+            other = user_task_ids.setdefault(task.get("id"), name)
+            if other != name:
+                out.append(LintMessage(name, task.sourceline, task.get("id"),
+                                       f"user task id also used in {other}; task ids must be unique"))
+        try:
+            parser.add_bpmn_xml(tree, filename=name)
+        except ValidationException as exc:
+            out.append(LintMessage(name, exc.line_number or 0, exc.id or "parse", str(exc).splitlines()[0]))
+    if not out:
+        for process_id in parser.get_process_ids():
+            try:
+                parser.get_spec(process_id)
+            except ValidationException as exc:
+                out.append(LintMessage(exc.file_name or "?", exc.line_number or 0, f"{process_id}/{exc.id or ''}",
+                                       str(exc).splitlines()[0]))
+    return sorted(set(out))
+
+
+def _display_name(path: Path, workflows_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(workflows_dir.resolve().parent).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,187 @@
+"""Run cases on a deployed process version. The only place a workflow is loaded, stepped and saved.
+
+Every call takes the stored state (a dict), does its work and hands back a :class:`StepResult`
+with the new state and everything the portal projects into SQL: ready user tasks, wait states and
+the next timer due. No SpiffWorkflow object leaves this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import SignalEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from portal.engine.forms import FormSpec, form_spec_from_schema
+from portal.engine.scripting import make_script_engine
+from portal.engine.serializer import spec_from_dict, state_from_dict, state_to_dict
+
+TIMER_EVENT_TYPES = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
+
+
+class EngineError(Exception):
+    """The process could not advance (a script failed, a condition matched nothing …)."""
+
+
+class TaskNotReady(Exception):
+    """The task is no longer (or not yet) ready: completed elsewhere, cancelled by a timer …"""
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    bpmn_id: str
+    process_id: str
+    title: str
+    lane: str | None
+    form: str
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WaitState:
+    bpmn_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StepResult:
+    state: dict[str, Any] = field(repr=False)
+    ready_tasks: tuple[ReadyTask, ...]
+    waiting: tuple[WaitState, ...]
+    next_timer_due: datetime | None
+    completed: bool
+
+
+def parse_duration(expression: str) -> timedelta:
+    """An ISO-8601 duration such as ``P2W`` or ``P1M`` as a timedelta (months count 30 days)."""
+    parsed = TimerEventDefinition.parse_iso_duration(expression)
+    return TimerEventDefinition.get_timedelta_from_start(parsed, datetime.now(UTC))
+
+
+class DeployedProcess:
+    """A deployed, immutable process version, with its specs deserialized once."""
+
+    def __init__(self, bundle: dict[str, Any]):
+        self.bundle = bundle
+        self.entry = bundle["entry"]
+        self.spec = spec_from_dict(bundle["spec"])
+        self.subprocess_specs = {name: spec_from_dict(d) for name, d in bundle["subprocess_specs"].items()}
+        self.tasks: dict[str, dict[str, Any]] = bundle["tasks"]
+
+    # -- forms ---------------------------------------------------------------------------------
+    def form_spec(self, bpmn_id: str) -> FormSpec:
+        meta = self.tasks[bpmn_id]
+        return form_spec_from_schema(bpmn_id, self.bundle["forms"][meta["form"]])
+
+    # -- running -------------------------------------------------------------------------------
+    def start(self, data: dict[str, Any]) -> StepResult:
+        """Start a new case with ``data`` as its initial task data."""
+        workflow = BpmnWorkflow(self.spec, self.subprocess_specs, script_engine=make_script_engine())
+        workflow.task_tree.data.update(data)
+        self._steps(workflow)
+        return self._result(workflow)
+
+    def advance(self, state: dict[str, Any]) -> StepResult:
+        """Fire due timers and run whatever became ready."""
+        workflow = self._load(state)
+        self._steps(workflow)
+        return self._result(workflow)
+
+    def complete(self, state: dict[str, Any], task_id: str, form_data: dict[str, Any]) -> StepResult:
+        """Complete ready user task ``task_id`` with ``form_data`` (stored under its BPMN id)."""
+        workflow = self._load(state)
+        self._steps(workflow)
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except Exception as exc:  # Spiff raises a bare TaskNotFoundException
+            raise TaskNotReady(task_id) from exc
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(task_id)
+        task.data[task.task_spec.bpmn_id] = form_data
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            raise EngineError(str(exc)) from exc
+        self._steps(workflow)
+        return self._result(workflow)
+
+    def signal(self, state: dict[str, Any], name: str) -> StepResult:
+        """Deliver a named BPMN signal (e.g. to leave a wait state)."""
+        workflow = self._load(state)
+        workflow.catch(BpmnEvent(SignalEventDefinition(name, expression=None)))
+        self._steps(workflow)
+        return self._result(workflow)
+
+    def data(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The data of the most recently completed task (for debugging and tests)."""
+        workflow = self._load(state)
+        return dict(workflow.last_task.data) if workflow.last_task else {}
+
+    # -- internals -----------------------------------------------------------------------------
+    def _load(self, state: dict[str, Any]) -> BpmnWorkflow:
+        workflow = state_from_dict(state, self.spec, self.subprocess_specs)
+        workflow.script_engine = make_script_engine()  # not serialized: set after every load
+        return workflow
+
+    @staticmethod
+    def _steps(workflow: BpmnWorkflow) -> None:
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except SpiffWorkflowException as exc:
+            raise EngineError(str(exc)) from exc
+
+    def _result(self, workflow: BpmnWorkflow) -> StepResult:
+        now = datetime.now(UTC)
+        ready = []
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            spec = task.task_spec
+            meta = self.tasks.get(spec.bpmn_id, {})
+            due_in = meta.get("due_in")
+            ready.append(ReadyTask(
+                id=str(task.id),
+                bpmn_id=spec.bpmn_id,
+                process_id=task.workflow.spec.name,
+                title=spec.bpmn_name or spec.bpmn_id,
+                lane=spec.lane,
+                form=meta.get("form", f"{spec.bpmn_id}.json"),
+                due_at=now + parse_duration(due_in) if due_in else None,
+            ))
+        waiting = tuple(
+            WaitState(task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+            for task in workflow.get_tasks(state=TaskState.WAITING)
+            if isinstance(task.task_spec, CatchingEvent) and not isinstance(task.task_spec, BoundaryEvent)
+        )
+        timer_values = [
+            datetime.fromisoformat(event.value)
+            for event in workflow.waiting_events()
+            if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str)
+        ]
+        return StepResult(
+            state=state_to_dict(workflow),
+            ready_tasks=tuple(ready),
+            waiting=waiting,
+            next_timer_due=min(timer_values) if timer_values else None,
+            completed=workflow.is_completed(),
+        )
+
+
+_processes: dict[str, DeployedProcess] = {}
+
+
+def deployed_process(digest: str, bundle: dict[str, Any]) -> DeployedProcess:
+    """The :class:`DeployedProcess` for a version, deserialized once per process and cached."""
+    process = _processes.get(digest)
+    if process is None:
+        process = _processes[digest] = DeployedProcess(bundle)
+    return process

@@ -1,0 +1,172 @@
+"""The sandbox in which BPMN scripts, gateway conditions and timer expressions run.
+
+Process designers write small Python expressions in the diagrams. They run with RestrictedPython:
+no imports, no file access, no attribute names starting with an underscore (so no
+``__subclasses__`` escape), only a whitelist of builtins and the date helpers below. Real domain
+logic belongs in these helpers (reviewed, tested Python), not in the diagrams.
+"""
+
+from __future__ import annotations
+
+import operator
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+#: Calendar dates ("today", deadlines in days and weeks) are Dutch dates, whatever the server zone.
+LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+class ScriptError(Exception):
+    """A script or condition in a diagram is not allowed or does not compile."""
+
+
+def _as_date(value: str | date) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def today() -> str:
+    """Today's date in the Netherlands, as an ISO string."""
+    return datetime.now(UTC).astimezone(LOCAL_ZONE).date().isoformat()
+
+
+def now() -> str:
+    """The current moment in UTC, as an ISO string."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def add_days(day: str, days: int) -> str:
+    return (_as_date(day) + timedelta(days=int(days))).isoformat()
+
+
+def add_weeks(day: str, weeks: int) -> str:
+    return (_as_date(day) + timedelta(weeks=int(weeks))).isoformat()
+
+
+def add_months(day: str, months: int) -> str:
+    """Add calendar months; the 31st plus one month lands on the last day of the shorter month."""
+    d = _as_date(day)
+    month_index = d.month - 1 + int(months)
+    year, month = d.year + month_index // 12, month_index % 12 + 1
+    for day_of_month in (d.day, 30, 29, 28):
+        try:
+            return date(year, month, day_of_month).isoformat()
+        except ValueError:
+            continue
+    raise ValueError(f"cannot add {months} months to {day}")
+
+
+def days_between(start: str, end: str) -> int:
+    return (_as_date(end) - _as_date(start)).days
+
+
+#: Helpers available in every script, condition and timer expression.
+SCRIPT_HELPERS: dict[str, Any] = {
+    "today": today,
+    "now": now,
+    "add_days": add_days,
+    "add_weeks": add_weeks,
+    "add_months": add_months,
+    "days_between": days_between,
+}
+
+_INPLACE = {
+    "+=": operator.add, "-=": operator.sub, "*=": operator.mul, "/=": operator.truediv,
+    "//=": operator.floordiv, "%=": operator.mod, "|=": operator.or_, "&=": operator.and_,
+}
+
+
+def _inplacevar(op: str, x: Any, y: Any) -> Any:
+    if op not in _INPLACE:
+        raise ScriptError(f"operator {op} is not allowed in scripts")
+    return _INPLACE[op](x, y)
+
+
+def _builtins() -> dict[str, Any]:
+    allowed = dict(safe_builtins)
+    allowed.update(limited_builtins)
+    for name in ("dict", "list", "set", "frozenset", "sum", "min", "max", "any", "all", "enumerate",
+                 "sorted", "reversed", "map", "filter"):
+        allowed[name] = __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
+    return allowed
+
+
+_BASE_GLOBALS: dict[str, Any] = {
+    "__builtins__": _builtins(),
+    "_getattr_": safer_getattr,
+    "_getitem_": default_guarded_getitem,
+    "_getiter_": default_guarded_getiter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard,
+    "_inplacevar_": _inplacevar,
+    **SCRIPT_HELPERS,
+}
+
+
+@lru_cache(maxsize=1024)
+def compile_expression(expression: str):
+    result = compile_restricted_eval(expression.strip(), "<condition>")
+    if result.errors:
+        raise ScriptError("; ".join(result.errors))
+    return result.code
+
+
+@lru_cache(maxsize=1024)
+def compile_script(script: str):
+    result = compile_restricted_exec(script, "<script>")
+    if result.errors:
+        raise ScriptError("; ".join(result.errors))
+    return result.code
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    """Evaluates expressions and runs scripts on task data inside the RestrictedPython sandbox."""
+
+    def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
+        scope = dict(_BASE_GLOBALS)
+        scope.update(external_context or {})
+        scope.update(context)
+        return eval(compile_expression(expression), scope)  # noqa: S307 - restricted bytecode
+
+    def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+        clashes = set(SCRIPT_HELPERS).intersection(context)
+        if clashes:
+            raise ScriptError(f"task data overwrites script helpers: {sorted(clashes)}")
+        scope = dict(_BASE_GLOBALS)
+        scope.update(external_context or {})
+        scope.update(context)
+        exec(compile_script(script), scope)  # noqa: S102 - restricted bytecode
+        # Keep only plain data: drop the sandbox's own names, helpers and anything callable.
+        result = {
+            key: value
+            for key, value in scope.items()
+            if not key.startswith("_")
+            and key not in SCRIPT_HELPERS
+            and key not in (external_context or {})
+            and not callable(value)
+        }
+        context.clear()
+        context.update(result)
+        return True
+
+
+def make_script_engine() -> PythonScriptEngine:
+    """A fresh script engine; it is not serialized, so set it after every load."""
+    return PythonScriptEngine(environment=RestrictedEnvironment())

@@ -1,0 +1,68 @@
+"""The one configured SpiffWorkflow serializer.
+
+Specs are stored once per deployed process version; a case's state holds only its task tree and
+data. :class:`StateOnlyWorkflowConverter` writes the workflow without its specs and restores it
+from spec objects that were deserialized once and cached per version.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+#: Bumped whenever the shape of stored state changes; stored on every workflow_instance row.
+SERIALIZER_VERSION = "portal-1/spiff-1.5"
+
+
+class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
+    """Serialize a top-level workflow without its (version-wide) specs."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], spec=None, subprocess_specs=None) -> BpmnWorkflow:
+        if spec is None:
+            raise ValueError("state-only workflows are restored with their deployed spec")
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = StateOnlyWorkflowConverter
+    registry = BpmnWorkflowSerializer.configure(config)
+    return BpmnWorkflowSerializer(registry)
+
+
+serializer = _make_serializer()
+
+
+def spec_to_dict(spec) -> dict[str, Any]:
+    return serializer.to_dict(spec)
+
+
+def spec_from_dict(dct: dict[str, Any]):
+    return serializer.from_dict(dct)
+
+
+def state_to_dict(workflow: BpmnWorkflow) -> dict[str, Any]:
+    return serializer.to_dict(workflow)
+
+
+def state_from_dict(dct: dict[str, Any], spec, subprocess_specs) -> BpmnWorkflow:
+    # restore() mutates the dict it is given (pops keys); never hand it the stored object itself.
+    return serializer.registry.restore(copy.deepcopy(dct), spec=spec, subprocess_specs=subprocess_specs)

@@ -1,0 +1,14 @@
+"""The base class of every portal form."""
+
+from flask_wtf import FlaskForm
+
+
+class PortalForm(FlaskForm):
+    """A CSRF-protected form. Render it with ``macros/forms.html`` (always ``novalidate``)."""
+
+    #: Errors that belong to the whole form rather than one field (shown in the error summary).
+    form_errors: list[str]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form_errors = []

@@ -1,0 +1,51 @@
+"""Locale selection: supported languages, right-to-left scripts, and the per-user choice."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+#: Native names, shown in the language switcher.
+LANGUAGE_NAMES = {
+    "nl": "Nederlands",
+    "en": "English",
+    "ar": "العربية",
+    "fa": "فارسی",
+    "ti": "ትግርኛ",
+    "uk": "Українська",
+    "tr": "Türkçe",
+}
+#: Languages newcomers may read their pages in.
+NEWCOMER_LOCALES = ("nl", "en", "ar", "fa", "ti", "uk", "tr")
+RTL_LOCALES = frozenset({"ar", "fa"})
+
+
+def supported_locales() -> tuple[str, ...]:
+    """Staff work in Dutch or English; newcomers (and the public login page) in their own language."""
+    if current_user and current_user.is_authenticated and current_user.is_staff:
+        return tuple(current_app.config["STAFF_LOCALES"])
+    return NEWCOMER_LOCALES
+
+
+def select_locale() -> str:
+    """The user's saved choice, else the session's, else the browser's best match, else Dutch."""
+    locales = supported_locales()
+    if current_user and current_user.is_authenticated and current_user.locale in locales:
+        return current_user.locale
+    if session.get("locale") in locales:
+        return session["locale"]
+    return request.accept_languages.best_match(locales) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text_direction(locale: str | None = None) -> str:
+    return "rtl" if (locale or str(get_locale())) in RTL_LOCALES else "ltr"
+
+
+def template_context() -> dict:
+    locale = str(get_locale())
+    return {
+        "current_locale": locale,
+        "text_direction": text_direction(locale),
+        "available_locales": [(code, LANGUAGE_NAMES[code]) for code in supported_locales()],
+    }

@@ -1,0 +1,1 @@
+"""The tasks room: models, services, forms and views (blueprint in views.py)."""

@@ -1,0 +1,80 @@
+"""Workflow state per case and the SQL projection of its ready user tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.cases.models import Case
+from portal.db import TimestampMixin, UTCDateTime
+from portal.extensions import db
+from portal.processes.models import ProcessVersion
+
+
+class WorkflowInstance(TimestampMixin, db.Model):
+    """The serialized engine state of one case, pinned to the process version it runs on."""
+
+    __tablename__ = "workflow_instance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("inburgering_case.id"), unique=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    serializer_version: Mapped[str] = mapped_column(String(40))
+    #: Optimistic locking: an UPDATE from a stale copy fails instead of overwriting.
+    lock_version: Mapped[int] = mapped_column(default=1)
+    #: When the earliest waiting timer fires; the timer worker selects on it.
+    next_timer_due: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    completed: Mapped[bool] = mapped_column(default=False)
+    last_error: Mapped[str | None] = mapped_column(String(2000))
+
+    case: Mapped[Case] = relationship()
+    process_version: Mapped[ProcessVersion] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(TimestampMixin, db.Model):
+    """A user task of a case: open (ready) ones drive the worklists; completed ones are the record."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_open_role", "status", "role", "due_at"),
+        Index("ix_human_task_case", "case_id", "status"),
+    )
+
+    OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("inburgering_case.id"))
+    #: Denormalised from the case so worklists filter without a join.
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    engine_task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    bpmn_id: Mapped[str] = mapped_column(String(120))
+    process_id: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(80))
+    role: Mapped[str | None] = mapped_column(String(20))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(12), default=OPEN)
+    #: Raw form input saved as a draft (field name → list of submitted strings); nothing is lost.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    draft_saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: The validated data the task was completed with (the legal record of this step).
+    submitted_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    case: Mapped[Case] = relationship()
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    completed_by = relationship("User", foreign_keys=[completed_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.OPEN

@@ -1,0 +1,234 @@
+"""Moving cases through their process: start, complete a task, save a draft, fire timers.
+
+Each function follows DESIGN.md §3 "per request": lock the case row, load the workflow, step,
+act, step, save, project the ready tasks into ``human_task``, audit — and flush. The caller (a
+view or a CLI command) commits once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.cases.models import Case
+from portal.db import utcnow
+from portal.engine import SERIALIZER_VERSION, EngineError, FormSpec, StepResult, TaskNotReady
+from portal.extensions import db
+from portal.processes.models import ProcessVersion
+from portal.processes.services import current_version, runtime_for
+from portal.security import LANE_ROLES, Role
+from portal.tasks.models import HumanTask, WorkflowInstance
+
+
+class StaleTask(Exception):
+    """The task was completed or withdrawn in the meantime (another tab, a colleague, a timer)."""
+
+
+class InvalidSubmission(Exception):
+    def __init__(self, violations: list):
+        super().__init__("; ".join(f"{'/'.join(v.path)}: {v.message}" for v in violations))
+        self.violations = violations
+
+
+class NoProcessDeployed(Exception):
+    """No process version exists yet: run ``portal bpmn deploy``."""
+
+
+def lock_case(case_id: int) -> Case:
+    """Load the case row FOR UPDATE (PostgreSQL), serialising work on one case across requests."""
+    case = db.session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+    if case is None:
+        raise LookupError(case_id)
+    return case
+
+
+def case_start_data(case: Case) -> dict[str, Any]:
+    """The little the process needs to know of a case (no names, no BSN in engine state)."""
+    return {"case": {"reference": case.reference, "koppeling_datum": case.koppeling_date.isoformat(),
+                     "gemeente": case.municipality.code}}
+
+
+def start_workflow(case: Case, user_id: int | None) -> WorkflowInstance:
+    version = current_version()
+    if version is None:
+        raise NoProcessDeployed()
+    result = runtime_for(version).start(case_start_data(case))
+    instance = WorkflowInstance(case=case, process_version=version, state=result.state,
+                                serializer_version=SERIALIZER_VERSION)
+    db.session.add(instance)
+    db.session.flush()
+    _project(case, instance, version, result)
+    record("write", "workflow", "tasks.start", case_id=case.id, user_id=user_id,
+           detail={"process_version": version.id})
+    return instance
+
+
+def _instance(case: Case) -> WorkflowInstance:
+    return db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id))
+
+
+def form_spec_for(task: HumanTask) -> FormSpec:
+    version = db.session.get(ProcessVersion, task.process_version_id)
+    return runtime_for(version).form_spec(task.bpmn_id)
+
+
+def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
+    """Complete an open task with validated form data.
+
+    :raises StaleTask: the task is no longer open.
+    :raises InvalidSubmission: the data does not satisfy the task's JSON Schema.
+    """
+    task = db.session.get(HumanTask, task_id)
+    case = lock_case(task.case_id)
+    db.session.refresh(task)  # re-read after the lock: a concurrent request may have completed it
+    if not task.is_open:
+        raise StaleTask(task_id)
+    instance = _instance(case)
+    version = instance.process_version
+    runtime = runtime_for(version)
+    violations = runtime.form_spec(task.bpmn_id).violations(data)
+    if violations:
+        raise InvalidSubmission(violations)
+    try:
+        result = runtime.complete(instance.state, task.engine_task_id, data)
+    except TaskNotReady as exc:
+        raise StaleTask(task_id) from exc
+    now = utcnow()
+    task.status, task.submitted_data = HumanTask.COMPLETED, data
+    task.completed_at, task.completed_by_id = now, user.id
+    task.draft = None
+    _save(case, instance, version, result)
+    record("write", f"task:{task.bpmn_id}", "tasks.complete", case_id=case.id, user_id=user.id,
+           detail={"human_task": task.id})
+    return task
+
+
+def save_draft(task: HumanTask, raw: dict[str, list[str]], user: User) -> None:
+    if not task.is_open:
+        raise StaleTask(task.id)
+    task.draft, task.draft_saved_at, task.draft_saved_by_id = raw, utcnow(), user.id
+    record("write", f"task:{task.bpmn_id}:draft", "tasks.save_draft", case_id=task.case_id, user_id=user.id)
+
+
+def advance_due_instance(now: datetime) -> int | None:
+    """Fire the timers of one due workflow instance; returns its case id, or None if none is due.
+
+    On PostgreSQL the row is taken with ``FOR UPDATE SKIP LOCKED`` so parallel workers on several
+    hosts never fire the same timer twice. The caller commits after each instance.
+    """
+    instance = db.session.scalar(
+        select(WorkflowInstance)
+        .where(WorkflowInstance.next_timer_due <= now, WorkflowInstance.completed.is_(False))
+        .order_by(WorkflowInstance.next_timer_due)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if instance is None:
+        return None
+    case = lock_case(instance.case_id)
+    version = instance.process_version
+    try:
+        result = runtime_for(version).advance(instance.state)
+    except EngineError as exc:
+        # Never let one broken case block the others: record the error and retry in an hour.
+        from datetime import timedelta
+
+        instance.last_error = str(exc)[:2000]
+        instance.next_timer_due = now + timedelta(hours=1)
+        record("write", "workflow:error", "timers.run", case_id=case.id, detail={"error": str(exc)[:500]})
+        return case.id
+    _save(case, instance, version, result)
+    record("write", "workflow:timers", "timers.run", case_id=case.id)
+    return case.id
+
+
+def _save(case: Case, instance: WorkflowInstance, version: ProcessVersion, result: StepResult) -> None:
+    instance.state = result.state
+    instance.last_error = None
+    _project(case, instance, version, result)
+
+
+def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, result: StepResult) -> None:
+    """Write the engine's view (ready tasks, wait states, next timer) into SQL."""
+    instance.next_timer_due = result.next_timer_due
+    instance.completed = result.completed
+    open_tasks = {t.engine_task_id: t for t in db.session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == HumanTask.OPEN))}
+    ready_ids = {ready.id for ready in result.ready_tasks}
+    for engine_id, task in open_tasks.items():
+        if engine_id not in ready_ids:
+            task.status = HumanTask.CANCELLED  # withdrawn by the process (e.g. an interrupting timer)
+    for ready in result.ready_tasks:
+        if ready.id in open_tasks:
+            continue
+        role = LANE_ROLES.get(ready.lane or "")
+        db.session.add(HumanTask(
+            case_id=case.id, municipality_id=case.municipality_id, process_version_id=version.id,
+            engine_task_id=ready.id, bpmn_id=ready.bpmn_id, process_id=ready.process_id, title=ready.title,
+            lane=ready.lane, role=role.value if role else None,
+            assignee_id=case.regisseur_id if role == Role.REGISSEUR else None, due_at=ready.due_at,
+        ))
+    names = version.bundle.get("process_names", {})
+    if result.completed:
+        stage, label = "afgerond", "Afgerond"
+    elif result.ready_tasks:
+        stage = result.ready_tasks[0].process_id
+        label = names.get(stage) or stage
+    elif result.waiting:
+        stage, label = result.waiting[0].bpmn_id, result.waiting[0].name
+    else:
+        stage, label = "bezig", "In behandeling"
+    if stage != case.stage:
+        case.stage, case.stage_label, case.stage_since = stage, label, utcnow()
+    if result.completed and case.closed_at is None:
+        case.closed_at = utcnow()
+    db.session.flush()
+
+
+# -- queries --------------------------------------------------------------------------------------
+
+def worklist_query(user: User, *, step: str | None = None, overdue: bool = False, search: str | None = None):
+    """Open tasks the user may pick up: their role, their municipality, assigned to them or to nobody."""
+    query = (
+        select(HumanTask)
+        .join(Case, HumanTask.case_id == Case.id)
+        .where(HumanTask.status == HumanTask.OPEN, HumanTask.municipality_id == user.municipality_id,
+               HumanTask.role == user.role,
+               or_(HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None)))
+    )
+    if step:
+        query = query.where(HumanTask.bpmn_id == step)
+    if overdue:
+        query = query.where(HumanTask.due_at < utcnow())
+    if search:
+        like = f"%{search.strip()}%"
+        query = query.where(or_(Case.reference.ilike(like), Case.first_name.ilike(like), Case.last_name.ilike(like)))
+    return query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+
+
+def worklist_steps(user: User) -> list[tuple[str, str]]:
+    """(bpmn id, title) of the steps present in the user's worklist, for the filter."""
+    rows = db.session.execute(
+        select(HumanTask.bpmn_id, HumanTask.title)
+        .where(HumanTask.status == HumanTask.OPEN, HumanTask.municipality_id == user.municipality_id,
+               HumanTask.role == user.role)
+        .distinct().order_by(HumanTask.title)
+    )
+    return [(row.bpmn_id, row.title) for row in rows]
+
+
+def may_work_on(user: User, task: HumanTask) -> bool:
+    return (
+        task.municipality_id == user.municipality_id
+        and task.role == user.role
+        and task.assignee_id in (None, user.id)
+    )
+
+
+def page_size() -> int:
+    return current_app.config["PAGE_SIZE"]

@@ -1,0 +1,105 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.audit.services import record
+from portal.cases.services import audit_sensitive_read, task_items
+from portal.db import utcnow
+from portal.extensions import db
+from portal.forms.builder import attach_violations, build_task_form, draft_formdata, form_to_data, raw_form_input
+from portal.security import CASE_ROLES, roles_required
+from portal.tasks.forms import WorklistFilterForm
+from portal.tasks.models import HumanTask
+from portal.tasks.services import (
+    InvalidSubmission,
+    StaleTask,
+    complete_task,
+    form_spec_for,
+    may_work_on,
+    page_size,
+    save_draft,
+    worklist_query,
+    worklist_steps,
+)
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+
+@bp.route("/")
+@roles_required(*CASE_ROLES)
+def worklist():
+    filters = WorklistFilterForm(request.args)
+    filters.step.choices = [("", _("Alle stappen")), *worklist_steps(current_user)]
+    filters.validate()
+    query = worklist_query(current_user, step=filters.step.data or None, overdue=filters.overdue.data,
+                           search=filters.q.data or None)
+    page = db.paginate(query, per_page=page_size(), error_out=False)
+    return render_template("tasks/worklist.html", page=page, filters=filters, now=utcnow())
+
+
+def _load(task_id: int) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None or task.municipality_id != current_user.municipality_id:
+        abort(404)
+    if task.is_open and not may_work_on(current_user, task):
+        abort(403)
+    if not task.is_open and task.role != current_user.role and task.assignee_id != current_user.id:
+        abort(403)
+    return task
+
+
+@bp.route("/<int:task_id>", methods=["GET", "POST"])
+@roles_required(*CASE_ROLES)
+def show(task_id: int):
+    task = _load(task_id)
+    spec = form_spec_for(task)
+    form_class = build_task_form(spec)
+    if not task.is_open:
+        record("read", f"task:{task.bpmn_id}", "tasks.show", case_id=task.case_id)
+        if request.method == "POST":
+            return _stale(task, form_class(), spec)
+        items = [item for _domain, item in task_items(task, current_user)]
+        audit_sensitive_read(task.case, current_user, items, "tasks.show")
+        db.session.commit()
+        return render_template("tasks/done.html", task=task, spec=spec, items=items)
+    form = form_class(formdata=draft_formdata(task.draft)) if request.method == "GET" and task.draft else form_class()
+    if form.is_submitted() and form.save_draft.data:
+        # A draft keeps exactly what was typed, valid or not; only the CSRF token must be right.
+        form.validate()
+        if "csrf_token" not in form.errors:
+            save_draft(task, raw_form_input(form), current_user)
+            db.session.commit()
+            flash(_("Concept opgeslagen. Je kunt later verder."), "success")
+            return redirect(url_for("tasks.show", task_id=task.id))
+    elif form.validate_on_submit():
+        try:
+            complete_task(task.id, form_to_data(form, spec), current_user)
+        except StaleTask:
+            db.session.rollback()
+            return _stale(task, form, spec)
+        except InvalidSubmission as exc:
+            db.session.rollback()
+            attach_violations(form, exc.violations)
+        else:
+            db.session.commit()
+            flash(_("‘%(title)s’ is afgerond.", title=_(task.title)), "success")
+            return redirect(url_for("cases.show", case_id=task.case_id))
+    record("read", f"task:{task.bpmn_id}", "tasks.show", case_id=task.case_id)
+    db.session.commit()
+    return render_template("tasks/task.html", task=task, spec=spec, form=form, now=utcnow())
+
+
+def _stale(task: HumanTask, form, spec):
+    """Someone else completed the task: say so (409) and show what this user entered, so nothing is lost."""
+    submitted = {}
+    for field in form:
+        if field.type in ("CSRFTokenField", "HiddenField", "SubmitField"):
+            continue
+        if field.raw_data:
+            submitted[str(field.label.text)] = ", ".join(str(v) for v in field.raw_data if v)
+    return render_template(
+        "errors/error.html", code=409, title=_("Deze taak is al afgerond"),
+        message=_("Iemand anders (of jij in een ander venster) heeft deze taak al afgerond. "
+                  "Je invoer is niet opgeslagen; hieronder staat wat je had ingevuld."),
+        submitted=submitted, back_url=url_for("cases.show", case_id=task.case_id),
+    ), 409

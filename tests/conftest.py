@@ -1,0 +1,148 @@
+"""Shared fixtures: one app per session, one rolled-back transaction per test, callable factories.
+
+The suite runs on SQLite by default and on PostgreSQL when PORTAL_TEST_DATABASE_URL is set (CI
+does both).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from portal import create_app
+from portal.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "RATELIMIT_ENABLED": False,
+        "PAGE_SIZE": 5,
+    })
+    with app.app_context():
+        if database_url.startswith("postgresql"):
+            with db.engine.begin() as conn:  # a scratch database: start from nothing
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()  # the real migrations, not create_all: they are tested on every run
+        from portal.processes.services import deploy
+
+        deploy()
+        db.session.commit()
+    yield app
+
+
+class _ConnectionBoundSession(sa.orm.Session):
+    """A plain SQLAlchemy session (Flask-SQLAlchemy's ignores ``bind``) on the test's connection."""
+
+    def __init__(self, db=None, **kwargs):
+        super().__init__(**kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app):
+    """Run each test inside a transaction that is rolled back; services' commits become savepoints."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"class_": _ConnectionBoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"})
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def municipality():
+    from portal.auth.models import Municipality
+
+    created = {}
+
+    def make(code: str = "0344", name: str = "Utrecht") -> Municipality:
+        if code not in created:
+            created[code] = Municipality(code=code, name=name)
+            db.session.add(created[code])
+            db.session.flush()
+        return created[code]
+
+    return make
+
+
+@pytest.fixture
+def create_user(municipality):
+    from portal.auth.models import User
+    from portal.security import hash_password
+
+    def make(username: str, role: str = "regisseur", code: str | None = "0344", password: str = "geheim-123",
+             locale: str | None = "nl") -> User:
+        user = User(username=username, display_name=username.title(), role=role, locale=locale,
+                    municipality=municipality(code) if code else None, password_hash=hash_password(password))
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def create_case(municipality):
+    from portal.cases.services import KoppelingData, open_case
+
+    counter = iter(range(1, 10_000))
+
+    def make(regisseur=None, code: str = "0344", first: str = "Amina", last: str = "Haddad",
+             koppeling: date = date(2026, 1, 5)):
+        n = next(counter)
+        data = KoppelingData(v_nummer=f"{2000000000 + n}", voornaam=first, achternaam=last,
+                             geboortedatum=date(1994, 3, 12), land_van_herkomst="Syrië", taal="arabisch",
+                             huishoudgrootte=3, koppelingsdatum=koppeling)
+        return open_case(data, municipality(code), regisseur.id if regisseur else None, None, "test")
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do(user, password: str = "geheim-123"):
+        client.get("/login")
+        response = client.post("/login", data={"username": user.username, "password": password,
+                                               "csrf_token": csrf_token(client, "/login")})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do
+
+
+def csrf_token(client, url: str) -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
