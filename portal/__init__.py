@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.config import load_config
+from portal.db import configure_sqlite
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 
 #: Content Security Policy: no inline scripts, nothing from other hosts. The BPMN modeler page
@@ -35,6 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
 
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)  # creates the engine object only; no query at start-up
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -103,6 +106,7 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        app.logger.warning("CSRF failure: %s", error.description)
         return render(400, _("Het formulier was verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog "
                              "eens; je invoer is niet opgeslagen."))
 

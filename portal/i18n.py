@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -30,6 +30,8 @@ def supported_locales() -> tuple[str, ...]:
 
 def select_locale() -> str:
     """The user's saved choice, else the session's, else the browser's best match, else Dutch."""
+    if not has_request_context():  # CLI and timer worker: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     locales = supported_locales()
     if current_user and current_user.is_authenticated and current_user.locale in locales:
         return current_user.locale

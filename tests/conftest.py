@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from portal import create_app
@@ -74,8 +76,19 @@ def _transaction(app):
             connection.close()
 
 
+class FreshGlobalsClient(FlaskClient):
+    """Each test keeps one app context open (for its rolled-back transaction), so requests would
+    share ``flask.g`` (cached CSRF token, logged-in user, locale). Real requests never do: clear it."""
+
+    def open(self, *args, **kwargs):
+        for key in list(vars(g)):
+            delattr(g, key)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = FreshGlobalsClient
     return app.test_client()
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user, login_user, logout_user
 from portal.auth.forms import LanguageForm, LoginForm
 from portal.auth.services import authenticate, set_locale
 from portal.extensions import db, limiter
+from portal.forms import choices
 from portal.i18n import supported_locales
 from portal.security import Role, public, roles_required
 
@@ -69,7 +70,7 @@ def account():
 @public
 def set_language():
     form = LanguageForm()
-    form.language.choices = [(code, code) for code in supported_locales()]
+    form.language.choices = choices((code, code) for code in supported_locales())
     if form.validate_on_submit():
         session["locale"] = form.language.data
         if current_user.is_authenticated:

@@ -17,6 +17,7 @@ from portal.cases.services import (
     visible_cases_query,
 )
 from portal.extensions import db
+from portal.forms import choices
 from portal.security import CASE_ROLES, Role, roles_required
 from portal.tasks.services import NoProcessDeployed, page_size
 
@@ -27,7 +28,7 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 @roles_required(*CASE_ROLES)
 def index():
     filters = CaseFilterForm(request.args)
-    filters.stage.choices = [("", _("Alle fasen")), *stages_of(current_user)]
+    filters.stage.choices = choices([("", _("Alle fasen")), *stages_of(current_user)])
     filters.validate()
     query = visible_cases_query(current_user, search=filters.q.data or None, stage=filters.stage.data or None,
                                 mine=filters.mine.data)
@@ -39,7 +40,7 @@ def index():
 @roles_required(*CASE_ROLES)
 def new():
     form = KoppelingForm()
-    form.regisseur.choices = [(u.id, u.display_name) for u in regisseurs_of(current_user.municipality_id)]
+    form.regisseur.choices = choices((u.id, u.display_name) for u in regisseurs_of(current_user.municipality_id))
     if request.method == "GET" and current_user.role == Role.REGISSEUR:
         form.regisseur.data = current_user.id
     if form.validate_on_submit():
@@ -67,7 +68,7 @@ def show(case_id: int):
     reassign_form = None
     if current_user.role == Role.TEAMLEIDER:
         reassign_form = ReassignForm()
-        reassign_form.regisseur.choices = [(u.id, u.display_name) for u in regisseurs_of(case.municipality_id)]
+        reassign_form.regisseur.choices = choices((u.id, u.display_name) for u in regisseurs_of(case.municipality_id))
     view = render_template("cases/show.html", case=case, domains=dossier(case, current_user),
                            timeline=timeline(case), tasks=open_tasks(case), reassign_form=reassign_form)
     db.session.commit()  # the audit events of this read
@@ -79,7 +80,7 @@ def show(case_id: int):
 def reassign_case(case_id: int):
     case = case_for(current_user, case_id, "cases.reassign")
     form = ReassignForm()
-    form.regisseur.choices = [(u.id, u.display_name) for u in regisseurs_of(case.municipality_id)]
+    form.regisseur.choices = choices((u.id, u.display_name) for u in regisseurs_of(case.municipality_id))
     if form.validate_on_submit():
         regisseur = db.session.get(User, form.regisseur.data)
         if regisseur is None:

@@ -1,6 +1,6 @@
 """WTForms for the portal: the base form and the builder that turns a FormSpec into a form class."""
 
-from portal.forms.base import PortalForm
+from portal.forms.base import PortalForm, choices
 from portal.forms.builder import build_task_form, form_to_data, raw_form_input
 
-__all__ = ["PortalForm", "build_task_form", "form_to_data", "raw_form_input"]
+__all__ = ["PortalForm", "choices", "build_task_form", "form_to_data", "raw_form_input"]

@@ -1,6 +1,14 @@
 """The base class of every portal form."""
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+
+def choices(pairs: Iterable[tuple]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3 ``SelectChoice`` objects."""
+    return [SelectChoice(value, str(label)) for value, label in pairs]
 
 
 class PortalForm(FlaskForm):

@@ -33,7 +33,7 @@ from wtforms import (
 )
 
 from portal.engine.forms import FieldSpec, FormSpec
-from portal.forms.base import PortalForm
+from portal.forms.base import PortalForm, choices
 
 
 class CheckboxListField(SelectMultipleField):
@@ -100,15 +100,15 @@ def _boolean(spec: FieldSpec) -> Field:
 
 
 def _choice(spec: FieldSpec) -> Field:
-    choices = [(c.value, _t(c.label)) for c in spec.choices]
+    options = [(c.value, _t(c.label)) for c in spec.choices]
     if spec.widget == "radio":
-        return RadioField(choices=choices, validators=_presence(spec), **_common(spec))
-    return SelectField(choices=[("", gettext("— Maak een keuze —")), *choices],
+        return RadioField(choices=choices(options), validators=_presence(spec), **_common(spec))
+    return SelectField(choices=choices([("", gettext("— Maak een keuze —")), *options]),
                        validators=_presence(spec), **_common(spec))
 
 
 def _multichoice(spec: FieldSpec) -> Field:
-    return CheckboxListField(choices=[(c.value, _t(c.label)) for c in spec.choices],
+    return CheckboxListField(choices=choices((c.value, _t(c.label)) for c in spec.choices),
                              validators=_presence(spec), **_common(spec))
 
 

@@ -6,6 +6,7 @@ from portal.audit.services import record
 from portal.cases.services import audit_sensitive_read, task_items
 from portal.db import utcnow
 from portal.extensions import db
+from portal.forms import choices
 from portal.forms.builder import attach_violations, build_task_form, draft_formdata, form_to_data, raw_form_input
 from portal.security import CASE_ROLES, roles_required
 from portal.tasks.forms import WorklistFilterForm
@@ -29,7 +30,7 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 @roles_required(*CASE_ROLES)
 def worklist():
     filters = WorklistFilterForm(request.args)
-    filters.step.choices = [("", _("Alle stappen")), *worklist_steps(current_user)]
+    filters.step.choices = choices([("", _("Alle stappen")), *worklist_steps(current_user)])
     filters.validate()
     query = worklist_query(current_user, step=filters.step.data or None, overdue=filters.overdue.data,
                            search=filters.q.data or None)

@@ -1,0 +1,138 @@
+"""The regisseur's worklist and the generated task forms: labels, errors, drafts, stale tasks."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from portal.extensions import db
+from portal.tasks.models import HumanTask
+from tests.conftest import csrf_token
+from tests.factories import complete, open_tasks
+
+
+@pytest.fixture
+def ria(create_user):
+    return create_user("ria")
+
+
+def task_of(case, bpmn_id):
+    return next(t for t in open_tasks(case) if t.bpmn_id == bpmn_id)
+
+
+def test_worklist_shows_my_tasks_with_overdue_mark(ria, create_user, create_case, login):
+    colleague = create_user("rob")
+    with time_machine.travel(datetime(2026, 1, 5, 9, tzinfo=UTC), tick=False):
+        mine = create_case(ria, first="Yonas")
+        theirs = create_case(colleague, first="Olena")
+    client = login(ria)
+    html = client.get("/tasks/").get_data(as_text=True)
+    assert mine.reference in html and theirs.reference not in html
+    assert "te laat" in html  # due 2026-01-12, long past
+    assert "Kennismakingsgesprek" in html
+
+
+def test_worklist_paginates_and_filters(ria, create_case, login):
+    cases = [create_case(ria, first=f"Persoon{i}") for i in range(7)]
+    complete(cases[0], "kennismakingsgesprek", ria)
+    client = login(ria)
+    first = client.get("/tasks/").get_data(as_text=True)  # 6 intake starts + 4 conversations, 5 a page
+    assert "Pagina 1 van 2" in first
+    assert "Pagina 2 van 2" in client.get("/tasks/?page=2").get_data(as_text=True)
+    filtered = client.get("/tasks/?step=intake_leerbaarheid").get_data(as_text=True)
+    assert cases[0].reference in filtered and cases[1].reference not in filtered
+    searched = client.get("/tasks/?q=Persoon3").get_data(as_text=True)
+    assert cases[3].reference in searched and cases[4].reference not in searched
+
+
+def test_task_form_has_labels_hints_and_sensitive_marks(ria, create_case, login):
+    case = create_case(ria)
+    complete(case, "kennismakingsgesprek", ria)
+    client = login(ria)
+    html = client.get(f"/tasks/{task_of(case, 'intake_persoonlijke_omstandigheden').id}").get_data(as_text=True)
+    controls = re.findall(r'<(?:input|select|textarea)\b[^>]*>', html)
+    assert len(controls) > 10
+    for tag in controls:
+        if 'type="hidden"' in tag or 'type="submit"' in tag:
+            continue
+        field_id = re.search(r'\bid="([^"]+)"', tag).group(1)
+        assert re.search(rf'<label[^>]*for="{re.escape(field_id)}"', html), f"no label for {field_id}"
+    assert "aria-describedby" in html
+    assert "Gevoelig gegeven" in html
+    assert "novalidate" in html
+
+
+def test_invalid_submission_rerenders_with_summary_and_keeps_input(ria, create_case, login):
+    case = create_case(ria)
+    task = task_of(case, "kennismakingsgesprek")
+    client = login(ria)
+    url = f"/tasks/{task.id}"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url),
+                                      "gesprek-datum": "31-02-2026", "startscenario_toelichting": "Iets belangrijks"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Er is iets misgegaan" in html  # error summary
+    assert 'value="31-02-2026"' in html  # the typed value is kept
+    assert db.session.get(HumanTask, task.id).status == "open"
+
+
+def test_draft_is_saved_as_typed_and_resumed(ria, create_case, login):
+    case = create_case(ria)
+    task = task_of(case, "kennismakingsgesprek")
+    client = login(ria)
+    url = f"/tasks/{task.id}"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "save_draft": "1",
+                                      "gesprek-datum": "niet-een-datum"})
+    assert response.status_code == 302
+    assert db.session.get(HumanTask, task.id).draft["gesprek-datum"] == ["niet-een-datum"]
+    html = client.get(url).get_data(as_text=True)
+    assert 'value="niet-een-datum"' in html
+    assert "Concept opgeslagen" in html
+
+
+def test_complete_via_form_moves_the_case(ria, create_case, login):
+    case = create_case(ria)
+    task = task_of(case, "kennismakingsgesprek")
+    client = login(ria)
+    url = f"/tasks/{task.id}"
+    html = client.get(url).get_data(as_text=True)
+    data = {"csrf_token": csrf_token(client, url), "gesprek-datum": "2026-01-08", "gesprek-gesproken_taal": "arabisch",
+            "gesprek-tolk": "telefonisch", "startscenario": "gecombineerd"}
+    # fill every other required field the form shows with a valid value
+    from portal.demo import sample_submission
+    from portal.tasks.services import form_spec_for
+
+    sample = sample_submission(form_spec_for(task), datetime(2026, 1, 8).date(), {})
+    for key, value in sample.items():
+        if isinstance(value, dict):
+            for sub, subvalue in value.items():
+                data.setdefault(f"{key}-{sub}", "y" if subvalue is True else subvalue)
+        elif value is True:
+            data.setdefault(key, "y")
+        elif not isinstance(value, bool):
+            data.setdefault(key, value)
+    assert "gesprek-datum" in html
+    response = client.post(url, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert f"/cases/{case.id}" in response.headers["Location"]
+    assert db.session.get(HumanTask, task.id).status == "completed"
+    assert {t.bpmn_id for t in open_tasks(case)} >= {"intake_leerbaarheid"}
+
+
+def test_stale_task_gives_409_with_what_was_typed(ria, create_case, login):
+    case = create_case(ria)
+    task = task_of(case, "kennismakingsgesprek")
+    client = login(ria)
+    url = f"/tasks/{task.id}"
+    token = csrf_token(client, url)
+    complete(case, "kennismakingsgesprek", ria)  # done "in another tab"
+    response = client.post(url, data={"csrf_token": token, "gesprek-datum": "2026-01-08",
+                                      "startscenario_toelichting": "Mijn aantekening"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "al afgerond" in html and "Mijn aantekening" in html
+
+
+def test_unknown_task_is_404(ria, login):
+    assert login(ria).get("/tasks/999999").status_code == 404
