@@ -131,7 +131,8 @@ def _walk(case: Case, target: str, regisseur: User) -> None:
     if target == "gesprekken":
         _complete(case, conversations[0], regisseur)
         draft_task = next(t for t in _open_tasks(case) if t.bpmn_id == conversations[1])
-        save_draft(draft_task, {"hoogst_genoten_opleiding": ["Nog navragen"]}, regisseur)
+        save_draft(draft_task, {"gesprek-datum": [case.koppeling_date.isoformat()],
+                                "werk-werkervaring_omschrijving": ["Nog navragen: werkte in een bakkerij"]}, regisseur)
         return
     for bpmn_id in conversations:
         _complete(case, bpmn_id, regisseur)
