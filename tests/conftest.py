@@ -148,14 +148,21 @@ def create_case(municipality):
 
 
 @pytest.fixture
-def login(client):
-    def do(user, password: str = "geheim-123"):
+def login(app, client):
+    """Log ``user`` in on the test client (or on a fresh one with ``new_client=True``)."""
+
+    def do(user, password: str = "geheim-123", new_client: bool = False):
+        if new_client:
+            client = app.test_client()
+        else:
+            client = default_client
         client.get("/login")
         response = client.post("/login", data={"username": user.username, "password": password,
                                                "csrf_token": csrf_token(client, "/login")})
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
 
+    default_client = client
     return do
 
 

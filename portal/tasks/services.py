@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit.services import record
 from portal.auth.models import User
@@ -102,7 +103,10 @@ def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
     task.status, task.submitted_data = HumanTask.COMPLETED, data
     task.completed_at, task.completed_by_id = now, user.id
     task.draft = None
-    _save(case, instance, version, result)
+    try:
+        _save(case, instance, version, result)
+    except StaleDataError as exc:  # another request saved this workflow since we loaded it
+        raise StaleTask(task_id) from exc
     record("write", f"task:{task.bpmn_id}", "tasks.complete", case_id=case.id, user_id=user.id,
            detail={"human_task": task.id})
     return task

@@ -136,3 +136,21 @@ def test_stale_task_gives_409_with_what_was_typed(ria, create_case, login):
 
 def test_unknown_task_is_404(ria, login):
     assert login(ria).get("/tasks/999999").status_code == 404
+
+
+def test_teamleider_gets_the_overrun_escalation(ria, create_user, create_case, login):
+    from portal.tasks.services import advance_due_instance
+
+    tom = create_user("tom", role="teamleider")
+    with time_machine.travel(datetime(2026, 1, 5, 9, tzinfo=UTC), tick=False):
+        case = create_case(ria)
+        complete(case, "kennismakingsgesprek", ria)
+    with time_machine.travel(datetime(2026, 3, 10, 9, tzinfo=UTC), tick=False):
+        advance_due_instance(datetime.now(UTC))
+    client = login(tom)
+    html = client.get("/tasks/").get_data(as_text=True)
+    assert case.reference in html and "Uitlopende intake bespreken" in html
+    assert "Gesprek leerbaarheid" not in html  # the regisseur's work is not in the teamleider's list
+    escalation = task_of(case, "intake_uitloop_bespreken")
+    assert client.get(f"/tasks/{escalation.id}").status_code == 200
+    assert login(ria, new_client=True).get(f"/tasks/{escalation.id}").status_code == 403
