@@ -33,8 +33,11 @@ class KoppelingFields(Form):
                                                               Length(max=80)])
     taal = StringField(_l("Voertaal"), [InputRequired(_l("Vul de taal in waarin het gesprek kan.")), Length(max=40)],
                        description=_l("De taal die de nieuwkomer het best spreekt."))
-    huishoudgrootte = IntegerField(_l("Grootte huishouden"), [InputRequired(_l("Vul de grootte van het huishouden in.")),
-                                                              NumberRange(min=1, max=20)], default=1)
+    huishoudgrootte = IntegerField(
+        _l("Grootte huishouden"),
+        [InputRequired(_l("Vul de grootte van het huishouden in.")), NumberRange(min=1, max=20)],
+        default=1,
+    )
     azc_locatie = StringField(_l("Azc-locatie"), [Optional(), Length(max=120)])
     coa_contactpersoon = StringField(_l("Contactpersoon COA"), [Optional(), Length(max=160)])
     koppelingsdatum = DateField(_l("Datum koppeling"), [InputRequired(_l("Vul de datum van de koppeling in."))],

@@ -7,7 +7,8 @@ from portal.cases.models import Case
 from portal.extensions import db
 from portal.tasks.models import HumanTask, WorkflowInstance
 
-HEADER = "v_nummer;voornaam;achternaam;geboortedatum;land_van_herkomst;taal;huishoudgrootte;koppelingsdatum;gemeentecode;regisseur\n"
+HEADER = ("v_nummer;voornaam;achternaam;geboortedatum;land_van_herkomst;taal;huishoudgrootte;koppelingsdatum;"
+          "gemeentecode;regisseur\n")
 
 
 def count(model):
