@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test setup vendor chromium lint db clean
+.PHONY: run test setup vendor chromium lint translations compile-translations clean
 
 run: setup vendor
 	$(BIN)/portal init-db
@@ -19,7 +19,16 @@ test: setup vendor chromium
 	$(BIN)/portal bpmn lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed compile-translations
+
+compile-translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d translations
+
+# After adding or changing texts: extract them (templates, Python, form schemas, BPMN names) and
+# merge into every catalog; then translate the new entries.
+translations: setup
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -29,6 +29,7 @@ def test_draft_survives_reload(page, live_server, log_in):
     page.get_by_role("link", name=re.compile("Kennismakingsgesprek")).first.click()
     page.locator("textarea").first.fill("Wil eerst de taalles in het azc afmaken")
     page.get_by_role("button", name="Concept opslaan").click()
+    page.get_by_text("Concept opgeslagen. Je kunt later verder.").wait_for()  # the redirect has landed
     page.reload()
     assert page.locator("textarea").first.input_value() == "Wil eerst de taalles in het azc afmaken"
 

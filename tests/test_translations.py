@@ -1,0 +1,44 @@
+"""The staff UI exists in Dutch (source) and English: the English catalog is complete and current."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def catalog(path: Path):
+    with path.open("rb") as fh:
+        return read_po(fh)
+
+
+def first(value):
+    return value[0] if isinstance(value, tuple) else value
+
+
+def test_english_catalog_is_complete_with_matching_placeholders():
+    english = catalog(ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po")
+    problems = []
+    for message in english:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            problems.append(f"untranslated: {first(message.id)!r}")
+        elif sorted(PLACEHOLDER.findall(first(message.id))) != sorted(PLACEHOLDER.findall(strings[0])):
+            problems.append(f"placeholders differ: {first(message.id)!r}")
+    assert problems == []
+
+
+def test_catalog_holds_every_string_in_the_code(tmp_path):
+    """Fails when someone adds a text without running `make translations` (extract + update)."""
+    pot = tmp_path / "now.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
+                    "-k", "lazy_gettext", "-o", str(pot), "-q", "."], cwd=ROOT, check=True, capture_output=True)
+    in_code = {first(m.id) for m in catalog(pot) if m.id}
+    translated = {first(m.id) for m in catalog(ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po") if m.id}
+    assert sorted(in_code - translated) == []
