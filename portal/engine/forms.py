@@ -73,8 +73,8 @@ class FormSpec:
         A missing required property points at that property (so conditional ``if/then`` rules in
         sections land on the right field).
         """
-        validator = Draft202012Validator(self.schema)
         found = []
+        validator = self._validator()
         for error in validator.iter_errors(data):
             path = tuple(str(p) for p in error.absolute_path)
             if error.validator == "required":
@@ -83,6 +83,13 @@ class FormSpec:
             else:
                 found.append(Violation(path, str(error.validator), error.message))
         return sorted(set(found))
+
+    def _validator(self) -> Draft202012Validator:
+        validator = self.__dict__.get("_compiled")
+        if validator is None:  # frozen dataclass: cache through __dict__
+            validator = Draft202012Validator(self.schema)
+            object.__setattr__(self, "_compiled", validator)
+        return validator
 
     def validation_errors(self, data: dict[str, Any]) -> list[str]:
         """The violations as ``path: message`` lines."""

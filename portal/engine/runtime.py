@@ -7,6 +7,7 @@ the next timer due. No SpiffWorkflow object leaves this module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -77,11 +78,19 @@ class DeployedProcess:
         self.spec = spec_from_dict(bundle["spec"])
         self.subprocess_specs = {name: spec_from_dict(d) for name, d in bundle["subprocess_specs"].items()}
         self.tasks: dict[str, dict[str, Any]] = bundle["tasks"]
+        self._form_specs: dict[str, FormSpec] = {}
+
+    def process_name(self, process_id: str) -> str:
+        return self.bundle.get("process_names", {}).get(process_id) or process_id
 
     # -- forms ---------------------------------------------------------------------------------
     def form_spec(self, bpmn_id: str) -> FormSpec:
-        meta = self.tasks[bpmn_id]
-        return form_spec_from_schema(bpmn_id, self.bundle["forms"][meta["form"]])
+        """The task's form; built (and its schema checked) once per deployed version."""
+        spec = self._form_specs.get(bpmn_id)
+        if spec is None:
+            meta = self.tasks[bpmn_id]
+            spec = self._form_specs[bpmn_id] = form_spec_from_schema(bpmn_id, self.bundle["forms"][meta["form"]])
+        return spec
 
     # -- running -------------------------------------------------------------------------------
     def start(self, data: dict[str, Any]) -> StepResult:
@@ -179,9 +188,13 @@ class DeployedProcess:
 _processes: dict[str, DeployedProcess] = {}
 
 
-def deployed_process(digest: str, bundle: dict[str, Any]) -> DeployedProcess:
-    """The :class:`DeployedProcess` for a version, deserialized once per process and cached."""
+def deployed_process(digest: str, bundle: Callable[[], dict[str, Any]] | dict[str, Any]) -> DeployedProcess:
+    """The :class:`DeployedProcess` for a version, deserialized once per process and cached.
+
+    :param bundle: the bundle, or a callable returning it (only called on a cache miss, so the
+        large JSON is not even loaded from the database on the hot path).
+    """
     process = _processes.get(digest)
     if process is None:
-        process = _processes[digest] = DeployedProcess(bundle)
+        process = _processes[digest] = DeployedProcess(bundle() if callable(bundle) else bundle)
     return process

@@ -21,8 +21,9 @@ class ProcessVersion(TimestampMixin, db.Model):
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     entry_process: Mapped[str] = mapped_column(String(120))
     #: Serialized specs, task metadata and form schemas (see portal.engine.parser).
-    bundle: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Both are large and deferred: the engine caches the deserialized bundle per digest.
+    bundle: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     #: The source files as deployed, for viewing, diffing and rollback.
-    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    files: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str | None] = mapped_column(String(500))

@@ -57,4 +57,4 @@ def current_version() -> ProcessVersion | None:
 
 
 def runtime_for(version: ProcessVersion) -> DeployedProcess:
-    return deployed_process(version.digest, version.bundle)
+    return deployed_process(version.digest, lambda: version.bundle)

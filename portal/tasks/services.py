@@ -177,12 +177,11 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
             lane=ready.lane, role=role.value if role else None,
             assignee_id=case.regisseur_id if role == Role.REGISSEUR else None, due_at=ready.due_at,
         ))
-    names = version.bundle.get("process_names", {})
     if result.completed:
         stage, label = "afgerond", "Afgerond"
     elif result.ready_tasks:
         stage = result.ready_tasks[0].process_id
-        label = names.get(stage) or stage
+        label = runtime_for(version).process_name(stage)
     elif result.waiting:
         stage, label = result.waiting[0].bpmn_id, result.waiting[0].name
     else:
