@@ -22,13 +22,13 @@ test: setup vendor chromium
 setup: $(VENV)/.installed compile-translations
 
 compile-translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 # After adding or changing texts: extract them (templates, Python, form schemas, BPMN names) and
 # merge into every catalog; then translate the new entries.
 translations: setup
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --sort-output -o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -37,8 +37,8 @@ def test_english_catalog_is_complete_with_matching_placeholders():
 def test_catalog_holds_every_string_in_the_code(tmp_path):
     """Fails when someone adds a text without running `make translations` (extract + update)."""
     pot = tmp_path / "now.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-                    "-k", "lazy_gettext", "-o", str(pot), "-q", "."], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "_l",
+                    "-k", "lazy_gettext", "-o", str(pot), "."], cwd=ROOT, check=True, capture_output=True)
     in_code = {first(m.id) for m in catalog(pot) if m.id}
     translated = {first(m.id) for m in catalog(ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po") if m.id}
     assert sorted(in_code - translated) == []

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 #: Order matters: the case page shows the domains in this order. Keys are used as ``x-domain``
 #: in form schemas (see docs/process-design.md).
 LIFE_DOMAINS = {
-    "gesprek": _l("Gesprekken"),
+    "gesprek": _l("Gesprek en informatieplicht"),
     "taal_en_leerbaarheid": _l("Taal en leerbaarheid"),
     "opleiding_en_werk": _l("Opleiding en werk"),
     "gezondheid": _l("Gezondheid"),

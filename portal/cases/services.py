@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from flask import abort
 from sqlalchemy import func, or_, select
 
 from portal.audit.services import record
 from portal.auth.models import Municipality, User
-from portal.cases.domains import LIFE_DOMAINS
 from portal.cases.models import Case
-from portal.engine import FieldSpec
 from portal.extensions import db
 from portal.security import Role
 from portal.tasks.models import HumanTask
-from portal.tasks.services import form_spec_for, start_workflow
+from portal.tasks.services import start_workflow
 
 
 class DuplicateCase(Exception):
@@ -113,76 +110,6 @@ def reassign(case: Case, regisseur: User, reason: str, user: User) -> None:
     record("write", "case.regisseur", "cases.reassign", case_id=case.id, user_id=user.id,
            detail={"from": previous, "to": regisseur.id, "reason": reason})
     db.session.flush()
-
-
-# -- the dossier, per life domain -----------------------------------------------------------------
-
-@dataclass
-class DossierItem:
-    label: str
-    value: Any
-    step: str
-    sensitive: bool = False
-    hidden: bool = False
-
-
-@dataclass
-class DossierDomain:
-    key: str
-    label: str
-    items: list[DossierItem] = field(default_factory=list)
-
-
-def _display(spec: FieldSpec, value: Any) -> Any:
-    labels = {c.value: c.label for c in spec.choices}
-    if spec.kind == "choice":
-        return labels.get(str(value), value)
-    if spec.kind == "multichoice":
-        return ", ".join(labels.get(str(v), str(v)) for v in value)
-    if spec.kind == "boolean":
-        return "ja" if value else "nee"
-    return value
-
-
-def task_items(task: HumanTask, user: User) -> list[tuple[str, DossierItem]]:
-    """(life domain, item) for every answered field of a completed task, masking what the user may not see."""
-    spec = form_spec_for(task)
-    data = task.submitted_data or {}
-    items = []
-    for top in spec.fields:
-        entries = ([(child, (data.get(top.name) or {}).get(child.name), child.domain or top.domain)
-                    for child in top.children] if top.kind == "section"
-                   else [(top, data.get(top.name), top.domain)])
-        for child, value, domain in entries:
-            if value in (None, "", []) or child.kind == "rows":
-                continue
-            hidden = child.sensitive and not user.may_see_sensitive
-            items.append((domain or "overig", DossierItem(
-                label=child.label, value=None if hidden else _display(child, value), step=task.title,
-                sensitive=child.sensitive, hidden=hidden)))
-    return items
-
-
-def audit_sensitive_read(case: Case, user: User, items: list[DossierItem], purpose: str) -> None:
-    if any(item.sensitive and not item.hidden for item in items):
-        record("read", "case.health", purpose, case_id=case.id, user_id=user.id)
-
-
-def dossier(case: Case, user: User) -> list[DossierDomain]:
-    """What completed steps recorded, grouped per life domain; health data only for roles that need it."""
-    domains = {key: DossierDomain(key, str(label)) for key, label in LIFE_DOMAINS.items()}
-    for task in timeline(case):
-        for domain, item in task_items(task, user):
-            domains.get(domain, domains["overig"]).items.append(item)
-    shown = [d for d in domains.values() if d.items]
-    audit_sensitive_read(case, user, [item for d in shown for item in d.items], "cases.show")
-    return shown
-
-
-def timeline(case: Case) -> list[HumanTask]:
-    return list(db.session.scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == HumanTask.COMPLETED)
-        .order_by(HumanTask.completed_at.desc())))
 
 
 def open_tasks(case: Case) -> list[HumanTask]:

@@ -3,17 +3,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.models import User
+from portal.cases.dossier import completed_tasks, dossier
 from portal.cases.forms import CaseFilterForm, KoppelingForm, ReassignForm, koppeling_data
 from portal.cases.services import (
     DuplicateCase,
     case_for,
-    dossier,
     open_case,
     open_tasks,
     reassign,
     regisseurs_of,
     stages_of,
-    timeline,
     visible_cases_query,
 )
 from portal.extensions import db
@@ -69,10 +68,7 @@ def show(case_id: int):
     if current_user.role == Role.TEAMLEIDER:
         reassign_form = ReassignForm()
         reassign_form.regisseur.choices = choices((u.id, u.display_name) for u in regisseurs_of(case.municipality_id))
-    view = render_template("cases/show.html", case=case, domains=dossier(case, current_user),
-                           timeline=timeline(case), tasks=open_tasks(case), reassign_form=reassign_form)
-    db.session.commit()  # the audit events of this read
-    return view
+    return _case_page(case, reassign_form)
 
 
 @bp.route("/<int:case_id>/reassign", methods=["POST"])
@@ -89,7 +85,11 @@ def reassign_case(case_id: int):
         db.session.commit()
         flash(_("Het dossier is overgedragen aan %(name)s.", name=regisseur.display_name), "success")
         return redirect(url_for("cases.show", case_id=case.id))
-    view = render_template("cases/show.html", case=case, domains=dossier(case, current_user),
-                           timeline=timeline(case), tasks=open_tasks(case), reassign_form=form)
-    db.session.commit()
-    return view, 400
+    return _case_page(case, form, status=400)
+
+
+def _case_page(case, reassign_form, status: int = 200):
+    view = render_template("cases/show.html", case=case, dossier=dossier(case, current_user),
+                           timeline=completed_tasks(case), tasks=open_tasks(case), reassign_form=reassign_form)
+    db.session.commit()  # the audit events of this read
+    return view, status

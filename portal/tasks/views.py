@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit.services import record
-from portal.cases.services import audit_sensitive_read, task_items
+from portal.cases.dossier import audit_sensitive_read, task_items
 from portal.db import utcnow
 from portal.extensions import db
 from portal.forms import choices
