@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.dossier import completed_tasks, dossier
 from portal.cases.forms import CaseFilterForm, KoppelingForm, ReassignForm, koppeling_data
@@ -32,6 +33,8 @@ def index():
     query = visible_cases_query(current_user, search=filters.q.data or None, stage=filters.stage.data or None,
                                 mine=filters.mine.data)
     page = db.paginate(query, per_page=page_size(), error_out=False)
+    record("read", "case.list", "cases.index", detail={"cases": [case.id for case in page.items]})
+    db.session.commit()
     return render_template("cases/index.html", page=page, filters=filters)
 
 

@@ -35,6 +35,8 @@ def worklist():
     query = worklist_query(current_user, step=filters.step.data or None, overdue=filters.overdue.data,
                            search=filters.q.data or None)
     page = db.paginate(query, per_page=page_size(), error_out=False)
+    record("read", "case.list", "tasks.worklist", detail={"cases": sorted({t.case_id for t in page.items})})
+    db.session.commit()
     return render_template("tasks/worklist.html", page=page, filters=filters, now=utcnow())
 
 

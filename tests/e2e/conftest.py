@@ -27,6 +27,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Browse as a Dutch user (the staff default); language tests set their own headers."""
+    return {**browser_context_args, "locale": "nl-NL"}
+
+
+@pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """A separate app on its own SQLite file with the demo data, served on a free loopback port."""
     from flask_migrate import upgrade
