@@ -35,6 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
+    if app.config["SECRET_KEY"] == "dev-only-change-me" and not (app.debug or app.testing):
+        app.logger.warning("PORTAL_SECRET_KEY is not set: sessions use the development key. "
+                           "Set it before this portal holds real data.")
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)  # creates the engine object only; no query at start-up

@@ -49,6 +49,9 @@ def app(database_url):
         deploy()
         db.session.commit()
     yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # close pooled connections (psycopg warns about connections left open)
 
 
 class _ConnectionBoundSession(sa.orm.Session):

@@ -51,6 +51,10 @@ def live_server(tmp_path_factory):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    with app.app_context():
+        from portal.extensions import db
+
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def test_list_views_audit_which_cases_were_shown(create_user, create_case, login
 
 def test_login_is_rate_limited(database_url):
     from portal import create_app
-    from portal.extensions import limiter
+    from portal.extensions import db, limiter
 
     # Flask-Limiter keeps `enabled` on the (shared) extension object: switch it back off afterwards.
     limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False,
@@ -83,3 +83,5 @@ def test_login_is_rate_limited(database_url):
         assert "Te veel pogingen" in page
     finally:
         limiter.enabled = False
+        with limited.app_context():
+            db.engine.dispose()
