@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal.config import load_config
+from portal.config import DEV_SECRET_KEY, load_config
 from portal.db import configure_sqlite
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 
@@ -35,7 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
-    if app.config["SECRET_KEY"] == "dev-only-change-me" and not (app.debug or app.testing):
+    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not (app.debug or app.testing):
         app.logger.warning("PORTAL_SECRET_KEY is not set: sessions use the development key. "
                            "Set it before this portal holds real data.")
     db.init_app(app)

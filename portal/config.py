@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The signing key used when PORTAL_SECRET_KEY is unset: fine for a laptop, never for real data.
+DEV_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - a published development default, warned about
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -31,7 +33,7 @@ def load_config(instance_path: str) -> dict:
     default_db = f"sqlite:///{Path(instance_path) / 'portal.sqlite3'}"
     return {
         # Signing key for sessions and CSRF tokens. Must be set in production.
-        "SECRET_KEY": _env("SECRET_KEY", "dev-only-change-me"),
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY),
         # SQLite by default (embedded, single machine); PostgreSQL in production, e.g.
         # postgresql+psycopg://portal@db/portal
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
