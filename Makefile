@@ -43,11 +43,14 @@ portal/static/vendor/NOTICE: package.json package-lock.json scripts/vendor_asset
 	$(BIN)/python scripts/vendor_assets.py
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here); fonts for
-# Arabic and Ethiopic scripts come from fonts-noto-core.
+# Arabic and Ethiopic scripts come from fonts-noto-core. WeasyPrint (PDFs) loads Pango, PangoFT2 and
+# HarfBuzz-subset at run time (without the last it warns on import, which fails the tests).
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 chromium:
-	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -q NotoSansEthiopic || { \
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -q NotoSansEthiopic \
+	  && dpkg -s $(PDF_LIBS) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-core $(PDF_LIBS) >/dev/null; }
 
 lint: setup
 	$(BIN)/ruff check portal tests bench

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.config import DEV_SECRET_KEY, load_config
-from portal.db import configure_sqlite
+from portal.db import configure_sqlite, local_today
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 
 #: Content Security Policy: no inline scripts, nothing from other hosts. The BPMN modeler page
@@ -81,14 +81,19 @@ def _init_i18n(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(template_context)
+    app.jinja_env.globals["today"] = local_today
 
 
 def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
+    from portal.cases import actions as _case_actions  # noqa: F401 - registers portal actions
     from portal.cases.views import bp as cases_bp
+    from portal.newcomer.views import bp as newcomer_bp
+    from portal.plans import actions as _plan_actions  # noqa: F401 - registers portal actions
+    from portal.plans.views import bp as plans_bp
     from portal.tasks.views import bp as tasks_bp
 
-    for bp in (auth_bp, cases_bp, tasks_bp):
+    for bp in (auth_bp, cases_bp, tasks_bp, plans_bp, newcomer_bp):
         app.register_blueprint(bp)
 
 

@@ -58,6 +58,19 @@ def load_config(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
         # Page size of worklists and case lists.
         "PAGE_SIZE": int(_env("PAGE_SIZE", "25") or 25),
+        # The 10-week PIP deadline (Besluit inburgering art. 5.3) counts from this event:
+        # "koppeling" (the handover to the municipality) or "verhuizing" (moving into the house;
+        # the koppeling until the move is recorded). The exact legal start is unsettled: see DOMAIN.md.
+        "PIP_DEADLINE_START": _env("PIP_DEADLINE_START", "koppeling"),
+        "PIP_DEADLINE_WEEKS": int(_env("PIP_DEADLINE_WEEKS", "10") or 10),
+        # Days a newcomer's one-time activation code stays valid.
+        "ACTIVATION_CODE_DAYS": int(_env("ACTIVATION_CODE_DAYS", "30") or 30),
+        # The municipality's organisation certificate and key (PEM) that seal PDFs (PAdES). When
+        # unset, `portal seal dev-cert` makes a self-signed development pair under instance/seal/.
+        "SEAL_KEY": _env("SEAL_KEY", str(Path(instance_path) / "seal" / "dev-key.pem")),
+        "SEAL_CERT": _env("SEAL_CERT", str(Path(instance_path) / "seal" / "dev-cert.pem")),
+        # Public base URL printed in PDFs and QR codes for verification (no trailing slash).
+        "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000"),
         # Seconds between timer sweeps of the in-process worker started by `portal run`.
         "TIMER_INTERVAL": int(_env("TIMER_INTERVAL", "30") or 30),
     }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -20,6 +21,11 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC (the portal stores and computes in UTC)."""
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today's date in the Netherlands (deadlines are Dutch calendar dates; storage stays UTC)."""
+    return datetime.now(UTC).astimezone(ZoneInfo("Europe/Amsterdam")).date()
 
 
 class Base(DeclarativeBase):

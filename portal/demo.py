@@ -36,7 +36,7 @@ STAFF = [
 
 # v-number, first, last, birth, country, language, household, municipality, regisseur, steps to walk
 NEWCOMERS: list[tuple] = [
-    ("1000000001", "Amina", "Haddad", date(1994, 3, 12), "Syrië", "arabisch", 3, "0344", "regisseur", "wacht_op_pip"),
+    ("1000000001", "Amina", "Haddad", date(1994, 3, 12), "Syrië", "arabisch", 3, "0344", "regisseur", "tekenen"),
     ("1000000002", "Yonas", "Tesfay", date(1999, 7, 2), "Eritrea", "tigrinya", 1, "0344", "regisseur", "start"),
     ("1000000003", "Dawit", "Gebremariam", date(1988, 1, 20), "Eritrea", "tigrinya", 4, "0344", "regisseur",
      "verhuizing"),
@@ -44,6 +44,7 @@ NEWCOMERS: list[tuple] = [
      "gesprekken"),
     ("1000000005", "Mohammad", "Rahimi", date(2001, 5, 30), "Afghanistan", "farsi", 1, "0344", "regisseur3",
      "ladder"),
+    ("1000000008", "Hana", "Tesfamariam", date(1997, 4, 21), "Eritrea", "tigrinya", 2, "0344", "regisseur", "pip"),
     ("1000000006", "Leyla", "Yilmaz", date(1992, 9, 14), "Turkije", "turks", 2, "0344", "regisseur", "samenvatting"),
     ("1000000007", "Samir", "Nasser", date(1990, 2, 8), "Syrië", "arabisch", 5, "0355", "regisseur2",
      "gesprekken"),
@@ -52,6 +53,27 @@ NEWCOMERS: list[tuple] = [
 #: Choices that steer the demo through the process (everything else is filled from the form schema).
 OVERRIDES = {
     "kennismakingsgesprek": {"startscenario": "gecombineerd"},
+    "pip_opstellen": {
+        "leerroute": {"route": "b1_route", "looptijd_maanden": 36,
+                      "motivering": "De leerbaarheidstoets geeft B1 als haalbaar aan; mevrouw heeft 12 jaar onderwijs "
+                                    "gevolgd en wil in de zorg werken. De onderwijsroute is besproken: zij is ouder "
+                                    "dan 28 jaar en kiest voor werk naast de taal."},
+        "map_pvt": {"map_uren": 40, "pvt_periode": "Eerste half jaar", "pvt_aanbieder": "VluchtelingenWerk"},
+        "ontzorgen": {"van_toepassing": True, "kosten": ["huur", "energie", "zorgverzekering"], "duur_maanden": 6},
+        "randvoorwaarden": {"kinderopvang": "geregeld", "kinderopvang_toelichting": "Peuteropvang drie ochtenden"},
+        "begeleiding": {"begeleiding": "Regisseur elke maand; taalmaatje via Het Begint met Taal.",
+                        "maatschappelijke_begeleiding": "vluchtelingenwerk"},
+        "doelen": [
+            {"leefgebied": "taal_en_leerbaarheid", "doel": "Taalniveau B1 halen",
+             "actie": "Taalles vier dagdelen per week", "wie": "taalschool"},
+            {"leefgebied": "opleiding_en_werk", "doel": "Werken in de zorg",
+             "actie": "Snuffelstage in een verpleeghuis", "wie": "werkplein"},
+            {"leefgebied": "sociaal_netwerk", "doel": "Mensen in de buurt leren kennen",
+             "actie": "Elke week afspreken met het taalmaatje", "wie": "taalmaatje"},
+        ],
+        "voortgang": {"interval": "P3M", "duaal_traject": True, "duaal_toelichting": "Taalles en stage tegelijk"},
+    },
+    "pip_vaststellen": {"ondertekend_namens_college": "J. de Boer, teamleider inburgering"},
 }
 
 
@@ -99,6 +121,8 @@ def _ensure_user(username: str, name: str, role: Role, municipality: Municipalit
         user = User(username=username, display_name=name, role=role.value,
                     municipality=municipality, password_hash=hash_password(DEMO_PASSWORD),
                     locale="nl" if role != Role.INBURGERAAR else "ar")
+        if role == Role.REGISSEUR:
+            user.email, user.phone = f"{username}@gemeente.example", "030 286 00 00"
         db.session.add(user)
         db.session.flush()
     return user
@@ -142,6 +166,10 @@ def _walk(case: Case, target: str, regisseur: User) -> None:
     if target == "samenvatting":
         return
     _complete(case, "intake_samenvatting", regisseur)
+    if target == "pip":
+        return
+    _complete(case, "pip_opstellen", regisseur)
+    _complete(case, "pip_vaststellen", regisseur)
 
 
 def load_demo() -> list[str]:
@@ -167,10 +195,10 @@ def load_demo() -> list[str]:
                              koppelingsdatum=today - timedelta(days=7 * (index + 1)), azc_locatie="azc Utrecht",
                              coa_contactpersoon="J. Jansen (COA)")
         case = open_case(data, municipalities[code], users[regisseur].id, None, "cli.demo")
-        _walk(case, target, users[regisseur])
-        if v_number == "1000000001":
+        if v_number == "1000000001":  # before the walk, so her signing task is assigned to her
             amina = _ensure_user("amina", "Amina Haddad", Role.INBURGERAAR, municipalities[code])
             case.newcomer_user_id = amina.id
+        _walk(case, target, users[regisseur])
     db.session.commit()
     lines = [f"process version {version.id} ({version.digest[:12]})", "demo logins (password: "
              f"{DEMO_PASSWORD}):"]

@@ -32,6 +32,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(160))
     email: Mapped[str | None] = mapped_column(String(254))
+    #: Shown to newcomers as "how to reach your regisseur".
+    phone: Mapped[str | None] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(20))
     #: None only for roles that work across municipalities (process designer, system administrator).
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))

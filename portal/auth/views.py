@@ -22,6 +22,8 @@ def _safe_next(target: str | None) -> str | None:
 def home_for(user) -> str:
     if user.role in (Role.REGISSEUR, Role.TEAMLEIDER):
         return url_for("tasks.worklist")
+    if user.role == Role.INBURGERAAR:
+        return url_for("newcomer.my_plan")
     return url_for("auth.account")
 
 

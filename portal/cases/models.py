@@ -44,6 +44,12 @@ class Case(TimestampMixin, db.Model):
     koppeling_date: Mapped[date] = mapped_column()
     #: Date of the asylum residence permit, when COA provides it.
     permit_date: Mapped[date | None] = mapped_column()
+    #: Date the newcomer moved into their house in the municipality (recorded during the intake).
+    moved_date: Mapped[date | None] = mapped_column()
+    #: The 10-week PIP deadline, from the configured start event (PORTAL_PIP_DEADLINE_START).
+    pip_deadline: Mapped[date | None] = mapped_column(index=True)
+    #: Date the first PIP was decided (the deadline countdown stops).
+    pip_decided_on: Mapped[date | None] = mapped_column()
 
     # -- where the case stands (projected after every engine step) ---------------------------
     stage: Mapped[str] = mapped_column(String(80), default="nieuw")

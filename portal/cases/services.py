@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import func, or_, select
 
 from portal.audit.services import record
@@ -54,9 +54,23 @@ def open_case(data: KoppelingData, municipality: Municipality, regisseur_id: int
     db.session.add(case)
     db.session.flush()
     case.reference = f"{municipality.code}-{data.koppelingsdatum.year}-{case.id:05d}"
+    case.pip_deadline = pip_deadline(case)
     record("write", "case", purpose, case_id=case.id, user_id=user_id, detail={"opened": True})
     start_workflow(case, user_id)
     return case
+
+
+def pip_deadline(case: Case) -> date:
+    """The date the PIP must be decided: N weeks after the configured start event."""
+    start = case.koppeling_date
+    if current_app.config["PIP_DEADLINE_START"] == "verhuizing" and case.moved_date:
+        start = max(case.koppeling_date, case.moved_date)
+    return start + timedelta(weeks=current_app.config["PIP_DEADLINE_WEEKS"])
+
+
+def record_move(case: Case, moved: date) -> None:
+    case.moved_date = moved
+    case.pip_deadline = pip_deadline(case)
 
 
 def regisseurs_of(municipality_id: int) -> list[User]:

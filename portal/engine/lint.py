@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from portal.engine.forms import FormSchemaError, form_spec_from_schema
-from portal.engine.parser import DUE_PROPERTY, FORM_PROPERTY, make_parser
+from portal.engine.parser import ACTION_PROPERTY, DUE_PROPERTY, FORM_PROPERTY, make_parser
 from portal.engine.runtime import parse_duration
 from portal.engine.scripting import ScriptError, compile_expression, compile_script
 
@@ -55,9 +55,10 @@ def _properties(element) -> dict[str, str]:
 
 class _FileLinter:
     def __init__(self, name: str, tree, forms_dir: Path, known_lanes: set[str], out: list[LintMessage],
-                 require_diagram: bool = True):
+                 require_diagram: bool = True, known_actions: set[str] | None = None):
         self.name, self.tree, self.forms_dir, self.known_lanes, self.out = name, tree, forms_dir, known_lanes, out
         self.require_diagram = require_diagram
+        self.known_actions = known_actions
 
     def add(self, element, where: str, message: str, line_offset: int = 0) -> None:
         line = (element.sourceline or 0) + line_offset if element is not None else 0
@@ -132,6 +133,10 @@ class _FileLinter:
                 self.add(node, where, f"form {form_file} is not valid JSON (line {exc.lineno}: {exc.msg})")
             except FormSchemaError as exc:
                 self.add(node, where, f"form {form_file}: {exc}")
+        action = props.get(ACTION_PROPERTY)
+        if action is not None and self.known_actions is not None and action not in self.known_actions:
+            known = ", ".join(sorted(self.known_actions))
+            self.add(node, where, f"unknown portalAction {action!r}; use one of {known}")
         due = props.get(DUE_PROPERTY)
         if due is not None:
             try:
@@ -192,7 +197,8 @@ class _FileLinter:
 
 
 def lint_workflows(workflows_dir: Path, paths: list[Path] | None = None,
-                   known_lanes: set[str] | None = None, require_diagram: bool = True) -> list[LintMessage]:
+                   known_lanes: set[str] | None = None, require_diagram: bool = True,
+                   known_actions: set[str] | None = None) -> list[LintMessage]:
     """Lint the BPMN files under ``workflows_dir`` (or just ``paths``) and the forms they use."""
     from portal.security import LANE_ROLES
 
@@ -214,7 +220,7 @@ def lint_workflows(workflows_dir: Path, paths: list[Path] | None = None,
             for error in validator.error_log:
                 out.append(LintMessage(name, error.line, "xsd", f"does not match the BPMN schema: {error.message}"))
             continue
-        _FileLinter(name, tree, forms_dir, known_lanes, out, require_diagram).run()
+        _FileLinter(name, tree, forms_dir, known_lanes, out, require_diagram, known_actions).run()
         for task in tree.getroot().xpath(".//bpmn:userTask", namespaces=NS):
             other = user_task_ids.setdefault(task.get("id"), name)
             if other != name:

@@ -21,6 +21,7 @@ from portal.engine.serializer import spec_to_dict
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 DUE_PROPERTY = "dueIn"
+ACTION_PROPERTY = "portalAction"
 
 
 class SourceError(Exception):
@@ -72,6 +73,7 @@ def user_task_meta(task_spec, process_id: str) -> dict[str, Any]:
         "lane": task_spec.lane,
         "form": form_file_for(task_spec),
         "due_in": properties.get(DUE_PROPERTY),
+        "action": properties.get(ACTION_PROPERTY),
         "process": process_id,
     }
 

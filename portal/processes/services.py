@@ -26,7 +26,9 @@ def workflows_dir() -> Path:
 
 
 def lint(paths: list[Path] | None = None) -> list[LintMessage]:
-    return lint_workflows(workflows_dir(), paths)
+    from portal.tasks.actions import ACTIONS
+
+    return lint_workflows(workflows_dir(), paths, known_actions=set(ACTIONS))
 
 
 def deploy(user_id: int | None = None, note: str | None = None) -> tuple[ProcessVersion, bool]:

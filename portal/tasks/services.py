@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.processes.models import ProcessVersion
 from portal.processes.services import current_version, runtime_for
 from portal.security import LANE_ROLES, Role
+from portal.tasks.actions import ActionContext, run_action
 from portal.tasks.models import HumanTask, WorkflowInstance
 
 
@@ -95,6 +96,9 @@ def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
     violations = runtime.form_spec(task.bpmn_id).violations(data)
     if violations:
         raise InvalidSubmission(violations)
+    action = runtime.tasks.get(task.bpmn_id, {}).get("action")
+    if action:  # domain work the step asks for (e.g. a new plan version); may refuse
+        run_action(action, ActionContext(case=case, task=task, data=data, user=user))
     try:
         result = runtime.complete(instance.state, task.engine_task_id, data)
     except TaskNotReady as exc:
@@ -157,6 +161,15 @@ def _save(case: Case, instance: WorkflowInstance, version: ProcessVersion, resul
     _project(case, instance, version, result)
 
 
+def _assignee(case: Case, role: Role | None) -> int | None:
+    """Regisseur tasks go to the case's regisseur, newcomer tasks to the newcomer; others to the team."""
+    if role == Role.REGISSEUR:
+        return case.regisseur_id
+    if role == Role.INBURGERAAR:
+        return case.newcomer_user_id
+    return None
+
+
 def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, result: StepResult) -> None:
     """Write the engine's view (ready tasks, wait states, next timer) into SQL."""
     instance.next_timer_due = result.next_timer_due
@@ -175,7 +188,7 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
             case_id=case.id, municipality_id=case.municipality_id, process_version_id=version.id,
             engine_task_id=ready.id, bpmn_id=ready.bpmn_id, process_id=ready.process_id, title=ready.title,
             lane=ready.lane, role=role.value if role else None,
-            assignee_id=case.regisseur_id if role == Role.REGISSEUR else None, due_at=ready.due_at,
+            assignee_id=_assignee(case, role), due_at=ready.due_at,
         ))
     if result.completed:
         stage, label = "afgerond", "Afgerond"

@@ -26,7 +26,7 @@ def regisseur(create_user):
 
 
 @pytest.mark.parametrize("scenario", ["snelle_start", "gecombineerd", "na_verhuizing"])
-def test_whole_intake_ends_waiting_for_pip(create_case, regisseur, scenario):
+def test_whole_intake_leads_to_drafting_the_pip(create_case, regisseur, scenario):
     with at(2026, 1, 5):
         case = create_case(regisseur)
         assert open_steps(case) == ["kennismakingsgesprek"]
@@ -44,9 +44,9 @@ def test_whole_intake_ends_waiting_for_pip(create_case, regisseur, scenario):
         assert open_steps(case) == ["participatieladder_intake"]
         complete(case, "participatieladder_intake", regisseur)
         complete(case, "intake_samenvatting", regisseur)
-    assert open_steps(case) == []
-    assert case.stage == "wacht_op_pip"
-    assert case.stage_label == "Wacht op opstellen PIP"
+    assert open_steps(case) == ["pip_opstellen"]
+    assert case.stage == "pip"
+    assert case.stage_label == "PIP opstellen en vaststellen"
     instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id))
     assert instance.next_timer_due is None  # the overrun timer went away with the subprocess
     assert not instance.completed
@@ -90,8 +90,7 @@ def test_finished_intake_withdraws_an_unhandled_escalation(create_case, regisseu
         assert "intake_uitloop_bespreken" in open_steps(case)
         for step in CONVERSATIONS + ["participatieladder_intake", "intake_samenvatting"]:
             complete(case, step, regisseur)
-    assert open_steps(case) == []
-    assert case.stage == "wacht_op_pip"
+    assert open_steps(case) == ["pip_opstellen"]
     withdrawn = db.session.scalar(select(HumanTask).where(HumanTask.case_id == case.id,
                                                           HumanTask.bpmn_id == "intake_uitloop_bespreken"))
     assert withdrawn.status == "cancelled"

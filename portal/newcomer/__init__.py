@@ -1,0 +1,1 @@
+"""The newcomer's own pages: activation, my plan, signing, my copy."""

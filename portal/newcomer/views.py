@@ -1,0 +1,176 @@
+"""The newcomer's pages. Every route works on the logged-in newcomer's own case: there are no ids to
+guess, so one newcomer can never open another's plan."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from portal.audit.services import record
+from portal.extensions import db, limiter
+from portal.forms import choices
+from portal.i18n import LANGUAGE_NAMES, NEWCOMER_LOCALES
+from portal.newcomer.forms import ActivationForm, QuestionForm, SignForm, VerifyCodeForm, VerifyFileForm
+from portal.newcomer.services import ActivationError, activate, newcomer_case, open_newcomer_task
+from portal.plans.documents import document_for, verify_code, verify_pdf
+from portal.plans.models import PlanDocument
+from portal.plans.render import plan_sections
+from portal.plans.services import (
+    SigningRefused,
+    SignRequest,
+    current_version,
+    open_response,
+    plan_form,
+    respond,
+    sign,
+)
+from portal.security import Role, public, roles_required
+from portal.tasks.actions import ActionRefused
+from portal.tasks.services import StaleTask, complete_task
+
+bp = Blueprint("newcomer", __name__)
+SIGN_TASK = "pip_ondertekenen"
+
+
+@bp.route("/activeren", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def activate_account():
+    form = ActivationForm()
+    form.language.choices = choices((code, LANGUAGE_NAMES[code]) for code in NEWCOMER_LOCALES)
+    if request.method == "GET":
+        form.code.data = request.args.get("code", "")[:40]
+        form.language.data = session.get("locale") or "nl"
+    if form.validate_on_submit():
+        try:
+            user = activate(form.code.data, form.password.data, form.language.data)
+        except ActivationError as exc:
+            db.session.rollback()
+            form.code.errors.append(_(exc.reason))
+        else:
+            db.session.commit()
+            session.clear()
+            session["locale"] = user.locale
+            login_user(user, fresh=True)
+            flash(_("Je account werkt. Je gebruikersnaam is %(name)s.", name=user.username), "success")
+            return redirect(url_for("newcomer.my_plan"))
+    return render_template("newcomer/activate.html", form=form)
+
+
+def _my_case():
+    case = newcomer_case(current_user)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.route("/mijn/")
+@roles_required(Role.INBURGERAAR)
+def my_plan():
+    case = _my_case()
+    version = current_version(case)
+    sections = plan_sections(version.content, plan_form(case)) if version else []
+    signed = version is not None and any(s.user_id == current_user.id for s in version.signatures)
+    record("read", "plan", "newcomer.my_plan", case_id=case.id)
+    db.session.commit()
+    return render_template("newcomer/my_plan.html", case=case, version=version, sections=sections, signed=signed,
+                           sign_task=open_newcomer_task(case, current_user, SIGN_TASK),
+                           question=open_response(case))
+
+
+@bp.route("/mijn/plan/nl")
+@roles_required(Role.INBURGERAAR)
+def dutch_text():
+    case = _my_case()
+    version = current_version(case) or abort(404)
+    with force_locale("nl"):
+        sections = plan_sections(version.content, plan_form(case))
+    record("read", "plan", "newcomer.dutch_text", case_id=case.id)
+    db.session.commit()
+    return render_template("newcomer/dutch_text.html", case=case, version=version, sections=sections)
+
+
+@bp.route("/mijn/plan/ondertekenen", methods=["GET", "POST"])
+@roles_required(Role.INBURGERAAR)
+def sign_plan():
+    case = _my_case()
+    version = current_version(case)
+    task = open_newcomer_task(case, current_user, SIGN_TASK)
+    form, question = SignForm(), QuestionForm()
+    if version is None or task is None:
+        return render_template("newcomer/nothing_to_sign.html", case=case, version=version)
+    if request.method == "GET":
+        form.version_id.data = question.version_id.data = version.id
+    if form.validate_on_submit():
+        try:
+            sign(case, current_user, SignRequest(
+                version_id=int(form.version_id.data or 0), typed_name=form.typed_name.data,
+                password=form.password.data, consent=form.consent.data, locale=str(current_user.locale or "nl"),
+                remote_addr=request.remote_addr, user_agent=request.user_agent.string))
+            complete_task(task.id, {"besluit": "akkoord"}, current_user)
+        except (SigningRefused, ActionRefused, StaleTask) as exc:
+            db.session.rollback()
+            form.form_errors.append(_(getattr(exc, "reason", None) or _("Dit plan kan nu niet worden ondertekend.")))
+        else:
+            db.session.commit()
+            flash(_("Je hebt je plan ondertekend. Je kunt je kopie nu downloaden."), "success")
+            return redirect(url_for("newcomer.my_plan"))
+    record("read", "plan", "newcomer.sign_plan", case_id=case.id)
+    db.session.commit()
+    return render_template("newcomer/sign.html", case=case, version=version, form=form, question=question,
+                           sections=plan_sections(version.content, plan_form(case)))
+
+
+@bp.route("/mijn/plan/vraag", methods=["POST"])
+@roles_required(Role.INBURGERAAR)
+def ask_question():
+    case = _my_case()
+    task = open_newcomer_task(case, current_user, SIGN_TASK)
+    question = QuestionForm()
+    if task is not None and question.validate_on_submit():
+        try:
+            respond(case, current_user, int(question.version_id.data or 0), question.message.data)
+            complete_task(task.id, {"besluit": "vraag", "bericht": question.message.data.strip()}, current_user)
+        except (SigningRefused, ActionRefused, StaleTask) as exc:
+            db.session.rollback()
+            flash(_(getattr(exc, "reason", None) or _("Je vraag kon niet worden verstuurd.")), "error")
+        else:
+            db.session.commit()
+            flash(_("Je vraag is verstuurd naar je regisseur. Je plan is nog niet ondertekend."), "success")
+            return redirect(url_for("newcomer.my_plan"))
+    elif task is None:
+        flash(_("Er is nu niets te ondertekenen."), "info")
+    else:
+        flash(_("Schrijf je vraag."), "error")
+    return redirect(url_for("newcomer.sign_plan"))
+
+
+@bp.route("/mijn/plan.pdf")
+@roles_required(Role.INBURGERAAR)
+def my_copy():
+    case = _my_case()
+    version = current_version(case) or abort(404)
+    document = document_for(version, PlanDocument.SIGNED_COPY) or document_for(version, PlanDocument.PLAN)
+    if document is None:
+        abort(404)
+    record("read", f"plan_document:{document.id}", "newcomer.my_copy", case_id=case.id)
+    db.session.commit()
+    return _pdf_response(document, f"pip-{case.reference}-v{version.number}.pdf")
+
+
+def _pdf_response(document: PlanDocument, filename: str):
+    from io import BytesIO
+
+    return send_file(BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True, download_name=filename)
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@public
+def verify():
+    code_form, file_form = VerifyCodeForm(request.args), VerifyFileForm()
+    result = None
+    if request.method == "GET" and request.args.get("code") and code_form.validate():
+        result = verify_code(code_form.code.data)
+    elif file_form.validate_on_submit():
+        result = verify_pdf(file_form.document.data.read(20 * 1024 * 1024))
+    return render_template("newcomer/verify.html", code_form=code_form, file_form=file_form, result=result)

@@ -1,0 +1,50 @@
+"""Portal actions of the plans room: the PIP process steps that change the plan record."""
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.plans.models import PlanResponse
+from portal.plans.services import SigningRefused, current_version, decide, draft_version
+from portal.tasks.actions import ActionContext, ActionRefused, portal_action
+from portal.tasks.services import form_spec_for
+
+
+@portal_action("plan.draft")
+def draft(context: ActionContext) -> None:
+    """pip_opstellen: the drafted plan becomes a new, immutable version."""
+    draft_version(context.case, context.data, form_spec_for(context.task), context.user)
+
+
+@portal_action("plan.decide")
+def decide_plan(context: ActionContext) -> None:
+    """pip_vaststellen: the latest draft becomes the beschikking (and fixes the term on the first one)."""
+    try:
+        decide(context.case, context.data, context.user)
+    except SigningRefused as exc:
+        raise ActionRefused(exc.reason) from exc
+
+
+@portal_action("plan.sign")
+def signed(context: ActionContext) -> None:
+    """pip_ondertekenen completes only on a real signature or a real question for the current version."""
+    version = current_version(context.case)
+    if version is None:
+        raise ActionRefused(_("Er is geen vastgesteld plan."))
+    if context.data.get("besluit") == "akkoord":
+        if not any(s.user_id == context.user.id for s in version.signatures):
+            raise ActionRefused(_("Het plan is nog niet ondertekend."))
+    elif not db.session.scalar(select(PlanResponse.id).where(PlanResponse.version_id == version.id,
+                                                             PlanResponse.answered_at.is_(None))):
+        raise ActionRefused(_("Er is geen vraag van de inburgeraar vastgelegd."))
+
+
+@portal_action("plan.answer")
+def answer(context: ActionContext) -> None:
+    """pip_vraag_beantwoorden: the regisseur's answer closes the newcomer's open question."""
+    version = current_version(context.case)
+    open_responses = db.session.scalars(select(PlanResponse).where(
+        PlanResponse.version_id == version.id, PlanResponse.answered_at.is_(None))) if version else []
+    for response in open_responses:
+        response.answer, response.answered_at = context.data.get("antwoord"), utcnow()

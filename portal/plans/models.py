@@ -1,0 +1,123 @@
+"""The PIP (persoonlijk plan inburgering en participatie) as a domain object with immutable versions.
+
+A version's content never changes after it is written; a changed plan is a new version that needs
+new signatures (DESIGN.md §4). Signatures and documents are append-only records.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+class Plan(db.Model):
+    """One per case. Holds the dates the law hangs on the first decided plan."""
+
+    __tablename__ = "plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("inburgering_case.id"), unique=True)
+    #: Date of the first decided PIP. The integration term starts the day after and never moves
+    #: when the plan changes (Wi2021 art. 11(3)).
+    pip_date: Mapped[date | None] = mapped_column()
+    term_start: Mapped[date | None] = mapped_column()
+    term_end: Mapped[date | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    versions: Mapped[list[PlanVersion]] = relationship(back_populates="plan", order_by="PlanVersion.number")
+
+
+class PlanVersion(db.Model):
+    __tablename__ = "plan_version"
+    __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_plan_version_plan_number"),)
+
+    DRAFT, DECIDED, SUPERSEDED = "draft", "decided", "superseded"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    number: Mapped[int] = mapped_column()
+    #: The plan as drafted (the pip_opstellen form data), JSON-native.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The Dutch legal text of this version, rendered once from the content.
+    rendered_text: Mapped[str] = mapped_column(Text)
+    #: SHA-256 over the canonical content and rendered text: what a signature refers to.
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default=DRAFT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The decision (beschikking) data: decision date, official acting for the college.
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    plan: Mapped[Plan] = relationship(back_populates="versions")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    signatures: Mapped[list[PlanSignature]] = relationship(back_populates="version", order_by="PlanSignature.id")
+    documents: Mapped[list[PlanDocument]] = relationship(back_populates="version", order_by="PlanDocument.id")
+
+
+class PlanDocument(db.Model):
+    """A sealed PDF made from a version: the beschikking, the plan to sign, the signed copy."""
+
+    __tablename__ = "plan_document"
+
+    DECISION, PLAN, SIGNED_COPY = "beschikking", "plan", "signed_copy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: Short public code printed on every page and in the QR; reveals nothing by itself.
+    verification_code: Mapped[str] = mapped_column(String(16), unique=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    #: SHA-256 of the stored (sealed) bytes; never re-rendered to verify.
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    locale: Mapped[str] = mapped_column(String(8), default="nl")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    version: Mapped[PlanVersion] = relationship(back_populates="documents")
+
+
+class PlanSignature(db.Model):
+    """The newcomer's agreement with exactly one version (append-only)."""
+
+    __tablename__ = "plan_signature"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"), index=True)
+    version_sha256: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 of the plan PDF the newcomer was shown.
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    typed_name: Mapped[str] = mapped_column(String(200))
+    #: Lenient comparison with the name on file; a mismatch is flagged to the regisseur, not blocked.
+    name_matches: Mapped[bool] = mapped_column()
+    consent_text_id: Mapped[str] = mapped_column(String(40))
+    locale: Mapped[str] = mapped_column(String(8))
+    auth_method: Mapped[str] = mapped_column(String(40))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    version: Mapped[PlanVersion] = relationship(back_populates="signatures")
+    user = relationship("User")
+
+
+class PlanResponse(db.Model):
+    """"I don't agree / I have a question": the newcomer's message about a version, and the answer."""
+
+    __tablename__ = "plan_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    version: Mapped[PlanVersion] = relationship()

@@ -1,0 +1,218 @@
+"""The PIP lifecycle: draft a version, decide it (beschikking), sign it or ask a question.
+
+Services flush; the request or command commits. Every step is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.cases.models import Case
+from portal.db import utcnow
+from portal.engine import FormSpec
+from portal.extensions import db
+from portal.plans.models import Plan, PlanDocument, PlanResponse, PlanSignature, PlanVersion
+from portal.plans.render import plan_text
+from portal.security import verify_password
+
+#: The consent the newcomer ticks; bump the id when the text (in any language) changes.
+CONSENT_TEXT_ID = "pip-akkoord-v1"
+TERM_YEARS = 3
+
+
+class SigningRefused(Exception):
+    """The signature cannot be accepted; ``reason`` says why (shown to the newcomer)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+PLAN_TASK = "pip_opstellen"
+
+
+def plan_form(case: Case) -> FormSpec:
+    """The form the plan was drafted with (from the process version the case runs on)."""
+    from portal.processes.services import runtime_for
+    from portal.tasks.models import WorkflowInstance
+
+    instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id))
+    return runtime_for(instance.process_version).form_spec(PLAN_TASK)
+
+
+def plan_of(case: Case, create: bool = False) -> Plan | None:
+    plan = db.session.scalar(select(Plan).where(Plan.case_id == case.id))
+    if plan is None and create:
+        plan = Plan(case_id=case.id)
+        db.session.add(plan)
+        db.session.flush()
+    return plan
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def version_digest(case: Case, number: int, content: dict[str, Any], text: str) -> str:
+    payload = canonical_json({"case": case.reference, "number": number, "content": content, "text": text})
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def draft_version(case: Case, content: dict[str, Any], form: FormSpec, user: User | None) -> PlanVersion:
+    """A new immutable version from the drafted plan; it needs deciding and new signatures."""
+    plan = plan_of(case, create=True)
+    number = (db.session.scalar(select(PlanVersion.number).where(PlanVersion.plan_id == plan.id)
+                                .order_by(PlanVersion.number.desc()).limit(1)) or 0) + 1
+    text = plan_text(content, form)
+    version = PlanVersion(plan=plan, number=number, content=content, rendered_text=text,
+                          sha256=version_digest(case, number, content, text),
+                          created_by_id=user.id if user else None)
+    db.session.add(version)
+    db.session.flush()
+    record("write", f"plan:v{number}", "plans.draft", case_id=case.id, user_id=user.id if user else None,
+           detail={"sha256": version.sha256})
+    return version
+
+
+def latest_version(case: Case, status: str | None = None) -> PlanVersion | None:
+    plan = plan_of(case)
+    if plan is None:
+        return None
+    query = select(PlanVersion).where(PlanVersion.plan_id == plan.id)
+    if status:
+        query = query.where(PlanVersion.status == status)
+    return db.session.scalar(query.order_by(PlanVersion.number.desc()).limit(1))
+
+
+def current_version(case: Case) -> PlanVersion | None:
+    """The decided version in force (what the newcomer reads and signs)."""
+    return latest_version(case, PlanVersion.DECIDED)
+
+
+def decide(case: Case, decision: dict[str, Any], user: User | None) -> PlanVersion:
+    """Adopt the latest draft as the beschikking; the first decision fixes the integration term."""
+    from portal.plans.documents import make_document
+
+    version = latest_version(case)
+    if version is None or version.status != PlanVersion.DRAFT:
+        raise SigningRefused("er is geen conceptplan om vast te stellen")
+    previous = current_version(case)
+    if previous is not None:
+        previous.status = PlanVersion.SUPERSEDED
+    version.status, version.decided_at, version.decision = PlanVersion.DECIDED, utcnow(), decision
+    plan = version.plan
+    if plan.pip_date is None:  # the term never moves when the plan changes later (art. 11(3))
+        plan.pip_date = date.fromisoformat(version.content["pip_datum"])
+        plan.term_start = plan.pip_date + timedelta(days=1)
+        plan.term_end = plan.term_start.replace(year=plan.term_start.year + TERM_YEARS) - timedelta(days=1)
+        case.pip_decided_on = date.fromisoformat(decision.get("besluitdatum") or plan.pip_date.isoformat())
+    db.session.flush()
+    make_document(version, PlanDocument.DECISION)
+    make_document(version, PlanDocument.PLAN)
+    record("write", f"plan:v{version.number}", "plans.decide", case_id=case.id, user_id=user.id if user else None)
+    return version
+
+
+def _normalise_name(name: str) -> str:
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().replace("-", " ").split())
+
+
+def name_matches(typed: str, on_file: str) -> bool:
+    """Lenient: case, diacritics, hyphens and spaces do not matter."""
+    return _normalise_name(typed) == _normalise_name(on_file)
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    version_id: int
+    typed_name: str
+    password: str
+    consent: bool
+    locale: str
+    remote_addr: str | None = None
+    user_agent: str | None = None
+
+
+def sign(case: Case, user: User, request: SignRequest) -> PlanSignature:
+    """Record the newcomer's signature on exactly the version they read.
+
+    :raises SigningRefused: superseded or unknown version, already signed, no consent, wrong password.
+    """
+    from portal.plans.documents import document_for, make_document
+
+    version = db.session.get(PlanVersion, request.version_id)
+    current = current_version(case)
+    if version is None or current is None or version.id != current.id:
+        raise SigningRefused("Dit plan is inmiddels gewijzigd. Lees de nieuwe versie en onderteken die.")
+    if any(s.user_id == user.id for s in version.signatures):
+        raise SigningRefused("Je hebt deze versie al ondertekend.")
+    if not request.consent:
+        raise SigningRefused("Vink aan dat je het plan hebt gelezen en ermee akkoord gaat.")
+    if not verify_password(user.password_hash, request.password):
+        record("write", "plan.signature:refused", "newcomer.sign", case_id=case.id, user_id=user.id,
+               detail={"reason": "password"})
+        raise SigningRefused("Je wachtwoord klopt niet. Probeer het opnieuw.")
+    shown = document_for(version, PlanDocument.PLAN)
+    signature = PlanSignature(
+        version=version, version_sha256=version.sha256, document_sha256=shown.sha256, user_id=user.id,
+        typed_name=request.typed_name.strip(), name_matches=name_matches(request.typed_name, case.full_name),
+        consent_text_id=CONSENT_TEXT_ID, locale=request.locale, auth_method="password-reentry",
+        remote_addr=request.remote_addr, user_agent=(request.user_agent or "")[:300],
+    )
+    db.session.add(signature)
+    db.session.flush()
+    make_document(version, PlanDocument.SIGNED_COPY, locale=request.locale)
+    record("write", f"plan:v{version.number}:signature", "newcomer.sign", case_id=case.id, user_id=user.id,
+           detail={"version_sha256": version.sha256, "name_matches": signature.name_matches})
+    return signature
+
+
+def respond(case: Case, user: User, version_id: int, message: str) -> PlanResponse:
+    version = current_version(case)
+    if version is None or version.id != version_id:
+        raise SigningRefused("Dit plan is inmiddels gewijzigd. Lees eerst de nieuwe versie.")
+    response = PlanResponse(version_id=version.id, user_id=user.id, message=message.strip())
+    db.session.add(response)
+    db.session.flush()
+    record("write", f"plan:v{version.number}:response", "newcomer.respond", case_id=case.id, user_id=user.id)
+    return response
+
+
+def open_response(case: Case) -> PlanResponse | None:
+    version = current_version(case)
+    if version is None:
+        return None
+    return db.session.scalar(select(PlanResponse).where(PlanResponse.version_id == version.id,
+                                                        PlanResponse.answered_at.is_(None))
+                             .order_by(PlanResponse.id.desc()).limit(1))
+
+
+def changes(old: PlanVersion | None, new: PlanVersion) -> list[tuple[str, Any, Any]]:
+    """(path, old value, new value) for every field that differs between two versions."""
+
+    def flat(value: Any, prefix: str = "") -> dict[str, Any]:
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for key, sub in value.items():
+                out.update(flat(sub, f"{prefix}{key}/"))
+            return out
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            out = {}
+            for index, sub in enumerate(value, start=1):
+                out.update(flat(sub, f"{prefix}{index}/"))
+            return out
+        return {prefix.rstrip("/"): value}
+
+    before, after = flat(old.content if old else {}), flat(new.content)
+    return [(key, before.get(key), after.get(key)) for key in sorted(set(before) | set(after))
+            if before.get(key) != after.get(key)]

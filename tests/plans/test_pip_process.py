@@ -1,0 +1,136 @@
+"""The PIP from drafting to signature: versions, the fixed integration term, questions, re-signing."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+
+from portal.plans.models import PlanDocument, PlanVersion
+from portal.plans.services import SigningRefused, SignRequest, current_version, plan_of, respond, sign
+from portal.tasks.actions import ActionRefused
+from portal.tasks.services import advance_due_instance, complete_task
+from tests.factories import PLAN, complete, open_steps, open_tasks, walk_to_signing
+
+
+@pytest.fixture
+def people(create_user):
+    return create_user("ria"), create_user("amina", role="inburgeraar", password="amina-geheim-1")
+
+
+def sign_request(case, password="amina-geheim-1", **kw):
+    return SignRequest(version_id=current_version(case).id, typed_name=kw.pop("typed_name", "amina  HADDAD"),
+                       password=password, consent=kw.pop("consent", True), locale="ar", **kw)
+
+
+def newcomer_task(case):
+    return next(t for t in open_tasks(case) if t.bpmn_id == "pip_ondertekenen")
+
+
+def test_decided_plan_fixes_the_term_and_makes_sealed_documents(create_case, people):
+    ria, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina)
+    plan = plan_of(case)
+    assert plan.pip_date == date(2026, 3, 1)
+    assert (plan.term_start, plan.term_end) == (date(2026, 3, 2), date(2029, 3, 1))
+    version = current_version(case)
+    assert version.status == PlanVersion.DECIDED and len(version.sha256) == 64
+    assert "B1-route" in version.rendered_text
+    assert {d.kind for d in version.documents} == {PlanDocument.DECISION, PlanDocument.PLAN}
+    assert case.pip_decided_on == date(2026, 3, 2)
+    task = newcomer_task(case)
+    assert task.role == "inburgeraar" and task.assignee_id == amina.id
+
+
+def test_signing_completes_the_pip_and_waits_for_progress(create_case, people):
+    ria, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina)
+    signature = sign(case, amina, sign_request(case))
+    complete_task(newcomer_task(case).id, {"besluit": "akkoord"}, amina)
+    assert signature.name_matches  # case, spaces and capitals do not matter
+    assert signature.version_sha256 == current_version(case).sha256
+    assert open_steps(case) == []
+    assert case.stage == "wacht_op_voortgang"
+    kinds = [d.kind for d in current_version(case).documents]
+    assert PlanDocument.SIGNED_COPY in kinds
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"password": "fout"}, "wachtwoord"),
+    ({"consent": False}, "Vink aan"),
+])
+def test_signature_refused_changes_nothing(create_case, people, change, reason):
+    ria, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina)
+    with pytest.raises(SigningRefused, match=reason):
+        sign(case, amina, sign_request(case, **change))
+    assert current_version(case).signatures == []
+    assert open_steps(case) == ["pip_ondertekenen"]
+
+
+def test_double_signature_is_refused(create_case, people):
+    ria, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina)
+    sign(case, amina, sign_request(case))
+    with pytest.raises(SigningRefused, match="al ondertekend"):
+        sign(case, amina, sign_request(case))
+
+
+def test_completing_the_signing_task_without_a_signature_is_refused(create_case, people):
+    ria, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina)
+    with pytest.raises(ActionRefused):
+        complete_task(newcomer_task(case).id, {"besluit": "akkoord"}, amina)
+
+
+def test_question_then_plan_change_needs_a_new_signature(create_case, people):
+    ria, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina)
+    first = current_version(case)
+    respond(case, amina, first.id, "Ik wil liever eerst werken.")
+    complete_task(newcomer_task(case).id, {"besluit": "vraag", "bericht": "Ik wil liever eerst werken."}, amina)
+    assert open_steps(case) == ["pip_vraag_beantwoorden"]
+    complete(case, "pip_vraag_beantwoorden", ria, antwoord="We passen het plan aan.", vervolg="plan_aanpassen")
+    assert open_steps(case) == ["pip_opstellen"]
+    complete(case, "pip_opstellen", ria, **{**PLAN, "pip_datum": "2026-05-01",
+                                              "leerroute": {**PLAN["leerroute"], "route": "z_route"}})
+    complete(case, "pip_vaststellen", ria, besluitdatum="2026-05-02")
+    second = current_version(case)
+    assert second.number == 2 and second.sha256 != first.sha256
+    assert first.status == PlanVersion.SUPERSEDED
+    assert plan_of(case).term_start == date(2026, 3, 2)  # the term never moves
+    with pytest.raises(SigningRefused, match="gewijzigd"):  # signing the old version is refused
+        sign(case, amina, SignRequest(version_id=first.id, typed_name="Amina Haddad", password="amina-geheim-1",
+                                      consent=True, locale="ar"))
+    sign(case, amina, sign_request(case))
+    complete_task(newcomer_task(case).id, {"besluit": "akkoord"}, amina)
+    assert case.stage == "wacht_op_voortgang"
+
+
+def test_question_answered_then_signed_again(create_case, people):
+    ria, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina)
+    respond(case, amina, current_version(case).id, "Wat betekent ontzorgen?")
+    complete_task(newcomer_task(case).id, {"besluit": "vraag", "bericht": "Wat betekent ontzorgen?"}, amina)
+    complete(case, "pip_vraag_beantwoorden", ria, antwoord="Uitgelegd aan de telefoon.", vervolg="uitleg_gegeven")
+    assert open_steps(case) == ["pip_ondertekenen"]
+    assert current_version(case).number == 1
+
+
+def test_reminder_after_14_days_then_withdrawn_on_signing(create_case, people):
+    ria, amina = people
+    with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False):
+        case = create_case(ria)
+        walk_to_signing(case, ria, amina)
+    with time_machine.travel(datetime(2026, 3, 17, 9, tzinfo=UTC), tick=False):
+        advance_due_instance(datetime.now(UTC))
+        assert open_steps(case) == ["pip_ondertekenen", "pip_ondertekening_opvolgen"]
+        sign(case, amina, sign_request(case))
+        complete_task(newcomer_task(case).id, {"besluit": "akkoord"}, amina)
+    assert open_steps(case) == []
