@@ -44,7 +44,7 @@ def newcomer_account(case: Case, locale: str | None = None) -> User:
                 municipality_id=case.municipality_id, locale=locale, password_hash=None)
     db.session.add(user)
     db.session.flush()
-    case.newcomer_user_id = user.id
+    case.newcomer_user = user
     for task in db.session.scalars(select(HumanTask).where(  # tasks waiting for the newcomer
             HumanTask.case_id == case.id, HumanTask.status == HumanTask.OPEN,
             HumanTask.role == Role.INBURGERAAR.value)):

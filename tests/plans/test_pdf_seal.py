@@ -38,7 +38,8 @@ DOCUMENT = """{% extends "pdf/base.html" %}
 {% for _ in range(repeat) %}<p>{{ sentence }}</p>{% endfor %}
 <table>
   <thead><tr><th>#</th><th>{{ goal }}</th><th>{{ activity }}</th></tr></thead>
-  <tbody>{% for n in range(1, 11) %}<tr><td>{{ n }}</td><td>{{ goal }} {{ n }}</td><td>{{ activity }}</td></tr>{% endfor %}
+  <tbody>{% for n in range(1, 11) %}
+    <tr><td>{{ n }}</td><td>{{ goal }} {{ n }}</td><td>{{ activity }}</td></tr>{% endfor %}
   </tbody>
 </table>
 {% endblock %}"""
