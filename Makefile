@@ -7,14 +7,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test setup vendor chromium lint translations compile-translations clean
+.PHONY: run test setup vendor system-deps chromium lint translations compile-translations clean
 
-run: setup vendor
+run: setup vendor system-deps
 	$(BIN)/portal init-db
+	$(BIN)/portal seal dev-cert
 	$(BIN)/portal demo
 	PORTAL_SESSION_COOKIE_SECURE=0 $(BIN)/portal run
 
-test: setup vendor chromium
+test: setup vendor system-deps chromium
 	$(BIN)/ruff check portal tests bench
 	$(BIN)/portal bpmn lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -29,6 +30,7 @@ compile-translations: $(VENV)/.installed
 translations: setup
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-output -o translations/messages.pot .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel-newcomer.cfg -k _l -k lazy_gettext --sort-output -o translations/newcomer.pot .
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,15 +44,17 @@ portal/static/vendor/NOTICE: package.json package-lock.json scripts/vendor_asset
 	npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python scripts/vendor_assets.py
 
-# Browser tests drive Debian's Chromium (Playwright cannot download browsers here); fonts for
-# Arabic and Ethiopic scripts come from fonts-noto-core. WeasyPrint (PDFs) loads Pango, PangoFT2 and
-# HarfBuzz-subset at run time (without the last it warns on import, which fails the tests).
-PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# PDFs (WeasyPrint) need Pango, PangoFT2 and HarfBuzz-subset at run time (without the last it warns
+# on import, which fails the tests) and Noto fonts for Arabic and Ethiopic (Tigrinya) script.
+SYSTEM_PACKAGES := fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq
+system-deps:
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { $(APT_INSTALL) $(SYSTEM_PACKAGES) >/dev/null; }
+
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 chromium:
-	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -q NotoSansEthiopic \
-	  && dpkg -s $(PDF_LIBS) >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-core $(PDF_LIBS) >/dev/null; }
+	@test -x /usr/bin/chromium || { $(APT_INSTALL) chromium >/dev/null; }
 
 lint: setup
 	$(BIN)/ruff check portal tests bench

@@ -30,7 +30,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     from flask.cli import routes_command, shell_command
 
-    for command in (init_db, demo, run, bpmn, timers, import_coa, shell_command, routes_command):
+    for command in (init_db, demo, run, bpmn, timers, import_coa, seal, shell_command, routes_command):
         app.cli.add_command(command)
 
 
@@ -152,6 +152,23 @@ def bpmn_deploy(note: str | None) -> None:
         sys.exit(1)
     db.session.commit()
     click.echo(f"{'deployed' if created else 'unchanged'}: process version {version.id} ({version.digest[:12]})")
+
+
+@click.group("seal")
+def seal() -> None:
+    """The certificate that seals the portal's PDFs (PAdES)."""
+
+
+@seal.command("dev-cert")
+@with_appcontext
+def seal_dev_cert() -> None:
+    """Create a self-signed development certificate at PORTAL_SEAL_KEY/PORTAL_SEAL_CERT (never overwrites)."""
+    from portal.plans.seal import generate_dev_certificate
+
+    key, cert = Path(current_app.config["SEAL_KEY"]), Path(current_app.config["SEAL_CERT"])
+    existed = cert.exists()
+    generate_dev_certificate(key, cert)
+    click.echo(f"{'kept existing' if existed else 'created'} seal certificate {cert}")
 
 
 @click.command("import-coa")

@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit.services import record
@@ -76,12 +77,12 @@ def activate(code: str, password: str, locale: str) -> User:
     activation = db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash(code)))
     now = utcnow()
     if activation is None:
-        raise ActivationError("Deze code kennen we niet. Controleer de code op je brief.")
+        raise ActivationError(_("Deze code kennen we niet. Controleer de code op je brief."))
     if activation.used_at is not None:
-        raise ActivationError("Deze code is al gebruikt. Log in met je wachtwoord, of vraag je regisseur om een "
-                              "nieuwe code.")
+        raise ActivationError(_("Deze code is al gebruikt. Log in met je wachtwoord, of vraag je regisseur om een "
+                              "nieuwe code."))
     if activation.revoked_at is not None or activation.expires_at < now:
-        raise ActivationError("Deze code is verlopen. Vraag je regisseur om een nieuwe code.")
+        raise ActivationError(_("Deze code is verlopen. Vraag je regisseur om een nieuwe code."))
     activation.used_at = now
     user = activation.user
     user.password_hash, user.locale, user.active = hash_password(password), locale, True

@@ -46,7 +46,7 @@ def activate_account():
             user = activate(form.code.data, form.password.data, form.language.data)
         except ActivationError as exc:
             db.session.rollback()
-            form.code.errors.append(_(exc.reason))
+            form.code.errors.append(exc.reason)
         else:
             db.session.commit()
             session.clear()
@@ -110,7 +110,7 @@ def sign_plan():
             complete_task(task.id, {"besluit": "akkoord"}, current_user)
         except (SigningRefused, ActionRefused, StaleTask) as exc:
             db.session.rollback()
-            form.form_errors.append(_(getattr(exc, "reason", None) or _("Dit plan kan nu niet worden ondertekend.")))
+            form.form_errors.append(getattr(exc, "reason", None) or _("Dit plan kan nu niet worden ondertekend."))
         else:
             db.session.commit()
             flash(_("Je hebt je plan ondertekend. Je kunt je kopie nu downloaden."), "success")
@@ -133,7 +133,7 @@ def ask_question():
             complete_task(task.id, {"besluit": "vraag", "bericht": question.message.data.strip()}, current_user)
         except (SigningRefused, ActionRefused, StaleTask) as exc:
             db.session.rollback()
-            flash(_(getattr(exc, "reason", None) or _("Je vraag kon niet worden verstuurd.")), "error")
+            flash(getattr(exc, "reason", None) or _("Je vraag kon niet worden verstuurd."), "error")
         else:
             db.session.commit()
             flash(_("Je vraag is verstuurd naar je regisseur. Je plan is nog niet ondertekend."), "success")

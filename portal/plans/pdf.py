@@ -143,18 +143,20 @@ def render_pdf(
     :param base_url: for relative URLs in ``html``; only ``file:`` URLs under ``portal/static`` (or the
         base folder) and ``data:`` URIs are loaded. A resource that fails to load raises
         :class:`PdfResourceError`.
-    :param stylesheets: CSS files to apply; default ``portal/static/css/pdf.css``.
+    :param stylesheets: CSS files to apply (their folders may be read too); default
+        ``portal/static/css/pdf.css``.
     """
     from weasyprint import CSS, HTML  # heavy import (Pango via cffi): only when rendering
     from weasyprint.urls import FatalURLFetchingError
 
-    allowed = [STATIC_DIR]
+    css_files = [Path(path) for path in (stylesheets or [PDF_CSS])]
+    allowed = [STATIC_DIR, *(path.parent for path in css_files)]
     if base_url and urlsplit(base_url).scheme in ("", "file"):
         base = Path(unquote(urlsplit(base_url).path))
         allowed.append(base if base.is_dir() else base.parent)
     fetcher = _url_fetcher(allowed)
     try:
-        sheets = [CSS(filename=str(path), url_fetcher=fetcher) for path in (stylesheets or [PDF_CSS])]
+        sheets = [CSS(filename=str(path), url_fetcher=fetcher) for path in css_files]
         return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
             stylesheets=sheets,
             pdf_identifier=True,  # /ID = hash of the content: present (signers want one) and stable

@@ -105,7 +105,21 @@ def seal_pdf(
         md_algorithm="sha256",
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+    return _outside_event_loop(lambda: signers.sign_pdf(writer, metadata, signer=signer).getvalue())
+
+
+def _outside_event_loop(call):
+    """pyHanko's synchronous API calls ``asyncio.run``, which fails inside a running event loop (an
+    async server, or Playwright's sync API in the browser tests): run it on a worker thread then."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 @dataclass(frozen=True)
@@ -157,7 +171,8 @@ def check_seal(pdf: bytes, cert_path: Path, *, field_name: str | None = None) ->
         if not signatures:
             return _fail("no seal (signature) found in the PDF")
         embedded = signatures[-1]
-        status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[trusted]))
+        status = _outside_event_loop(
+            lambda: validate_pdf_signature(embedded, ValidationContext(trust_roots=[trusted])))
     except Exception as exc:  # garbage in must give an answer, not a 500
         return _fail(f"seal cannot be checked: {type(exc).__name__}: {exc}")
 

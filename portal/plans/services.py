@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit.services import record
@@ -104,7 +105,7 @@ def decide(case: Case, decision: dict[str, Any], user: User | None) -> PlanVersi
 
     version = latest_version(case)
     if version is None or version.status != PlanVersion.DRAFT:
-        raise SigningRefused("er is geen conceptplan om vast te stellen")
+        raise SigningRefused(_("er is geen conceptplan om vast te stellen"))
     previous = current_version(case)
     if previous is not None:
         previous.status = PlanVersion.SUPERSEDED
@@ -153,15 +154,15 @@ def sign(case: Case, user: User, request: SignRequest) -> PlanSignature:
     version = db.session.get(PlanVersion, request.version_id)
     current = current_version(case)
     if version is None or current is None or version.id != current.id:
-        raise SigningRefused("Dit plan is inmiddels gewijzigd. Lees de nieuwe versie en onderteken die.")
+        raise SigningRefused(_("Dit plan is inmiddels gewijzigd. Lees de nieuwe versie en onderteken die."))
     if any(s.user_id == user.id for s in version.signatures):
-        raise SigningRefused("Je hebt deze versie al ondertekend.")
+        raise SigningRefused(_("Je hebt deze versie al ondertekend."))
     if not request.consent:
-        raise SigningRefused("Vink aan dat je het plan hebt gelezen en ermee akkoord gaat.")
+        raise SigningRefused(_("Vink aan dat je het plan hebt gelezen en ermee akkoord gaat."))
     if not verify_password(user.password_hash, request.password):
         record("write", "plan.signature:refused", "newcomer.sign", case_id=case.id, user_id=user.id,
                detail={"reason": "password"})
-        raise SigningRefused("Je wachtwoord klopt niet. Probeer het opnieuw.")
+        raise SigningRefused(_("Je wachtwoord klopt niet. Probeer het opnieuw."))
     shown = document_for(version, PlanDocument.PLAN)
     signature = PlanSignature(
         version=version, version_sha256=version.sha256, document_sha256=shown.sha256, user_id=user.id,
@@ -180,7 +181,7 @@ def sign(case: Case, user: User, request: SignRequest) -> PlanSignature:
 def respond(case: Case, user: User, version_id: int, message: str) -> PlanResponse:
     version = current_version(case)
     if version is None or version.id != version_id:
-        raise SigningRefused("Dit plan is inmiddels gewijzigd. Lees eerst de nieuwe versie.")
+        raise SigningRefused(_("Dit plan is inmiddels gewijzigd. Lees eerst de nieuwe versie."))
     response = PlanResponse(version_id=version.id, user_id=user.id, message=message.strip())
     db.session.add(response)
     db.session.flush()

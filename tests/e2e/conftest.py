@@ -33,7 +33,7 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server(tmp_path_factory, seal_files):
     """A separate app on its own SQLite file with the demo data, served on a free loopback port."""
     from flask_migrate import upgrade
 
@@ -41,7 +41,7 @@ def live_server(tmp_path_factory):
     from portal.demo import load_demo
 
     db_file = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}", "SECRET_KEY": "e2e",
+    app = create_app({**seal_files, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}", "SECRET_KEY": "e2e",
                       "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade()
@@ -58,13 +58,13 @@ def live_server(tmp_path_factory):
 
 
 @pytest.fixture
-def axe_check(page):
-    """Run axe-core (WCAG 2.2 AA rules) on the page as it is now; fail on any violation."""
+def axe_check_page():
+    """Run axe-core (WCAG 2.2 AA rules) on a page as it is now; fail on any violation."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe.from_file(str(AXE_JS)) if AXE_JS.exists() else Axe()
 
-    def check(context: str) -> None:
+    def check(page, context: str) -> None:
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         assert results.response["passes"], f"{context}: axe ran no rules"
         violations = results.response["violations"]
@@ -72,6 +72,12 @@ def axe_check(page):
             f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})" for v in violations)
 
     return check
+
+
+@pytest.fixture
+def axe_check(page, axe_check_page):
+    """axe on the test's default page."""
+    return lambda context: axe_check_page(page, context)
 
 
 @pytest.fixture
