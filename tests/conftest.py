@@ -29,15 +29,15 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def seal_files(tmp_path_factory) -> dict[str, str]:
+def seal_config(tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("seal")
     return {"SEAL_KEY": str(folder / "dev-key.pem"), "SEAL_CERT": str(folder / "dev-cert.pem")}
 
 
 @pytest.fixture(scope="session")
-def app(database_url, seal_files):
+def app(database_url, seal_config):
     app = create_app({
-        **seal_files,
+        **seal_config,
         "TESTING": True,
         "SECRET_KEY": "test",
         "SQLALCHEMY_DATABASE_URI": database_url,

@@ -33,7 +33,7 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, seal_files):
+def live_server(tmp_path_factory, seal_config):
     """A separate app on its own SQLite file with the demo data, served on a free loopback port."""
     from flask_migrate import upgrade
 
@@ -41,7 +41,7 @@ def live_server(tmp_path_factory, seal_files):
     from portal.demo import load_demo
 
     db_file = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
-    app = create_app({**seal_files, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}", "SECRET_KEY": "e2e",
+    app = create_app({**seal_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}", "SECRET_KEY": "e2e",
                       "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade()
