@@ -32,6 +32,8 @@ class Violation:
     path: tuple[str, ...]
     rule: str
     message: str
+    #: The schema's value for the rule (e.g. 6 for ``minimum``), for a translated message.
+    limit: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class FieldSpec:
     minimum: float | None = None
     maximum: float | None = None
     max_length: int | None = None
+    min_length: int | None = None
     pattern: str | None = None
     example: Any = None
     must_be_true: bool = False
@@ -81,7 +84,7 @@ class FormSpec:
                 missing = [name for name in error.validator_value if name not in (error.instance or {})]
                 found.extend(Violation(path + (name,), "required", error.message) for name in missing)
             else:
-                found.append(Violation(path, str(error.validator), error.message))
+                found.append(Violation(path, str(error.validator), error.message, str(error.validator_value)))
         return sorted(set(found))
 
     def _validator(self) -> Draft202012Validator:
@@ -154,7 +157,8 @@ def _field(name: str, schema: dict[str, Any], required: bool, depth: int, where:
         if schema.get("format") == "date":
             return FieldSpec(kind="date", **common)
         kind = "textarea" if schema.get("x-widget") == "textarea" else "text"
-        return FieldSpec(kind=kind, max_length=schema.get("maxLength"), pattern=schema.get("pattern"), **common)
+        return FieldSpec(kind=kind, max_length=schema.get("maxLength"), min_length=schema.get("minLength"),
+                         pattern=schema.get("pattern"), **common)
     raise FormSchemaError(f"{where}.{name}: unsupported type {kind_of!r}")
 
 

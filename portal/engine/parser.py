@@ -22,6 +22,8 @@ from portal.engine.serializer import spec_to_dict
 FORM_PROPERTY = "formJsonSchemaFilename"
 DUE_PROPERTY = "dueIn"
 ACTION_PROPERTY = "portalAction"
+#: Comma-separated ids of earlier user tasks whose answers the form shows alongside (read-only).
+CONTEXT_PROPERTY = "showSteps"
 
 
 class SourceError(Exception):
@@ -74,6 +76,7 @@ def user_task_meta(task_spec, process_id: str) -> dict[str, Any]:
         "form": form_file_for(task_spec),
         "due_in": properties.get(DUE_PROPERTY),
         "action": properties.get(ACTION_PROPERTY),
+        "context": [step.strip() for step in (properties.get(CONTEXT_PROPERTY) or "").split(",") if step.strip()],
         "process": process_id,
     }
 

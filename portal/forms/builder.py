@@ -71,6 +71,9 @@ def _text(spec: FieldSpec) -> Field:
     if spec.max_length:
         checks.append(validators.Length(max=spec.max_length,
                                         message=gettext("Gebruik maximaal %(max)d tekens.", max=spec.max_length)))
+    if spec.min_length:
+        checks.append(validators.Length(min=spec.min_length,
+                                        message=gettext("Schrijf minstens %(min)d tekens.", min=spec.min_length)))
     if spec.pattern:
         checks.append(validators.Regexp(spec.pattern, message=gettext("Dit heeft niet de goede vorm.") + (
             " " + gettext("Bijvoorbeeld: %(example)s", example=spec.example) if spec.example else "")))
@@ -223,6 +226,22 @@ def draft_formdata(draft: dict[str, list[str]]) -> MultiDict:
     return MultiDict([(name, value) for name, values in draft.items() for value in values])
 
 
+def _violation_message(violation) -> str:
+    """A schema rule the generated form could not check itself (e.g. inside if/then), in words."""
+    messages = {
+        "required": lambda: gettext("Vul dit veld in."),
+        "minimum": lambda: gettext("Vul minstens %(limit)s in.", limit=violation.limit),
+        "maximum": lambda: gettext("Vul hoogstens %(limit)s in.", limit=violation.limit),
+        "minLength": lambda: gettext("Schrijf minstens %(limit)s tekens.", limit=violation.limit),
+        "maxLength": lambda: gettext("Gebruik hoogstens %(limit)s tekens.", limit=violation.limit),
+        "minItems": lambda: gettext("Vul er minstens %(limit)s in.", limit=violation.limit),
+        "const": lambda: gettext("Dit moet aangevinkt zijn."),
+    }
+    if violation.rule in messages:
+        return messages[violation.rule]()
+    return gettext("Deze waarde past niet: %(detail)s", detail=violation.message)
+
+
 def attach_violations(form: Form, violations) -> None:
     """Put schema violations found after WTForms validation on the fields they concern."""
     for violation in violations:
@@ -234,8 +253,7 @@ def attach_violations(form: Form, violations) -> None:
                 target = target[part]
             else:
                 break
-        message = (gettext("Vul dit veld in.") if violation.rule == "required"
-                   else gettext("Deze waarde past niet: %(detail)s", detail=violation.message))
+        message = _violation_message(violation)
         if isinstance(target, Field) and not isinstance(target, FormField | FieldList):
             target.errors = [*target.errors, message]
         else:

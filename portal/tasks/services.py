@@ -79,6 +79,19 @@ def form_spec_for(task: HumanTask) -> FormSpec:
     return runtime_for(version).form_spec(task.bpmn_id)
 
 
+def context_tasks(task: HumanTask) -> list[HumanTask]:
+    """The latest completed earlier steps this task's form shows alongside (BPMN ``showSteps``)."""
+    version = db.session.get(ProcessVersion, task.process_version_id)
+    shown = []
+    for bpmn_id in runtime_for(version).tasks.get(task.bpmn_id, {}).get("context", []):
+        earlier = db.session.scalar(select(HumanTask).where(
+            HumanTask.case_id == task.case_id, HumanTask.bpmn_id == bpmn_id, HumanTask.status == HumanTask.COMPLETED)
+            .order_by(HumanTask.completed_at.desc()).limit(1))
+        if earlier is not None:
+            shown.append(earlier)
+    return shown
+
+
 def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
     """Complete an open task with validated form data.
 

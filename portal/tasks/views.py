@@ -15,6 +15,7 @@ from portal.tasks.services import (
     InvalidSubmission,
     StaleTask,
     complete_task,
+    context_tasks,
     form_spec_for,
     may_work_on,
     page_size,
@@ -87,9 +88,12 @@ def show(task_id: int):
             db.session.commit()
             flash(_("‘%(title)s’ is afgerond.", title=_(task.title)), "success")
             return redirect(url_for("cases.show", case_id=task.case_id))
+    context = [(earlier, [item for _domain, item in task_items(earlier, current_user)])
+               for earlier in context_tasks(task)]
+    audit_sensitive_read(task.case, current_user, [item for _t, items in context for item in items], "tasks.show")
     record("read", f"task:{task.bpmn_id}", "tasks.show", case_id=task.case_id)
     db.session.commit()
-    return render_template("tasks/task.html", task=task, spec=spec, form=form, now=utcnow())
+    return render_template("tasks/task.html", task=task, spec=spec, form=form, now=utcnow(), context=context)
 
 
 def _stale(task: HumanTask, form, spec):
