@@ -7,6 +7,7 @@ never re-rendered to verify — the stored bytes and their SHA-256 are the recor
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,9 @@ def document_context(version: PlanVersion, kind: str) -> dict:
     form = plan_form(case)
     route = version.content.get("leerroute", {}).get("route")
     route_spec = next((c for f in form.fields if f.name == "leerroute" for c in f.children if c.name == "route"), None)
+    decided = (version.decision or {}).get("besluitdatum")
     return {
+        "decision_date": date.fromisoformat(decided) if decided else None,
         "route_label": display_value(route_spec, route) if route_spec and route else route,
         "case": case, "version": version, "plan": version.plan, "decision": version.decision or {},
         "sections": plan_sections(version.content, form),
