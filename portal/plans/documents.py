@@ -7,9 +7,9 @@ never re-rendered to verify — the stored bytes and their SHA-256 are the recor
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 import secrets
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from flask import current_app, render_template
