@@ -134,3 +134,31 @@ def test_reminder_after_14_days_then_withdrawn_on_signing(create_case, people):
         sign(case, amina, sign_request(case))
         complete_task(newcomer_task(case).id, {"besluit": "akkoord"}, amina)
     assert open_steps(case) == []
+
+
+def test_ontzorgen_for_less_than_six_months_is_refused(create_case, people):
+    from portal.tasks.services import InvalidSubmission
+
+    ria, _amina = people
+    case = create_case(ria)
+    from tests.factories import walk_intake
+
+    walk_intake(case, ria)
+    with pytest.raises(InvalidSubmission) as refused:
+        complete(case, "pip_opstellen", ria, **{**PLAN, "ontzorgen": {"van_toepassing": True, "duur_maanden": 3,
+                                                                       "kosten": ["huur"]}})
+    assert [(v.path, v.rule) for v in refused.value.violations] == [(("ontzorgen", "duur_maanden"), "minimum")]
+
+
+def test_answer_closes_the_newcomers_question(create_case, people):
+    from portal.plans.services import open_response
+
+    ria, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina)
+    respond(case, amina, current_version(case).id, "Wat is PVT?")
+    complete_task(newcomer_task(case).id, {"besluit": "vraag", "bericht": "Wat is PVT?"}, amina)
+    assert open_response(case) is not None
+    complete(case, "pip_vraag_beantwoorden", ria, antwoord="Het participatieverklaringstraject.",
+             vervolg="uitleg_gegeven")
+    assert open_response(case) is None

@@ -154,3 +154,13 @@ def test_teamleider_gets_the_overrun_escalation(ria, create_user, create_case, l
     escalation = task_of(case, "intake_uitloop_bespreken")
     assert client.get(f"/tasks/{escalation.id}").status_code == 200
     assert login(ria, new_client=True).get(f"/tasks/{escalation.id}").status_code == 403
+
+
+def test_plan_form_shows_the_learnability_result_from_the_intake(ria, create_case, login):
+    from tests.factories import walk_intake
+
+    case = create_case(ria)
+    walk_intake(case, ria)
+    html = login(ria).get(f"/tasks/{task_of(case, 'pip_opstellen').id}").get_data(as_text=True)
+    assert "Uit eerdere stap: Gesprek leerbaarheid en taal" in html
+    assert "Lijkt B1 haalbaar?" in html or "B1" in html
