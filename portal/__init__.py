@@ -104,6 +104,7 @@ def _register_error_pages(app: Flask) -> None:
         404: (lambda: _("Pagina niet gevonden"), lambda: _("Deze pagina bestaat niet (meer).")),
         405: (lambda: _("Niet toegestaan"), lambda: _("Deze actie kan hier niet.")),
         409: (lambda: _("Conflict"), lambda: _("Iemand anders heeft dit intussen gewijzigd.")),
+        413: (lambda: _("Bestand te groot"), lambda: _("Het bestand is te groot. Kies een kleiner bestand.")),
         429: (lambda: _("Te veel pogingen"), lambda: _("Wacht even en probeer het dan opnieuw.")),
         500: (lambda: _("Er ging iets mis"), lambda: _("Er ging bij ons iets mis. Probeer het later opnieuw.")),
     }

@@ -56,6 +56,8 @@ def load_config(instance_path: str) -> dict:
         # Rate limiting of the login form; use redis://… when several app servers run.
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Largest request body (the COA file or a PDF to verify), in bytes.
+        "MAX_CONTENT_LENGTH": int(_env("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)) or 0),
         # Page size of worklists and case lists.
         "PAGE_SIZE": int(_env("PAGE_SIZE", "25") or 25),
         # The 10-week PIP deadline (Besluit inburgering art. 5.3) counts from this event:
