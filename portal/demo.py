@@ -90,6 +90,8 @@ def sample_value(spec: FieldSpec, today: date) -> Any:
     if spec.kind == "date":
         return today.isoformat()
     if spec.kind in ("integer", "number"):
+        if spec.example is not None:
+            return spec.example
         return int(spec.minimum or 1) if spec.kind == "integer" else float(spec.minimum or 1)
     if spec.kind == "boolean":
         return spec.must_be_true

@@ -162,3 +162,23 @@ def test_answer_closes_the_newcomers_question(create_case, people):
     complete(case, "pip_vraag_beantwoorden", ria, antwoord="Het participatieverklaringstraject.",
              vervolg="uitleg_gegeven")
     assert open_response(case) is None
+
+
+@pytest.mark.parametrize(("route", "hours", "refused"), [("b1_route", 20, True), ("z_route", 39, True),
+                                                         ("b1_route", 40, False), ("onderwijsroute", 0, False)])
+def test_map_needs_40_practice_hours_on_the_b1_and_z_route(create_case, people, route, hours, refused):
+    from portal.tasks.services import InvalidSubmission
+    from tests.factories import walk_intake
+
+    ria, _amina = people
+    case = create_case(ria)
+    walk_intake(case, ria)
+    plan = {**PLAN, "leerroute": {**PLAN["leerroute"], "route": route},
+            "map_pvt": {"map_uren": hours, "pvt_periode": "Eerste half jaar"}}
+    if refused:
+        with pytest.raises(InvalidSubmission) as error:
+            complete(case, "pip_opstellen", ria, **plan)
+        assert [(v.path, v.rule) for v in error.value.violations] == [(("map_pvt", "map_uren"), "minimum")]
+    else:
+        complete(case, "pip_opstellen", ria, **plan)
+        assert open_steps(case) == ["pip_vaststellen"]
