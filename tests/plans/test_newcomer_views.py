@@ -175,3 +175,11 @@ def test_staff_plan_page_shows_versions_documents_and_issues_a_letter(client, lo
     text = letter.get_data(as_text=True)
     assert letter.status_code == 200 and re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", text)
     assert 'src="data:image/svg+xml;base64,' in text
+
+
+@pytest.mark.parametrize("url", ["/activeren", "/verify", "/login"])
+@pytest.mark.parametrize("locale", ["ar", "fa"])
+def test_public_newcomer_pages_are_right_to_left(client, url, locale):
+    html = client.get(url, headers={"Accept-Language": locale}).get_data(as_text=True)
+    assert f'lang="{locale}" dir="rtl"' in html
+    assert "Inburgeringsportaal" not in html  # translated, not the Dutch source text
