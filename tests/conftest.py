@@ -72,9 +72,9 @@ class _ConnectionBoundSession(sa.orm.Session):
 def _transaction(request, app):
     """Run each test inside a transaction that is rolled back; services' commits become savepoints.
 
-    Browser tests talk to a separate live server with its own database and are left alone.
+    Browser tests and tests marked ``own_database`` use a database of their own and are left alone.
     """
-    if "e2e" in request.keywords:
+    if "e2e" in request.keywords or "own_database" in request.keywords:
         yield
         return
     with app.app_context():

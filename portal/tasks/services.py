@@ -152,6 +152,10 @@ def advance_due_instance(now: datetime) -> int | None:
     if instance is None:
         return None
     case = lock_case(instance.case_id)
+    db.session.refresh(instance)  # a web request may have moved this case while we waited for the lock
+    if instance.completed or instance.next_timer_due is None or instance.next_timer_due > now:
+        db.session.flush()
+        return case.id
     version = instance.process_version
     try:
         result = runtime_for(version).advance(instance.state)
