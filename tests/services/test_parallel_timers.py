@@ -84,7 +84,8 @@ def test_four_workers_fire_each_due_timer_once(scratch_database, seal_config):
         escalations = conn.execute(sa.text(
             "SELECT case_id, count(*) FROM human_task WHERE bpmn_id = 'intake_uitloop_bespreken' GROUP BY case_id"
         )).all()
-        due_left = conn.execute(sa.text("SELECT count(*) FROM workflow_instance WHERE next_timer_due <= now()")).scalar()
+        due_left = conn.execute(
+            sa.text("SELECT count(*) FROM workflow_instance WHERE next_timer_due <= now()")).scalar()
     engine.dispose()
     assert len(escalations) == CASES and {count for _case, count in escalations} == {1}
     assert due_left == 0
