@@ -30,7 +30,8 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     from flask.cli import routes_command, shell_command
 
-    for command in (init_db, demo, run, bpmn, timers, import_coa, seal, shell_command, routes_command):
+    for command in (init_db, demo, run, bpmn, timers, notifications, import_coa, seal, shell_command,
+                    routes_command):
         app.cli.add_command(command)
 
 
@@ -85,14 +86,26 @@ def _fire_due(now=None) -> int:
         fired += 1
 
 
+def _send_due() -> int:
+    from portal.notifications.services import send_one_pending
+
+    handled = 0
+    while send_one_pending() is not None:
+        db.session.commit()
+        handled += 1
+    db.session.commit()
+    return handled
+
+
 def _timer_loop(app: Flask, interval: int) -> None:
     while True:
         with app.app_context():
-            try:
-                _fire_due()
-            except Exception:  # keep the worker alive; the error is logged
-                app.logger.exception("timer sweep failed")
-                db.session.rollback()
+            for sweep in (_fire_due, _send_due):
+                try:
+                    sweep()
+                except Exception:  # keep the worker alive; the error is logged
+                    app.logger.exception("%s failed", sweep.__name__)
+                    db.session.rollback()
         time.sleep(interval)
 
 
@@ -113,6 +126,24 @@ def timers_run(once: bool) -> None:
         if once:
             return
         time.sleep(interval)
+
+
+@click.group("notifications")
+def notifications() -> None:
+    """The e-mail outbox."""
+
+
+@notifications.command("send")
+@click.option("--once", is_flag=True, help="Send what is due now and exit.")
+@with_appcontext
+def notifications_send(once: bool) -> None:
+    """Send queued e-mails (retries with back-off; safe on several hosts on PostgreSQL)."""
+    while True:
+        handled = _send_due()
+        click.echo(f"{utcnow().isoformat(timespec='seconds')} handled {handled} notification(s)")
+        if once:
+            return
+        time.sleep(current_app.config["TIMER_INTERVAL"])
 
 
 @click.group("bpmn")

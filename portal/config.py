@@ -73,6 +73,16 @@ def load_config(instance_path: str) -> dict:
         "SEAL_CERT": _env("SEAL_CERT", str(Path(instance_path) / "seal" / "dev-cert.pem")),
         # Public base URL printed in PDFs and QR codes for verification (no trailing slash).
         "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Where notification e-mails go: "smtp", "file" (one .eml per message in MAIL_DIR, for
+        # development) or "console" (the log).
+        "MAIL_BACKEND": _env("MAIL_BACKEND", "file"),
+        "MAIL_DIR": _env("MAIL_DIR", str(Path(instance_path) / "mail")),
+        "MAIL_FROM": _env("MAIL_FROM", "Inburgeringsportaal <noreply@gemeente.example>"),
+        "SMTP_HOST": _env("SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(_env("SMTP_PORT", "25") or 25),
+        "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS", False),
+        "SMTP_USER": _env("SMTP_USER"),
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
         # Seconds between timer sweeps of the in-process worker started by `portal run`.
         "TIMER_INTERVAL": int(_env("TIMER_INTERVAL", "30") or 30),
     }

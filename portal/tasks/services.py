@@ -20,6 +20,7 @@ from portal.cases.models import Case
 from portal.db import utcnow
 from portal.engine import SERIALIZER_VERSION, EngineError, FormSpec, StepResult, TaskNotReady
 from portal.extensions import db
+from portal.notifications.services import queue
 from portal.processes.models import ProcessVersion
 from portal.processes.services import current_version, runtime_for
 from portal.security import LANE_ROLES, Role
@@ -64,7 +65,7 @@ def start_workflow(case: Case, user_id: int | None) -> WorkflowInstance:
                                 serializer_version=SERIALIZER_VERSION)
     db.session.add(instance)
     db.session.flush()
-    _project(case, instance, version, result)
+    _project(case, instance, version, result, actor_id=user_id)
     record("write", "workflow", "tasks.start", case_id=case.id, user_id=user_id,
            detail={"process_version": version.id})
     return instance
@@ -121,7 +122,7 @@ def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
     task.completed_at, task.completed_by_id = now, user.id
     task.draft = None
     try:
-        _save(case, instance, version, result)
+        _save(case, instance, version, result, actor_id=user.id)
     except StaleDataError as exc:  # another request saved this workflow since we loaded it
         raise StaleTask(task_id) from exc
     record("write", f"task:{task.bpmn_id}", "tasks.complete", case_id=case.id, user_id=user.id,
@@ -172,10 +173,11 @@ def advance_due_instance(now: datetime) -> int | None:
     return case.id
 
 
-def _save(case: Case, instance: WorkflowInstance, version: ProcessVersion, result: StepResult) -> None:
+def _save(case: Case, instance: WorkflowInstance, version: ProcessVersion, result: StepResult,
+          actor_id: int | None = None) -> None:
     instance.state = result.state
     instance.last_error = None
-    _project(case, instance, version, result)
+    _project(case, instance, version, result, actor_id)
 
 
 def _assignee(case: Case, role: Role | None) -> int | None:
@@ -187,13 +189,15 @@ def _assignee(case: Case, role: Role | None) -> int | None:
     return None
 
 
-def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, result: StepResult) -> None:
-    """Write the engine's view (ready tasks, wait states, next timer) into SQL."""
+def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, result: StepResult,
+             actor_id: int | None = None) -> None:
+    """Write the engine's view (ready tasks, wait states, next timer) into SQL; tell whoever gets new work."""
     instance.next_timer_due = result.next_timer_due
     instance.completed = result.completed
     open_tasks = {t.engine_task_id: t for t in db.session.scalars(
         select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == HumanTask.OPEN))}
     ready_ids = {ready.id for ready in result.ready_tasks}
+    new_tasks: list[HumanTask] = []
     for engine_id, task in open_tasks.items():
         if engine_id not in ready_ids:
             task.status = HumanTask.CANCELLED  # withdrawn by the process (e.g. an interrupting timer)
@@ -201,12 +205,16 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
         if ready.id in open_tasks:
             continue
         role = LANE_ROLES.get(ready.lane or "")
-        db.session.add(HumanTask(
+        new_tasks.append(HumanTask(
             case_id=case.id, municipality_id=case.municipality_id, process_version_id=version.id,
             engine_task_id=ready.id, bpmn_id=ready.bpmn_id, process_id=ready.process_id, title=ready.title,
             lane=ready.lane, role=role.value if role else None,
             assignee_id=_assignee(case, role), due_at=ready.due_at,
         ))
+    db.session.add_all(new_tasks)
+    db.session.flush()
+    for task in new_tasks:
+        notify_new_task(case, task, actor_id)
     if result.completed:
         stage, label = "afgerond", "Afgerond"
     elif result.ready_tasks:
@@ -221,6 +229,22 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
     if result.completed and case.closed_at is None:
         case.closed_at = utcnow()
     db.session.flush()
+
+
+def notify_new_task(case: Case, task: HumanTask, actor_id: int | None) -> None:
+    """E-mail whoever gets new work, unless they caused it themselves (no mail for your own next step)."""
+    if task.assignee_id is not None:
+        recipients = [db.session.get(User, task.assignee_id)]
+    elif task.role == Role.TEAMLEIDER.value:
+        recipients = list(db.session.scalars(select(User).where(
+            User.municipality_id == case.municipality_id, User.role == Role.TEAMLEIDER.value, User.active.is_(True))))
+    else:
+        recipients = []
+    for recipient in recipients:
+        if recipient is None or recipient.id == actor_id:
+            continue
+        kind = "newcomer_task" if recipient.role == Role.INBURGERAAR.value else "task_assigned"
+        queue(recipient, kind, case_id=case.id, task=task)
 
 
 # -- queries --------------------------------------------------------------------------------------

@@ -32,9 +32,9 @@ def test_complete_on_a_stale_workflow_is_a_stale_task(create_user, create_case, 
     task = open_tasks(case)[0]
     real_save = services._save
 
-    def racing_save(case, instance, version, result):
+    def racing_save(case, instance, version, result, **kwargs):
         db.session.connection().execute(BUMP, {"id": instance.id})
-        real_save(case, instance, version, result)
+        real_save(case, instance, version, result, **kwargs)
 
     monkeypatch.setattr(services, "_save", racing_save)
     with pytest.raises(StaleTask):
