@@ -183,3 +183,17 @@ def test_public_newcomer_pages_are_right_to_left(client, url, locale):
     html = client.get(url, headers={"Accept-Language": locale}).get_data(as_text=True)
     assert f'lang="{locale}" dir="rtl"' in html
     assert "Inburgeringsportaal" not in html  # translated, not the Dutch source text
+
+
+def test_regisseur_sees_the_newcomers_question_when_answering(client, login, signing_case, ria):
+    case, amina = signing_case
+    newcomer = login(amina, password="amina-geheim-1")
+    page = newcomer.get("/mijn/plan/ondertekenen").get_data(as_text=True)
+    version_id = re.search(r'name="version_id"[^>]*value="(\d+)"', page).group(1)
+    newcomer.post("/mijn/plan/vraag", data={"csrf_token": csrf_token(newcomer, "/mijn/plan/ondertekenen"),
+                                            "version_id": version_id, "message": "Mag ik eerst werken?"})
+    from tests.factories import open_tasks
+
+    task = next(t for t in open_tasks(case) if t.bpmn_id == "pip_vraag_beantwoorden")
+    html = login(ria, new_client=True).get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "Mag ik eerst werken?" in html
