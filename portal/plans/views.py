@@ -4,13 +4,14 @@ from io import BytesIO
 
 from flask import Blueprint, abort, current_app, render_template, send_file, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal.audit.services import record
 from portal.cases.services import case_for
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.newcomer.services import issue_code
-from portal.plans.models import PlanDocument
+from portal.plans.models import PlanDocument, PlanResponse
 from portal.plans.pdf import qr_svg_data_uri
 from portal.plans.services import changes, plan_of
 from portal.security import CASE_ROLES, Role, roles_required
@@ -25,8 +26,10 @@ def show(case_id: int):
     plan = plan_of(case)
     versions = list(reversed(plan.versions)) if plan else []
     diffs = {v.id: changes(versions[i + 1] if i + 1 < len(versions) else None, v) for i, v in enumerate(versions)}
+    responses = {v.id: list(db.session.scalars(select(PlanResponse).where(PlanResponse.version_id == v.id)
+                                               .order_by(PlanResponse.id))) for v in versions}
     view = render_template("plans/show.html", case=case, plan=plan, versions=versions, diffs=diffs,
-                           activation_form=PortalForm())
+                           responses=responses, activation_form=PortalForm())
     db.session.commit()
     return view
 
