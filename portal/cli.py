@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 import time
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -116,9 +117,22 @@ def timers() -> None:
 
 @timers.command("run")
 @click.option("--once", is_flag=True, help="Fire what is due now and exit.")
+@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), default=None,
+              help="Demo and test only: act as if it is this moment (UTC), e.g. to watch months pass. Implies --once.")
 @with_appcontext
-def timers_run(once: bool) -> None:
+def timers_run(once: bool, at) -> None:
     """Fire due timers (safe to run on several hosts at once on PostgreSQL)."""
+    if at is not None:
+        import time_machine
+
+        if not current_app.config["ALLOW_CLOCK_TRAVEL"]:
+            raise click.UsageError("--at is refused here: set PORTAL_ALLOW_CLOCK_TRAVEL=1 (never in production)")
+        moment = at.replace(tzinfo=UTC)
+        click.echo(f"simulated clock: {moment.isoformat()}")
+        with time_machine.travel(moment, tick=False):
+            fired = _fire_due()
+        click.echo(f"{moment.isoformat(timespec='seconds')} fired timers of {fired} case(s)")
+        return
     interval = current_app.config["TIMER_INTERVAL"]
     while True:
         fired = _fire_due()

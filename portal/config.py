@@ -83,6 +83,8 @@ def load_config(instance_path: str) -> dict:
         "SMTP_STARTTLS": _env_bool("SMTP_STARTTLS", False),
         "SMTP_USER": _env("SMTP_USER"),
         "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
+        # Lets `portal timers run --at DATE` pretend it is another moment (demo and tests only).
+        "ALLOW_CLOCK_TRAVEL": _env_bool("ALLOW_CLOCK_TRAVEL", False),
         # Seconds between timer sweeps of the in-process worker started by `portal run`.
         "TIMER_INTERVAL": int(_env("TIMER_INTERVAL", "30") or 30),
     }

@@ -60,3 +60,21 @@ def test_timers_run_once_fires_due_timers(app, create_user, create_case):
     assert result.exit_code == 0, result.output
     assert "fired timers of 1 case(s)" in result.output
     assert "intake_uitloop_bespreken" in open_steps(case)
+
+
+def test_timers_run_at_a_simulated_moment(app, create_user, create_case):
+    ria = create_user("ria")
+    with time_machine.travel(datetime(2026, 1, 5, 9, tzinfo=UTC), tick=False):
+        case = create_case(ria)
+        complete(case, "kennismakingsgesprek", ria)
+    refused = app.test_cli_runner().invoke(args=["timers", "run", "--at", "2026-03-10"])
+    assert refused.exit_code != 0 and "PORTAL_ALLOW_CLOCK_TRAVEL" in refused.output
+    app.config["ALLOW_CLOCK_TRAVEL"] = True
+    try:
+        with time_machine.travel(datetime(2026, 1, 6, 9, tzinfo=UTC), tick=False):  # "now" is early January
+            result = app.test_cli_runner().invoke(args=["timers", "run", "--at", "2026-03-10"])
+    finally:
+        app.config["ALLOW_CLOCK_TRAVEL"] = False
+    assert result.exit_code == 0, result.output
+    assert "fired timers of 1 case(s)" in result.output
+    assert "intake_uitloop_bespreken" in open_steps(case)
