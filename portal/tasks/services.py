@@ -145,7 +145,8 @@ def advance_due_instance(now: datetime) -> int | None:
     """
     instance = db.session.scalar(
         select(WorkflowInstance)
-        .where(WorkflowInstance.next_timer_due <= now, WorkflowInstance.completed.is_(False))
+        # strictly before now: SpiffWorkflow fires a timer only once its moment has passed
+        .where(WorkflowInstance.next_timer_due < now, WorkflowInstance.completed.is_(False))
         .order_by(WorkflowInstance.next_timer_due)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -154,7 +155,7 @@ def advance_due_instance(now: datetime) -> int | None:
         return None
     case = lock_case(instance.case_id)
     db.session.refresh(instance)  # a web request may have moved this case while we waited for the lock
-    if instance.completed or instance.next_timer_due is None or instance.next_timer_due > now:
+    if instance.completed or instance.next_timer_due is None or instance.next_timer_due >= now:
         db.session.flush()
         return case.id
     version = instance.process_version
