@@ -20,7 +20,7 @@ from portal.cases.models import Case
 from portal.engine import FieldSpec
 from portal.extensions import db
 from portal.tasks.models import HumanTask
-from portal.tasks.services import form_spec_for
+from portal.tasks.services import context_tasks, form_spec_for
 
 #: Fields of a form's ``gesprek`` section that describe the conversation itself (shown as a table).
 CONVERSATION_FIELDS = {"datum": "date", "gesproken_taal": "language", "tolk": "interpreter"}
@@ -101,6 +101,20 @@ def task_items(task: HumanTask, user: User) -> list[tuple[str, DossierItem]]:
 def audit_sensitive_read(case: Case, user: User, items: list[DossierItem], purpose: str) -> None:
     if any(item.sensitive and not item.hidden for item in items):
         record("read", "case.health", purpose, case_id=case.id, user_id=user.id)
+
+
+def recorded_answers(task: HumanTask, user: User) -> list[DossierItem]:
+    """What one completed step recorded, as the user may see it (health reads audited)."""
+    items = [item for _domain, item in task_items(task, user)]
+    audit_sensitive_read(task.case, user, items, "tasks.show")
+    return items
+
+
+def earlier_answers(task: HumanTask, user: User) -> list[tuple[HumanTask, list[DossierItem]]]:
+    """The earlier steps a form shows alongside (BPMN ``showSteps``), as the user may see them."""
+    shown = [(earlier, [item for _domain, item in task_items(earlier, user)]) for earlier in context_tasks(task)]
+    audit_sensitive_read(task.case, user, [item for _task, items in shown for item in items], "tasks.show")
+    return shown
 
 
 def dossier(case: Case, user: User) -> Dossier:

@@ -17,8 +17,13 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.newcomer.models import ActivationCode
 from portal.plans.documents import CODE_ALPHABET
+from portal.plans.services import SignRequest, respond, sign
 from portal.security import Role, hash_password
 from portal.tasks.models import HumanTask
+from portal.tasks.services import StaleTask, complete_task
+
+#: The newcomer's step in the PIP process (lane Inburgeraar).
+SIGN_TASK = "pip_ondertekenen"
 
 
 class ActivationError(Exception):
@@ -99,3 +104,24 @@ def open_newcomer_task(case: Case, user: User, bpmn_id: str) -> HumanTask | None
     return db.session.scalar(select(HumanTask).where(
         HumanTask.case_id == case.id, HumanTask.status == HumanTask.OPEN, HumanTask.bpmn_id == bpmn_id,
         HumanTask.assignee_id == user.id))
+
+
+def sign_my_plan(case: Case, user: User, request: SignRequest) -> None:
+    """Sign the plan in force and complete the newcomer's signing step of the PIP process.
+
+    :raises SigningRefused, ActionRefused or StaleTask: nothing is signed then (the caller rolls back).
+    """
+    task = open_newcomer_task(case, user, SIGN_TASK)
+    if task is None:
+        raise StaleTask(None)
+    sign(case, user, request)
+    complete_task(task.id, {"besluit": "akkoord"}, user)
+
+
+def ask_about_my_plan(case: Case, user: User, version_id: int, message: str) -> None:
+    """Send a question instead of signing: the signing step completes with "vraag" and goes to the regisseur."""
+    task = open_newcomer_task(case, user, SIGN_TASK)
+    if task is None:
+        raise StaleTask(None)
+    response = respond(case, user, version_id, message)
+    complete_task(task.id, {"besluit": "vraag", "bericht": response.message}, user)

@@ -1,7 +1,7 @@
 """The newcomer's pages. Every route works on the logged-in newcomer's own case: there are no ids to
 guess, so one newcomer can never open another's plan."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -11,8 +11,16 @@ from portal.extensions import db, limiter
 from portal.forms import choices
 from portal.i18n import LANGUAGE_NAMES, NEWCOMER_LOCALES
 from portal.newcomer.forms import ActivationForm, QuestionForm, SignForm, VerifyCodeForm, VerifyFileForm
-from portal.newcomer.services import ActivationError, activate, newcomer_case, open_newcomer_task
-from portal.plans.documents import document_for, verify_code, verify_pdf
+from portal.newcomer.services import (
+    SIGN_TASK,
+    ActivationError,
+    activate,
+    ask_about_my_plan,
+    newcomer_case,
+    open_newcomer_task,
+    sign_my_plan,
+)
+from portal.plans.documents import document_for, pdf_download, verify_code, verify_pdf
 from portal.plans.models import PlanDocument
 from portal.plans.render import plan_sections
 from portal.plans.services import (
@@ -21,15 +29,12 @@ from portal.plans.services import (
     current_version,
     open_response,
     plan_form,
-    respond,
-    sign,
 )
 from portal.security import Role, public, roles_required
 from portal.tasks.actions import ActionRefused
-from portal.tasks.services import StaleTask, complete_task
+from portal.tasks.services import StaleTask
 
 bp = Blueprint("newcomer", __name__)
-SIGN_TASK = "pip_ondertekenen"
 
 
 @bp.route("/activeren", methods=["GET", "POST"])
@@ -70,7 +75,7 @@ def my_plan():
     case = _my_case()
     version = current_version(case)
     sections = plan_sections(version.content, plan_form(case)) if version else []
-    signed = version is not None and any(s.user_id == current_user.id for s in version.signatures)
+    signed = version is not None and version.signed_by(current_user.id)
     record("read", "plan", "newcomer.my_plan", case_id=case.id)
     db.session.commit()
     return render_template("newcomer/my_plan.html", case=case, version=version, sections=sections, signed=signed,
@@ -103,11 +108,10 @@ def sign_plan():
         form.version_id.data = question.version_id.data = version.id
     if form.validate_on_submit():
         try:
-            sign(case, current_user, SignRequest(
+            sign_my_plan(case, current_user, SignRequest(
                 version_id=int(form.version_id.data or 0), typed_name=form.typed_name.data,
                 password=form.password.data, consent=form.consent.data, locale=str(current_user.locale or "nl"),
                 remote_addr=request.remote_addr, user_agent=request.user_agent.string))
-            complete_task(task.id, {"besluit": "akkoord"}, current_user)
         except (SigningRefused, ActionRefused, StaleTask) as exc:
             db.session.rollback()
             form.form_errors.append(getattr(exc, "reason", None) or _("Dit plan kan nu niet worden ondertekend."))
@@ -125,23 +129,22 @@ def sign_plan():
 @roles_required(Role.INBURGERAAR)
 def ask_question():
     case = _my_case()
-    task = open_newcomer_task(case, current_user, SIGN_TASK)
     question = QuestionForm()
-    if task is not None and question.validate_on_submit():
-        try:
-            respond(case, current_user, int(question.version_id.data or 0), question.message.data)
-            complete_task(task.id, {"besluit": "vraag", "bericht": question.message.data.strip()}, current_user)
-        except (SigningRefused, ActionRefused, StaleTask) as exc:
-            db.session.rollback()
-            flash(getattr(exc, "reason", None) or _("Je vraag kon niet worden verstuurd."), "error")
-        else:
-            db.session.commit()
-            flash(_("Je vraag is verstuurd naar je regisseur. Je plan is nog niet ondertekend."), "success")
-            return redirect(url_for("newcomer.my_plan"))
-    elif task is None:
-        flash(_("Er is nu niets te ondertekenen."), "info")
-    else:
+    if not question.validate_on_submit():
         flash(_("Schrijf je vraag."), "error")
+        return redirect(url_for("newcomer.sign_plan"))
+    try:
+        ask_about_my_plan(case, current_user, int(question.version_id.data or 0), question.message.data)
+    except StaleTask:
+        db.session.rollback()
+        flash(_("Er is nu niets te ondertekenen."), "info")
+    except (SigningRefused, ActionRefused) as exc:
+        db.session.rollback()
+        flash(exc.reason if isinstance(exc, SigningRefused) else _("Je vraag kon niet worden verstuurd."), "error")
+    else:
+        db.session.commit()
+        flash(_("Je vraag is verstuurd naar je regisseur. Je plan is nog niet ondertekend."), "success")
+        return redirect(url_for("newcomer.my_plan"))
     return redirect(url_for("newcomer.sign_plan"))
 
 
@@ -155,13 +158,7 @@ def my_copy():
         abort(404)
     record("read", f"plan_document:{document.id}", "newcomer.my_copy", case_id=case.id)
     db.session.commit()
-    return _pdf_response(document, f"pip-{case.reference}-v{version.number}.pdf")
-
-
-def _pdf_response(document: PlanDocument, filename: str):
-    from io import BytesIO
-
-    return send_file(BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True, download_name=filename)
+    return pdf_download(document, f"pip-{case.reference}-v{version.number}.pdf")
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -172,5 +169,5 @@ def verify():
     if request.method == "GET" and request.args.get("code") and code_form.validate():
         result = verify_code(code_form.code.data)
     elif file_form.validate_on_submit():
-        result = verify_pdf(file_form.document.data.read(20 * 1024 * 1024))
+        result = verify_pdf(file_form.document.data.read())  # size bounded by MAX_CONTENT_LENGTH
     return render_template("newcomer/verify.html", code_form=code_form, file_form=file_form, result=result)

@@ -1,12 +1,15 @@
 """Portal actions of the plans room: the PIP process steps that change the plan record."""
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from portal.db import utcnow
-from portal.extensions import db
-from portal.plans.models import PlanResponse
-from portal.plans.services import SigningRefused, current_version, decide, draft_version
+from portal.plans.services import (
+    SigningRefused,
+    answer_questions,
+    current_version,
+    decide,
+    draft_version,
+    responses,
+)
 from portal.tasks.actions import ActionContext, ActionRefused, portal_action
 from portal.tasks.services import form_spec_for
 
@@ -33,18 +36,13 @@ def signed(context: ActionContext) -> None:
     if version is None:
         raise ActionRefused(_("Er is geen vastgesteld plan."))
     if context.data.get("besluit") == "akkoord":
-        if not any(s.user_id == context.user.id for s in version.signatures):
+        if not version.signed_by(context.user.id):
             raise ActionRefused(_("Het plan is nog niet ondertekend."))
-    elif not db.session.scalar(select(PlanResponse.id).where(PlanResponse.version_id == version.id,
-                                                             PlanResponse.answered_at.is_(None))):
+    elif not responses(version, unanswered_only=True):
         raise ActionRefused(_("Er is geen vraag van de inburgeraar vastgelegd."))
 
 
 @portal_action("plan.answer")
 def answer(context: ActionContext) -> None:
     """pip_vraag_beantwoorden: the regisseur's answer closes the newcomer's open question."""
-    version = current_version(context.case)
-    open_responses = db.session.scalars(select(PlanResponse).where(
-        PlanResponse.version_id == version.id, PlanResponse.answered_at.is_(None))) if version else []
-    for response in open_responses:
-        response.answer, response.answered_at = context.data.get("antwoord"), utcnow()
+    answer_questions(context.case, context.data.get("antwoord"))

@@ -10,9 +10,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, render_template, send_file
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
@@ -85,6 +86,11 @@ def document_context(version: PlanVersion, kind: str) -> dict:
         "sections": plan_sections(version.content, form),
         "signatures": version.signatures if kind == PlanDocument.SIGNED_COPY else [],
     }
+
+
+def pdf_download(document: PlanDocument, filename: str):
+    """The stored (sealed) bytes as a download: never re-rendered."""
+    return send_file(BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True, download_name=filename)
 
 
 def document_for(version: PlanVersion, kind: str) -> PlanDocument | None:

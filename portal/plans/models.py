@@ -60,6 +60,9 @@ class PlanVersion(db.Model):
     signatures: Mapped[list[PlanSignature]] = relationship(back_populates="version", order_by="PlanSignature.id")
     documents: Mapped[list[PlanDocument]] = relationship(back_populates="version", order_by="PlanDocument.id")
 
+    def signed_by(self, user_id: int) -> bool:
+        return any(signature.user_id == user_id for signature in self.signatures)
+
 
 class PlanDocument(db.Model):
     """A sealed PDF made from a version: the beschikking, the plan to sign, the signed copy."""

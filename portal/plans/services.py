@@ -43,11 +43,9 @@ PLAN_TASK = "pip_opstellen"
 
 def plan_form(case: Case) -> FormSpec:
     """The form the plan was drafted with (from the process version the case runs on)."""
-    from portal.processes.services import runtime_for
-    from portal.tasks.models import WorkflowInstance
+    from portal.tasks.services import case_runtime
 
-    instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id))
-    return runtime_for(instance.process_version).form_spec(PLAN_TASK)
+    return case_runtime(case).form_spec(PLAN_TASK)
 
 
 def plan_of(case: Case, create: bool = False) -> Plan | None:
@@ -115,7 +113,8 @@ def decide(case: Case, decision: dict[str, Any], user: User | None) -> PlanVersi
         plan.pip_date = date.fromisoformat(version.content["pip_datum"])
         plan.term_start = plan.pip_date + timedelta(days=1)
         plan.term_end = plan.term_start.replace(year=plan.term_start.year + TERM_YEARS) - timedelta(days=1)
-        case.pip_decided_on = date.fromisoformat(decision.get("besluitdatum") or plan.pip_date.isoformat())
+        case.pip_decided_on = date.fromisoformat(decision["besluitdatum"]) if decision.get("besluitdatum") \
+            else plan.pip_date
     db.session.flush()
     make_document(version, PlanDocument.DECISION)
     make_document(version, PlanDocument.PLAN)
@@ -155,7 +154,7 @@ def sign(case: Case, user: User, request: SignRequest) -> PlanSignature:
     current = current_version(case)
     if version is None or current is None or version.id != current.id:
         raise SigningRefused(_("Dit plan is inmiddels gewijzigd. Lees de nieuwe versie en onderteken die."))
-    if any(s.user_id == user.id for s in version.signatures):
+    if version.signed_by(user.id):
         raise SigningRefused(_("Je hebt deze versie al ondertekend."))
     if not request.consent:
         raise SigningRefused(_("Vink aan dat je het plan hebt gelezen en ermee akkoord gaat."))
@@ -189,13 +188,42 @@ def respond(case: Case, user: User, version_id: int, message: str) -> PlanRespon
     return response
 
 
+def responses(version: PlanVersion, unanswered_only: bool = False) -> list[PlanResponse]:
+    """The newcomer's questions about a version, oldest first."""
+    query = select(PlanResponse).where(PlanResponse.version_id == version.id)
+    if unanswered_only:
+        query = query.where(PlanResponse.answered_at.is_(None))
+    return list(db.session.scalars(query.order_by(PlanResponse.id)))
+
+
 def open_response(case: Case) -> PlanResponse | None:
+    """The newest unanswered question about the plan in force."""
     version = current_version(case)
-    if version is None:
-        return None
-    return db.session.scalar(select(PlanResponse).where(PlanResponse.version_id == version.id,
-                                                        PlanResponse.answered_at.is_(None))
-                             .order_by(PlanResponse.id.desc()).limit(1))
+    unanswered = responses(version, unanswered_only=True) if version else []
+    return unanswered[-1] if unanswered else None
+
+
+def answer_questions(case: Case, answer: str) -> None:
+    """The regisseur's answer closes every open question about the plan in force."""
+    version = current_version(case)
+    for response in responses(version, unanswered_only=True) if version else []:
+        response.answer, response.answered_at = answer, utcnow()
+
+
+@dataclass(frozen=True)
+class VersionHistory:
+    version: PlanVersion
+    changes: list[tuple[str, Any, Any]]
+    responses: list[PlanResponse]
+
+
+def version_history(case: Case) -> list[VersionHistory]:
+    """Newest version first, each with what changed since the one before and the questions about it."""
+    plan = plan_of(case)
+    versions = list(plan.versions) if plan else []
+    history = [VersionHistory(v, changes(versions[i - 1] if i else None, v), responses(v))
+               for i, v in enumerate(versions)]
+    return list(reversed(history))
 
 
 def changes(old: PlanVersion | None, new: PlanVersion) -> list[tuple[str, Any, Any]]:

@@ -1,19 +1,17 @@
 """Staff pages of the plan: versions and what changed, documents, signatures, the activation letter."""
 
-from io import BytesIO
-
-from flask import Blueprint, abort, current_app, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.audit.services import record
 from portal.cases.services import case_for
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.newcomer.services import issue_code
-from portal.plans.models import PlanDocument, PlanResponse
+from portal.plans.documents import pdf_download
+from portal.plans.models import PlanDocument
 from portal.plans.pdf import qr_svg_data_uri
-from portal.plans.services import changes, plan_of
+from portal.plans.services import plan_of, version_history
 from portal.security import CASE_ROLES, Role, roles_required
 
 bp = Blueprint("plans", __name__, url_prefix="/cases/<int:case_id>/plan")
@@ -23,13 +21,8 @@ bp = Blueprint("plans", __name__, url_prefix="/cases/<int:case_id>/plan")
 @roles_required(*CASE_ROLES)
 def show(case_id: int):
     case = case_for(current_user, case_id, "plans.show")
-    plan = plan_of(case)
-    versions = list(reversed(plan.versions)) if plan else []
-    diffs = {v.id: changes(versions[i + 1] if i + 1 < len(versions) else None, v) for i, v in enumerate(versions)}
-    responses = {v.id: list(db.session.scalars(select(PlanResponse).where(PlanResponse.version_id == v.id)
-                                               .order_by(PlanResponse.id))) for v in versions}
-    view = render_template("plans/show.html", case=case, plan=plan, versions=versions, diffs=diffs,
-                           responses=responses, activation_form=PortalForm())
+    view = render_template("plans/show.html", case=case, plan=plan_of(case), history=version_history(case),
+                           activation_form=PortalForm())
     db.session.commit()
     return view
 
@@ -43,8 +36,7 @@ def document(case_id: int, document_id: int):
         abort(404)
     record("read", f"plan_document:{doc.id}", "plans.document", case_id=case.id)
     db.session.commit()
-    return send_file(BytesIO(doc.pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{doc.kind}-{case.reference}-v{doc.version.number}.pdf")
+    return pdf_download(doc, f"{doc.kind}-{case.reference}-v{doc.version.number}.pdf")
 
 
 @bp.route("/activation", methods=["POST"])

@@ -7,7 +7,7 @@ view or a CLI command) commits once.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -18,7 +18,7 @@ from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
 from portal.db import utcnow
-from portal.engine import SERIALIZER_VERSION, EngineError, FormSpec, StepResult, TaskNotReady
+from portal.engine import SERIALIZER_VERSION, DeployedProcess, EngineError, FormSpec, StepResult, TaskNotReady
 from portal.extensions import db
 from portal.notifications.services import queue
 from portal.processes.models import ProcessVersion
@@ -75,16 +75,23 @@ def _instance(case: Case) -> WorkflowInstance:
     return db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id))
 
 
+def case_runtime(case: Case) -> DeployedProcess:
+    """The deployed process the case runs on (cached; the workflow state is not loaded)."""
+    return runtime_for(_instance(case).process_version)
+
+
+def _task_runtime(task: HumanTask) -> DeployedProcess:
+    return runtime_for(db.session.get(ProcessVersion, task.process_version_id))
+
+
 def form_spec_for(task: HumanTask) -> FormSpec:
-    version = db.session.get(ProcessVersion, task.process_version_id)
-    return runtime_for(version).form_spec(task.bpmn_id)
+    return _task_runtime(task).form_spec(task.bpmn_id)
 
 
 def context_tasks(task: HumanTask) -> list[HumanTask]:
     """The latest completed earlier steps this task's form shows alongside (BPMN ``showSteps``)."""
-    version = db.session.get(ProcessVersion, task.process_version_id)
     shown = []
-    for bpmn_id in runtime_for(version).tasks.get(task.bpmn_id, {}).get("context", []):
+    for bpmn_id in _task_runtime(task).tasks.get(task.bpmn_id, {}).get("context", []):
         earlier = db.session.scalar(select(HumanTask).where(
             HumanTask.case_id == task.case_id, HumanTask.bpmn_id == bpmn_id, HumanTask.status == HumanTask.COMPLETED)
             .order_by(HumanTask.completed_at.desc()).limit(1))
@@ -163,8 +170,6 @@ def advance_due_instance(now: datetime) -> int | None:
         result = runtime_for(version).advance(instance.state)
     except EngineError as exc:
         # Never let one broken case block the others: record the error and retry in an hour.
-        from datetime import timedelta
-
         instance.last_error = str(exc)[:2000]
         instance.next_timer_due = now + timedelta(hours=1)
         record("write", "workflow:error", "timers.run", case_id=case.id, detail={"error": str(exc)[:500]})

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit.services import record
-from portal.cases.dossier import audit_sensitive_read, task_items
+from portal.cases.dossier import earlier_answers, recorded_answers
 from portal.db import utcnow
 from portal.extensions import db
 from portal.forms import choices
@@ -15,7 +15,6 @@ from portal.tasks.services import (
     InvalidSubmission,
     StaleTask,
     complete_task,
-    context_tasks,
     form_spec_for,
     may_work_on,
     page_size,
@@ -62,8 +61,7 @@ def show(task_id: int):
         record("read", f"task:{task.bpmn_id}", "tasks.show", case_id=task.case_id)
         if request.method == "POST":
             return _stale(task, form_class(), spec)
-        items = [item for _domain, item in task_items(task, current_user)]
-        audit_sensitive_read(task.case, current_user, items, "tasks.show")
+        items = recorded_answers(task, current_user)
         db.session.commit()
         return render_template("tasks/done.html", task=task, spec=spec, items=items)
     form = form_class(formdata=draft_formdata(task.draft)) if request.method == "GET" and task.draft else form_class()
@@ -88,9 +86,7 @@ def show(task_id: int):
             db.session.commit()
             flash(_("‘%(title)s’ is afgerond.", title=_(task.title)), "success")
             return redirect(url_for("cases.show", case_id=task.case_id))
-    context = [(earlier, [item for _domain, item in task_items(earlier, current_user)])
-               for earlier in context_tasks(task)]
-    audit_sensitive_read(task.case, current_user, [item for _t, items in context for item in items], "tasks.show")
+    context = earlier_answers(task, current_user)
     record("read", f"task:{task.bpmn_id}", "tasks.show", case_id=task.case_id)
     db.session.commit()
     return render_template("tasks/task.html", task=task, spec=spec, form=form, now=utcnow(), context=context)
