@@ -74,28 +74,36 @@ def run(host: str, port: int, no_timers: bool) -> None:
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
-def _fire_due(now=None) -> int:
+def _drain(step) -> int:
+    """Run ``step`` until it finds nothing more to do, committing after each item (one case, one mail)."""
+    done = 0
+    while step() is not None:
+        db.session.commit()
+        done += 1
+    db.session.commit()
+    return done
+
+
+def _fire_due() -> int:
     from portal.tasks.services import advance_due_instance
 
-    fired = 0
-    while True:
-        case_id = advance_due_instance(now or utcnow())
-        if case_id is None:
-            db.session.commit()
-            return fired
-        db.session.commit()
-        fired += 1
+    return _drain(lambda: advance_due_instance(utcnow()))
 
 
 def _send_due() -> int:
     from portal.notifications.services import send_one_pending
 
-    handled = 0
-    while send_one_pending() is not None:
-        db.session.commit()
-        handled += 1
-    db.session.commit()
-    return handled
+    return _drain(send_one_pending)
+
+
+def _sweep_forever_or_once(sweep, report: str, once: bool) -> None:
+    """Run ``sweep`` once or every TIMER_INTERVAL seconds; ``report`` formats its count as ``{n}``."""
+    while True:
+        done = sweep()
+        click.echo(f"{utcnow().isoformat(timespec='seconds')} {report.format(n=done)}")
+        if once:
+            return
+        time.sleep(current_app.config["TIMER_INTERVAL"])
 
 
 def _timer_loop(app: Flask, interval: int) -> None:
@@ -130,16 +138,9 @@ def timers_run(once: bool, at) -> None:
         moment = at.replace(tzinfo=UTC)
         click.echo(f"simulated clock: {moment.isoformat()}")
         with time_machine.travel(moment, tick=False):
-            fired = _fire_due()
-        click.echo(f"{moment.isoformat(timespec='seconds')} fired timers of {fired} case(s)")
+            _sweep_forever_or_once(_fire_due, "fired timers of {n} case(s)", once=True)
         return
-    interval = current_app.config["TIMER_INTERVAL"]
-    while True:
-        fired = _fire_due()
-        click.echo(f"{utcnow().isoformat(timespec='seconds')} fired timers of {fired} case(s)")
-        if once:
-            return
-        time.sleep(interval)
+    _sweep_forever_or_once(_fire_due, "fired timers of {n} case(s)", once)
 
 
 @click.group("notifications")
@@ -152,12 +153,7 @@ def notifications() -> None:
 @with_appcontext
 def notifications_send(once: bool) -> None:
     """Send queued e-mails (retries with back-off; safe on several hosts on PostgreSQL)."""
-    while True:
-        handled = _send_due()
-        click.echo(f"{utcnow().isoformat(timespec='seconds')} handled {handled} notification(s)")
-        if once:
-            return
-        time.sleep(current_app.config["TIMER_INTERVAL"])
+    _sweep_forever_or_once(_send_due, "handled {n} notification(s)", once)
 
 
 @click.group("bpmn")
