@@ -88,12 +88,16 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.cases import actions as _case_actions  # noqa: F401 - registers portal actions
     from portal.cases.views import bp as cases_bp
+    from portal.concerns import actions as _concern_actions  # noqa: F401 - registers portal actions
+    from portal.enforcement import actions as _enforcement_actions  # noqa: F401 - registers portal actions
+    from portal.enforcement.views import bp as enforcement_bp
     from portal.newcomer.views import bp as newcomer_bp
     from portal.plans import actions as _plan_actions  # noqa: F401 - registers portal actions
     from portal.plans.views import bp as plans_bp
+    from portal.progress import actions as _progress_actions  # noqa: F401 - registers portal actions
     from portal.tasks.views import bp as tasks_bp
 
-    for bp in (auth_bp, cases_bp, tasks_bp, plans_bp, newcomer_bp):
+    for bp in (auth_bp, cases_bp, tasks_bp, plans_bp, newcomer_bp, enforcement_bp):
         app.register_blueprint(bp)
 
 

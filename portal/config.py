@@ -56,6 +56,8 @@ def load_config(instance_path: str) -> dict:
         # Rate limiting of the login form; use redis://… when several app servers run.
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        # How often one newcomer may raise a concern (each one gives the teamleider a task).
+        "CONCERN_RATE_LIMIT": _env("CONCERN_RATE_LIMIT", "5 per hour"),
         # Largest request body (the COA file or a PDF to verify), in bytes.
         "MAX_CONTENT_LENGTH": int(_env("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)) or 0),
         # Page size of worklists and case lists.
@@ -65,6 +67,23 @@ def load_config(instance_path: str) -> dict:
         # the koppeling until the move is recorded). The exact legal start is unsettled: see DOMAIN.md.
         "PIP_DEADLINE_START": _env("PIP_DEADLINE_START", "koppeling"),
         "PIP_DEADLINE_WEEKS": int(_env("PIP_DEADLINE_WEEKS", "10") or 10),
+        # Escalation deadlines handed to every new case's process (ISO-8601 durations; BPMN timers
+        # read them from the case data, so a change applies to cases started after it).
+        "ESCALATION": {
+            # Teamleider task when the kennismakingsgesprek has not happened N weeks after the koppeling.
+            "intake_start": _env("ESCALATE_INTAKE_NOT_STARTED", "P4W"),
+            # Teamleider task when the plan is still unsigned this long after the decision (the
+            # regisseur's reminder task comes after 14 days).
+            "ondertekening": _env("ESCALATE_SIGNATURE_MISSING", "P28D"),
+            # Teamleider task when a progress meeting is this long past its planned date.
+            "gesprek_te_laat": _env("ESCALATE_MEETING_OVERDUE", "P14D"),
+            # A changed plan (after a progress meeting) must be decided within this period.
+            "pip_wijziging": _env("ESCALATE_PLAN_CHANGE", "P8W"),
+            # Days before a progress meeting that the newcomer's self-assessment opens.
+            "zelfbeoordeling_dagen": int(_env("SELF_ASSESSMENT_DAYS", "7") or 7),
+        },
+        # Attendance (hours attended / hours offered, in %) below which a progress meeting signals stagnation.
+        "ATTENDANCE_THRESHOLD": int(_env("ATTENDANCE_THRESHOLD", "80") or 80),
         # Days a newcomer's one-time activation code stays valid.
         "ACTIVATION_CODE_DAYS": int(_env("ACTIVATION_CODE_DAYS", "30") or 30),
         # The municipality's organisation certificate and key (PEM) that seal PDFs (PAdES). When

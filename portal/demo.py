@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.auth.models import Municipality, User
 from portal.cases.models import Case
 from portal.cases.services import KoppelingData, open_case
+from portal.demo_progress import walk_into_progress
 from portal.engine import FieldSpec, FormSpec
 from portal.extensions import db
 from portal.processes.services import deploy
@@ -49,6 +50,9 @@ NEWCOMERS: list[tuple] = [
     ("1000000007", "Samir", "Nasser", date(1990, 2, 8), "Syrië", "arabisch", 5, "0355", "regisseur2",
      "gesprekken"),
 ]
+
+#: In the progress loop: a plan signed half a year ago, one meeting held, the next self-assessment open.
+PROGRESS_NEWCOMER = ("1000000009", "Yusuf", "Haidari", date(1996, 8, 17), "Afghanistan", "dari", 1)
 
 #: Choices that steer the demo through the process (everything else is filled from the form schema).
 OVERRIDES = {
@@ -117,12 +121,13 @@ def sample_submission(form_spec: FormSpec, today: date, overrides: dict[str, Any
     return data
 
 
-def _ensure_user(username: str, name: str, role: Role, municipality: Municipality | None) -> User:
+def _ensure_user(username: str, name: str, role: Role, municipality: Municipality | None,
+                 locale: str | None = None) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         user = User(username=username, display_name=name, role=role.value,
                     municipality=municipality, password_hash=hash_password(DEMO_PASSWORD),
-                    locale="nl" if role != Role.INBURGERAAR else "ar")
+                    locale=locale or ("nl" if role != Role.INBURGERAAR else "ar"))
         if role == Role.REGISSEUR:
             user.email, user.phone = f"{username}@gemeente.example", "030 286 00 00"
         db.session.add(user)
@@ -201,10 +206,22 @@ def load_demo() -> list[str]:
             amina = _ensure_user("amina", "Amina Haddad", Role.INBURGERAAR, municipalities[code])
             case.newcomer_user_id = amina.id
         _walk(case, target, users[regisseur])
+    if db.session.scalar(select(Case.id).where(Case.v_number == PROGRESS_NEWCOMER[0])) is None:
+        v_number, first, last, born, country, language, household = PROGRESS_NEWCOMER
+        yusuf = _ensure_user("yusuf", f"{first} {last}", Role.INBURGERAAR, municipalities["0344"], locale="fa")
+
+        def open_on(day: date) -> Case:
+            data = KoppelingData(v_nummer=v_number, voornaam=first, achternaam=last, geboortedatum=born,
+                                 land_van_herkomst=country, taal=language, huishoudgrootte=household,
+                                 koppelingsdatum=day, azc_locatie="azc Utrecht", coa_contactpersoon="J. Jansen (COA)")
+            return open_case(data, municipalities["0344"], users["regisseur"].id, None, "cli.demo")
+
+        walk_into_progress(open_on, lambda case: _walk(case, "tekenen", users["regisseur"]), users["regisseur"], yusuf)
     db.session.commit()
     lines = [f"process version {version.id} ({version.digest[:12]})", "demo logins (password: "
              f"{DEMO_PASSWORD}):"]
-    for username, name, role, code in [*STAFF, ("amina", "Amina Haddad", Role.INBURGERAAR, "0344")]:
+    for username, name, role, code in [*STAFF, ("amina", "Amina Haddad", Role.INBURGERAAR, "0344"),
+                                       ("yusuf", "Yusuf Haidari", Role.INBURGERAAR, "0344")]:
         where = dict(MUNICIPALITIES).get(code, "alle gemeenten") if code else "alle gemeenten"
         lines.append(f"  {username:<12} {role.value:<12} {name} ({where})")
     return lines

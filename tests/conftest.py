@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from portal import create_app
+from portal.db import local_today
 from portal.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,8 +148,10 @@ def create_case(municipality):
     counter = iter(range(1, 10_000))
 
     def make(regisseur=None, code: str = "0344", first: str = "Amina", last: str = "Haddad",
-             koppeling: date = date(2026, 1, 5)):
+             koppeling: date | None = None):
+        """A case opened today (or on ``koppeling``: an old date fires the intake-not-started escalation)."""
         n = next(counter)
+        koppeling = koppeling or local_today()
         data = KoppelingData(v_nummer=f"{2000000000 + n}", voornaam=first, achternaam=last,
                              geboortedatum=date(1994, 3, 12), land_van_herkomst="Syrië", taal="arabisch",
                              huishoudgrootte=3, koppelingsdatum=koppeling)

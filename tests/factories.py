@@ -52,3 +52,39 @@ def walk_to_signing(case, regisseur, newcomer=None, **plan_overrides) -> None:
     walk_intake(case, regisseur)
     complete(case, "pip_opstellen", regisseur, **{**PLAN, **plan_overrides})
     complete(case, "pip_vaststellen", regisseur, besluitdatum="2026-03-02")
+
+
+def sign_plan(case, newcomer) -> None:
+    """The newcomer signs the plan in force and the signing step completes (the PIP process ends)."""
+    from portal.plans.services import SignRequest, current_version, sign
+
+    sign(case, newcomer, SignRequest(version_id=current_version(case).id, typed_name=case.full_name,
+                                     password="amina-geheim-1", consent=True, locale="ar"))
+    task = next(t for t in open_tasks(case) if t.bpmn_id == "pip_ondertekenen")
+    complete_task(task.id, {"besluit": "akkoord"}, newcomer)
+
+
+def walk_to_progress(case, regisseur, newcomer, **plan_overrides) -> None:
+    """Intake, plan decided and signed: the case waits for its first self-assessment."""
+    walk_to_signing(case, regisseur, newcomer, **plan_overrides)
+    sign_plan(case, newcomer)
+
+
+def next_timer(case):
+    from portal.tasks.models import WorkflowInstance
+
+    return db.session.scalar(select(WorkflowInstance.next_timer_due).where(WorkflowInstance.case_id == case.id))
+
+
+def fire_next_timer(case, clock):
+    """Move the frozen clock (a ``time_machine`` traveller) to one second after the case's next timer
+    and let the timer worker fire it; SpiffWorkflow fires a timer only once its moment has passed."""
+    from datetime import UTC, datetime, timedelta
+
+    from portal.tasks.services import advance_due_instance
+
+    due = next_timer(case)
+    assert due is not None, "the case waits for no timer"
+    clock.move_to(due + timedelta(seconds=1))
+    advance_due_instance(datetime.now(UTC))
+    return due

@@ -117,11 +117,19 @@ def earlier_answers(task: HumanTask, user: User) -> list[tuple[HumanTask, list[D
     return shown
 
 
+#: Processes whose steps have their own section on the case page (portal.progress.dossier): the
+#: progress loop, enforcement and the report branches. Listing them here too would repeat every
+#: meeting under the life domains, growing with each one, and audit its health notes twice.
+OWN_SECTION_PROCESSES = frozenset({"voortgang", "handhaving", "inburgering"})
+
+
 def dossier(case: Case, user: User) -> Dossier:
-    """What completed steps recorded: per life domain, plus one row per conversation."""
+    """What the intake and plan steps recorded: per life domain, plus one row per conversation."""
     domains = {key: DossierDomain(key, str(label)) for key, label in LIFE_DOMAINS.items()}
     conversations = []
     for task in completed_tasks(case):
+        if task.process_id in OWN_SECTION_PROCESSES:
+            continue
         conversation = Conversation(step=task.title, task_id=task.id)
         for domain, item in task_items(task, user):
             if len(item.path) == 2 and item.path[0] == "gesprek" and item.path[1] in CONVERSATION_FIELDS:

@@ -16,8 +16,11 @@ from portal.cases.services import (
     stages_of,
     visible_cases_query,
 )
+from portal.enforcement.forms import NoShowForm
+from portal.enforcement.services import may_report_no_show
 from portal.extensions import db
 from portal.forms import choices
+from portal.progress.dossier import progress_overview
 from portal.security import CASE_ROLES, Role, roles_required
 from portal.tasks.services import NoProcessDeployed, page_size
 
@@ -92,7 +95,10 @@ def reassign_case(case_id: int):
 
 
 def _case_page(case, reassign_form, status: int = 200):
-    view = render_template("cases/show.html", case=case, dossier=dossier(case, current_user),
-                           timeline=completed_tasks(case), tasks=open_tasks(case), reassign_form=reassign_form)
+    progress = progress_overview(case, current_user, page=request.args.get("page", 1, type=int))
+    no_show_form = NoShowForm() if may_report_no_show(case, current_user) else None
+    view = render_template("cases/show.html", case=case, dossier=dossier(case, current_user), progress=progress,
+                           timeline=completed_tasks(case), tasks=open_tasks(case), reassign_form=reassign_form,
+                           no_show_form=no_show_form)
     db.session.commit()  # the audit events of this read
     return view, status

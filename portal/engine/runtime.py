@@ -3,6 +3,13 @@
 Every call takes the stored state (a dict), does its work and hands back a :class:`StepResult`
 with the new state and everything the portal projects into SQL: ready user tasks, wait states and
 the next timer due. No SpiffWorkflow object leaves this module.
+
+Every state is compacted (:mod:`portal.engine.compaction`) right after it is loaded and again
+before it is saved, so a case that loops for years keeps a small state and a flat cost, and a deep
+state written before compaction existed heals on its next load.
+
+The stored state must stay a JSON column, never JSONB: it depends on the order of its keys (see
+:mod:`portal.engine.serializer` and docs/notes/long-cases.md §5).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import SignalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from portal.engine.compaction import compact
 from portal.engine.forms import FormSpec, form_spec_from_schema
 from portal.engine.scripting import make_script_engine
 from portal.engine.serializer import spec_from_dict, state_from_dict, state_to_dict
@@ -52,6 +60,8 @@ class ReadyTask:
 class WaitState:
     bpmn_id: str
     name: str
+    #: A timer wait (the case moves on its own) rather than a wait for a signal (a report from outside).
+    timer: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,8 +116,13 @@ class DeployedProcess:
         self._steps(workflow)
         return self._result(workflow)
 
-    def complete(self, state: dict[str, Any], task_id: str, form_data: dict[str, Any]) -> StepResult:
-        """Complete ready user task ``task_id`` with ``form_data`` (stored under its BPMN id)."""
+    def complete(self, state: dict[str, Any], task_id: str, form_data: dict[str, Any],
+                 facts: dict[str, Any] | None = None) -> StepResult:
+        """Complete ready user task ``task_id`` with ``form_data`` (stored under its BPMN id).
+
+        :param facts: top-level data the portal derived while completing the step (e.g. the term end
+            of a decided plan, or whether a progress meeting shows stagnation); gateways read them.
+        """
         workflow = self._load(state)
         self._steps(workflow)
         try:
@@ -117,9 +132,10 @@ class DeployedProcess:
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady(task_id)
         task.data[task.task_spec.bpmn_id] = form_data
+        task.data.update(facts or {})
         try:
             task.run()
-        except SpiffWorkflowException as exc:
+        except (SpiffWorkflowException, RecursionError) as exc:
             raise EngineError(str(exc)) from exc
         self._steps(workflow)
         return self._result(workflow)
@@ -139,6 +155,7 @@ class DeployedProcess:
     # -- internals -----------------------------------------------------------------------------
     def _load(self, state: dict[str, Any]) -> BpmnWorkflow:
         workflow = state_from_dict(state, self.spec, self.subprocess_specs)
+        compact(workflow)  # before any stepping: heals states that grew too deep to step
         workflow.script_engine = make_script_engine()  # not serialized: set after every load
         return workflow
 
@@ -147,10 +164,13 @@ class DeployedProcess:
         try:
             workflow.refresh_timers()
             workflow.do_engine_steps()
-        except SpiffWorkflowException as exc:
+        except (SpiffWorkflowException, RecursionError) as exc:
+            # RecursionError: Spiff walks ancestors recursively (a parallel join in a deep,
+            # uncompacted tree); not a SpiffWorkflowException, but the case cannot advance either.
             raise EngineError(str(exc)) from exc
 
     def _result(self, workflow: BpmnWorkflow) -> StepResult:
+        compact(workflow)
         now = datetime.now(UTC)
         ready = []
         for task in workflow.get_tasks(state=TaskState.READY, manual=True):
@@ -167,7 +187,8 @@ class DeployedProcess:
                 due_at=now + parse_duration(due_in) if due_in else None,
             ))
         waiting = tuple(
-            WaitState(task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id)
+            WaitState(task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                      timer=isinstance(task.task_spec.event_definition, TimerEventDefinition))
             for task in workflow.get_tasks(state=TaskState.WAITING)
             if isinstance(task.task_spec, CatchingEvent) and not isinstance(task.task_spec, BoundaryEvent)
         )

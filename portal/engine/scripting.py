@@ -9,6 +9,7 @@ logic belongs in these helpers (reviewed, tested Python), not in the diagrams.
 from __future__ import annotations
 
 import operator
+import re
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -76,6 +77,25 @@ def days_between(start: str, end: str) -> int:
     return (_as_date(end) - _as_date(start)).days
 
 
+def add_duration(day: str, duration: str) -> str:
+    """Add an ISO-8601 duration of whole days, weeks, months or years (``P3M``, ``P2W``) to a date."""
+    match = _DURATION.fullmatch(str(duration).strip())
+    if not match or not any(match.groups()):
+        raise ValueError(f"not a date duration such as P3M or P2W: {duration!r}")
+    years, months, weeks, days = (int(part or 0) for part in match.groups())
+    shifted = add_months(day, years * 12 + months)
+    return (_as_date(shifted) + timedelta(weeks=weeks, days=days)).isoformat()
+
+
+def moment(day: str, hour: int = 8) -> str:
+    """The start of a working day (08:00 Dutch time) on ``day``, as an ISO timestamp for a timeDate timer."""
+    local = datetime.combine(_as_date(day), datetime.min.time().replace(hour=int(hour)), LOCAL_ZONE)
+    return local.astimezone(UTC).isoformat(timespec="seconds")
+
+
+_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
+
+
 #: Helpers available in every script, condition and timer expression.
 SCRIPT_HELPERS: dict[str, Any] = {
     "today": today,
@@ -84,6 +104,8 @@ SCRIPT_HELPERS: dict[str, Any] = {
     "add_weeks": add_weeks,
     "add_months": add_months,
     "days_between": days_between,
+    "add_duration": add_duration,
+    "moment": moment,
 }
 
 _INPLACE = {

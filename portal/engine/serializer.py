@@ -3,6 +3,13 @@
 Specs are stored once per deployed process version; a case's state holds only its task tree and
 data. :class:`StateOnlyWorkflowConverter` writes the workflow without its specs and restores it
 from spec objects that were deserialized once and cached per version.
+
+Storage must stay JSON, never JSONB. A task's data is written as a delta on its parent's data and
+restored in the order of the ``tasks`` object, so parents must come before children (compaction
+rewrites ``tasks`` in preorder to keep it so). JSONB sorts object keys: loaded back in key order,
+every task that sorts before its parent silently comes back with empty data (checked on 3.2.0;
+docs/notes/long-cases.md §5). SQLAlchemy ``JSON`` on PostgreSQL is ``json``, which keeps the text
+as written.
 """
 
 from __future__ import annotations

@@ -1,9 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+from wtforms import (
+    BooleanField,
+    Form,
+    FormField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from portal.forms import PortalForm
+from portal.engine import FieldSpec, FormSpec
+from portal.forms import PortalForm, choices
+from portal.forms.builder import CheckboxListField
 
 
 class ActivationForm(PortalForm):
@@ -51,3 +68,89 @@ class VerifyCodeForm(PortalForm):
 
 class VerifyFileForm(PortalForm):
     document = FileField(_l("PDF-bestand"), [FileRequired(_l("Kies een PDF-bestand."))])
+
+
+# -- the self-assessment before a progress meeting (workflows/forms/zelfbeoordeling.json) -----------
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _options(spec: FieldSpec) -> list:
+    return choices((c.value, gettext(c.label)) for c in spec.choices)
+
+
+def _goal_field_name(number: int) -> str:
+    return f"doel_{number}"
+
+
+def self_assessment_form(spec: FormSpec, goals: list) -> type[PortalForm]:
+    """The self-assessment as a form class, built per request: its questions and choices come from the
+    task's form (``spec``), with one radio group per goal of the plan (``goals``: newcomer.services.PlanGoal).
+
+    Only "how is it going" is required; a goal left open is simply not sent.
+    """
+    fields = {field.name: field for field in spec.fields}
+    overall, per_goal, help_needed, question = (fields["algemeen"], fields["doelen"], fields["hulp_nodig"],
+                                                fields["vraag"])
+    verdict = next(child for child in per_goal.children if child.name == "oordeel")
+    attrs: dict[str, Any] = {
+        "algemeen": RadioField(gettext(overall.label), [InputRequired(gettext("Kies een antwoord."))],
+                               choices=_options(overall)),
+    }
+    if goals:
+        goal_fields = {
+            _goal_field_name(goal.number): RadioField(
+                gettext("Doel %(number)d (%(domain)s): %(goal)s", number=goal.number, goal=goal.text,
+                        domain=goal.domain) if goal.domain
+                else gettext("Doel %(number)d: %(goal)s", number=goal.number, goal=goal.text),
+                [Optional()], choices=_options(verdict))
+            for goal in goals}
+        attrs["doelen"] = FormField(type("GoalsForm", (Form,), goal_fields), label=gettext(per_goal.label))
+    attrs["hulp_nodig"] = CheckboxListField(gettext(help_needed.label), [Optional()], choices=_options(help_needed),
+                                            description=gettext("Kies er een of meer, of geen."))
+    attrs["vraag"] = TextAreaField(
+        gettext(question.label),
+        [Optional(), Length(max=question.max_length or 2000,
+                            message=gettext("Gebruik maximaal %(max)d tekens.", max=question.max_length or 2000))],
+        filters=[_strip], description=gettext("Je regisseur leest dit voor het gesprek."))
+    return type("SelfAssessmentForm", (PortalForm,), attrs)
+
+
+def self_assessment_data(form: PortalForm, goals: list) -> dict[str, Any]:
+    """The validated form as task data for zelfbeoordeling.json; empty answers are left out."""
+    data: dict[str, Any] = {"algemeen": form.algemeen.data}
+    if goals:
+        rated = [(goal.number, form.doelen[_goal_field_name(goal.number)].data) for goal in goals]
+        if rows := [{"nummer": number, "oordeel": verdict} for number, verdict in rated if verdict]:
+            data["doelen"] = rows
+    if form.hulp_nodig.data:
+        data["hulp_nodig"] = list(form.hulp_nodig.data)
+    if form.vraag.data:
+        data["vraag"] = form.vraag.data
+    return data
+
+
+# -- concerns: the municipality's side of the plan ---------------------------------------------------
+
+#: portal.concerns.models.Concern.CATEGORIES in the newcomer's own words.
+CONCERN_CATEGORIES = {
+    "gesprek_afgezegd": _l("Mijn gesprek is afgezegd"),
+    "geen_school": _l("Er is geen taalschool geregeld"),
+    "hulp_nodig": _l("Ik heb hulp nodig"),
+    "anders": _l("Iets anders"),
+}
+
+
+class ConcernForm(PortalForm):
+    category = RadioField(_l("Waar gaat je zorg over?"), [InputRequired(_l("Kies een antwoord."))])
+    text = TextAreaField(_l("Wat is er gebeurd?"), [
+        InputRequired(_l("Schrijf wat er is gebeurd.")),
+        Length(min=10, max=2000, message=_l("Schrijf minstens 10 en hoogstens 2000 tekens."))],
+        filters=[_strip],
+        description=_l("Minstens 10 tekens. Een leidinggevende van de gemeente leest dit en antwoordt je in dit "
+                       "portaal."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = choices(CONCERN_CATEGORIES.items())

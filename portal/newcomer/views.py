@@ -7,17 +7,36 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from portal.audit.services import record
+from portal.concerns.services import ConcernRefused, concerns_of
 from portal.extensions import db, limiter
 from portal.forms import choices
+from portal.forms.builder import attach_violations
 from portal.i18n import LANGUAGE_NAMES, NEWCOMER_LOCALES
-from portal.newcomer.forms import ActivationForm, QuestionForm, SignForm, VerifyCodeForm, VerifyFileForm
+from portal.newcomer.forms import (
+    CONCERN_CATEGORIES,
+    ActivationForm,
+    ConcernForm,
+    QuestionForm,
+    SignForm,
+    VerifyCodeForm,
+    VerifyFileForm,
+    self_assessment_data,
+    self_assessment_form,
+)
 from portal.newcomer.services import (
+    SELF_ASSESSMENT_TASK,
     SIGN_TASK,
     ActivationError,
     activate,
     ask_about_my_plan,
+    assess_myself,
+    my_meetings,
+    my_plan_goals,
     newcomer_case,
+    open_concerns,
     open_newcomer_task,
+    raise_my_concern,
+    self_assessment_spec,
     sign_my_plan,
 )
 from portal.plans.documents import document_for, pdf_download, verify_code, verify_pdf
@@ -30,9 +49,11 @@ from portal.plans.services import (
     open_response,
     plan_form,
 )
+from portal.progress import labels
+from portal.progress.services import final_report
 from portal.security import Role, public, roles_required
 from portal.tasks.actions import ActionRefused
-from portal.tasks.services import StaleTask
+from portal.tasks.services import InvalidSubmission, StaleTask
 
 bp = Blueprint("newcomer", __name__)
 
@@ -80,7 +101,9 @@ def my_plan():
     db.session.commit()
     return render_template("newcomer/my_plan.html", case=case, version=version, sections=sections, signed=signed,
                            sign_task=open_newcomer_task(case, current_user, SIGN_TASK),
-                           question=open_response(case))
+                           assessment_task=open_newcomer_task(case, current_user, SELF_ASSESSMENT_TASK),
+                           question=open_response(case), open_concerns=open_concerns(case),
+                           report=final_report(case))
 
 
 @bp.route("/mijn/plan/nl")
@@ -159,6 +182,79 @@ def my_copy():
     record("read", f"plan_document:{document.id}", "newcomer.my_copy", case_id=case.id)
     db.session.commit()
     return pdf_download(document, f"pip-{case.reference}-v{version.number}.pdf")
+
+
+@bp.route("/mijn/voortgang/hoe-gaat-het", methods=["GET", "POST"])
+@roles_required(Role.INBURGERAAR)
+def self_assessment():
+    case = _my_case()
+    task = open_newcomer_task(case, current_user, SELF_ASSESSMENT_TASK)
+    # A POST without an open task still gets its form back, so nothing typed is lost.
+    spec = self_assessment_spec(case, task) if task is not None or request.method == "POST" else None
+    if spec is None:
+        return render_template("newcomer/nothing_to_assess.html", case=case)
+    goals = my_plan_goals(case)
+    form = self_assessment_form(spec, goals)()
+    if form.validate_on_submit():
+        try:
+            assess_myself(case, current_user, self_assessment_data(form, goals))
+        except StaleTask:
+            db.session.rollback()
+            form.form_errors.append(_("Je antwoorden zijn niet verstuurd: je hebt dit al ingevuld, of je gesprek is "
+                                      "al begonnen. Vertel het je regisseur in het gesprek."))
+        except InvalidSubmission as exc:
+            db.session.rollback()
+            attach_violations(form, exc.violations)
+        except ActionRefused:
+            db.session.rollback()
+            form.form_errors.append(_("Je antwoorden konden niet worden verstuurd. Probeer het later opnieuw."))
+        else:
+            db.session.commit()
+            flash(_("Dank je wel. Je regisseur leest je antwoorden voor het gesprek."), "success")
+            return redirect(url_for("newcomer.my_plan"))
+    record("read", "plan", "newcomer.self_assessment", case_id=case.id)
+    db.session.commit()
+    return render_template("newcomer/self_assessment.html", case=case, form=form, spec=spec, task=task)
+
+
+@bp.route("/mijn/voortgang")
+@roles_required(Role.INBURGERAAR)
+def my_progress():
+    case = _my_case()
+    views, report = my_meetings(case), final_report(case)
+    record("read", "progress", "newcomer.my_progress", case_id=case.id)
+    db.session.commit()
+    return render_template("newcomer/progress.html", case=case, meetings=views, report=report, labels=labels)
+
+
+def _per_newcomer() -> str:
+    """Rate-limit key: the logged-in newcomer (several may share one address, e.g. at a library)."""
+    return f"user:{current_user.get_id()}"
+
+
+@bp.route("/mijn/zorgen", methods=["GET", "POST"])
+@roles_required(Role.INBURGERAAR)
+@limiter.limit(lambda: current_app.config["CONCERN_RATE_LIMIT"], methods=["POST"],
+               key_func=_per_newcomer)
+def concerns():
+    case = _my_case()
+    form = ConcernForm()
+    if form.validate_on_submit():
+        try:
+            raise_my_concern(case, current_user, form.category.data, form.text.data)
+        except ConcernRefused:
+            db.session.rollback()
+            form.form_errors.append(_("Je zorg kon niet worden verstuurd. Misschien is je traject al afgesloten. "
+                                      "Neem contact op met je regisseur. Wat je schreef, staat hieronder nog."))
+        else:
+            db.session.commit()
+            flash(_("Je zorg is verstuurd. Je krijgt antwoord in dit portaal."), "success")
+            return redirect(url_for("newcomer.concerns"))
+    entries = concerns_of(case)
+    record("read", "concerns", "newcomer.concerns", case_id=case.id)
+    db.session.commit()
+    return render_template("newcomer/concerns.html", case=case, form=form, concerns=entries,
+                           categories=CONCERN_CATEGORIES)
 
 
 @bp.route("/verify", methods=["GET", "POST"])

@@ -9,28 +9,34 @@ from portal.plans.services import (
     decide,
     draft_version,
     responses,
+    route_change_refusal,
 )
-from portal.tasks.actions import ActionContext, ActionRefused, portal_action
+from portal.tasks.actions import ActionContext, ActionRefused, Facts, portal_action
 from portal.tasks.services import form_spec_for
 
 
 @portal_action("plan.draft")
-def draft(context: ActionContext) -> None:
-    """pip_opstellen: the drafted plan becomes a new, immutable version."""
+def draft(context: ActionContext) -> Facts:
+    """pip_opstellen: the drafted plan becomes a new, immutable version (a route change only within the law)."""
+    refusal = route_change_refusal(context.case, context.data)
+    if refusal:
+        raise ActionRefused(refusal)
     draft_version(context.case, context.data, form_spec_for(context.task), context.user)
+    return None
 
 
 @portal_action("plan.decide")
-def decide_plan(context: ActionContext) -> None:
+def decide_plan(context: ActionContext) -> Facts:
     """pip_vaststellen: the latest draft becomes the beschikking (and fixes the term on the first one)."""
     try:
-        decide(context.case, context.data, context.user)
+        version = decide(context.case, context.data, context.user)
     except SigningRefused as exc:
         raise ActionRefused(exc.reason) from exc
+    return {"plan_vastgesteld": True, "termijn_einde": version.plan.term_end.isoformat()}
 
 
 @portal_action("plan.sign")
-def signed(context: ActionContext) -> None:
+def signed(context: ActionContext) -> Facts:
     """pip_ondertekenen completes only on a real signature or a real question for the current version."""
     version = current_version(context.case)
     if version is None:
@@ -40,9 +46,11 @@ def signed(context: ActionContext) -> None:
             raise ActionRefused(_("Het plan is nog niet ondertekend."))
     elif not responses(version, unanswered_only=True):
         raise ActionRefused(_("Er is geen vraag van de inburgeraar vastgelegd."))
+    return None
 
 
 @portal_action("plan.answer")
-def answer(context: ActionContext) -> None:
+def answer(context: ActionContext) -> Facts:
     """pip_vraag_beantwoorden: the regisseur's answer closes the newcomer's open question."""
     answer_questions(context.case, context.data.get("antwoord"))
+    return None

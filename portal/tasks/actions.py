@@ -11,7 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-ACTIONS: dict[str, Callable[[ActionContext], None]] = {}
+#: An action may return "facts": top-level process data derived from the domain (a term end, a
+#: stagnation verdict) that the diagram's gateways and timers read. ``None`` means no facts.
+Facts = dict[str, Any] | None
+ACTIONS: dict[str, Callable[[ActionContext], Facts]] = {}
 
 
 class ActionRefused(Exception):
@@ -29,7 +32,7 @@ class ActionContext:
 def portal_action(name: str) -> Callable:
     """Register the decorated function as portal action ``name``."""
 
-    def register(fn: Callable[[ActionContext], None]) -> Callable[[ActionContext], None]:
+    def register(fn: Callable[[ActionContext], Facts]) -> Callable[[ActionContext], Facts]:
         if name in ACTIONS and ACTIONS[name] is not fn:
             raise ValueError(f"portal action {name!r} registered twice")
         ACTIONS[name] = fn
@@ -38,7 +41,7 @@ def portal_action(name: str) -> Callable:
     return register
 
 
-def run_action(name: str, context: ActionContext) -> None:
+def run_action(name: str, context: ActionContext) -> Facts:
     if name not in ACTIONS:
         raise ActionRefused(f"unknown portal action {name!r}; known: {', '.join(sorted(ACTIONS))}")
-    ACTIONS[name](context)
+    return ACTIONS[name](context)

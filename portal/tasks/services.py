@@ -51,9 +51,13 @@ def lock_case(case_id: int) -> Case:
 
 
 def case_start_data(case: Case) -> dict[str, Any]:
-    """The little the process needs to know of a case (no names, no BSN in engine state)."""
+    """The little the process needs to know of a case (no names, no BSN in engine state), the
+    escalation deadlines in force when it starts, and the date the first PIP is due."""
     return {"case": {"reference": case.reference, "koppeling_datum": case.koppeling_date.isoformat(),
-                     "gemeente": case.municipality.code}}
+                     "gemeente": case.municipality.code},
+            "termijnen": dict(current_app.config["ESCALATION"]),
+            "pip_uiterlijk": case.pip_deadline.isoformat() if case.pip_deadline else None,
+            "plan_vastgesteld": False}
 
 
 def start_workflow(case: Case, user_id: int | None) -> WorkflowInstance:
@@ -118,10 +122,11 @@ def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
     if violations:
         raise InvalidSubmission(violations)
     action = runtime.tasks.get(task.bpmn_id, {}).get("action")
+    facts = None
     if action:  # domain work the step asks for (e.g. a new plan version); may refuse
-        run_action(action, ActionContext(case=case, task=task, data=data, user=user))
+        facts = run_action(action, ActionContext(case=case, task=task, data=data, user=user))
     try:
-        result = runtime.complete(instance.state, task.engine_task_id, data)
+        result = runtime.complete(instance.state, task.engine_task_id, data, facts)
     except TaskNotReady as exc:
         raise StaleTask(task_id) from exc
     now = utcnow()
@@ -142,6 +147,20 @@ def save_draft(task: HumanTask, raw: dict[str, list[str]], user: User) -> None:
         raise StaleTask(task.id)
     task.draft, task.draft_saved_at, task.draft_saved_by_id = raw, utcnow(), user.id
     record("write", f"task:{task.bpmn_id}:draft", "tasks.save_draft", case_id=task.case_id, user_id=user.id)
+
+
+def signal_case(case: Case, name: str, actor_id: int | None) -> list[HumanTask]:
+    """Deliver BPMN signal ``name`` to the case's process; returns the tasks it opened."""
+    case = lock_case(case.id)
+    instance = _instance(case)
+    version = instance.process_version
+    try:
+        result = runtime_for(version).signal(instance.state, name)
+    except EngineError as exc:
+        raise StaleTask(None) from exc
+    new_tasks = _save(case, instance, version, result, actor_id=actor_id)
+    record("write", f"workflow:signal:{name}", "tasks.signal", case_id=case.id, user_id=actor_id)
+    return new_tasks
 
 
 def advance_due_instance(now: datetime) -> int | None:
@@ -180,10 +199,10 @@ def advance_due_instance(now: datetime) -> int | None:
 
 
 def _save(case: Case, instance: WorkflowInstance, version: ProcessVersion, result: StepResult,
-          actor_id: int | None = None) -> None:
+          actor_id: int | None = None) -> list[HumanTask]:
     instance.state = result.state
     instance.last_error = None
-    _project(case, instance, version, result, actor_id)
+    return _project(case, instance, version, result, actor_id)
 
 
 def _assignee(case: Case, role: Role | None) -> int | None:
@@ -196,8 +215,10 @@ def _assignee(case: Case, role: Role | None) -> int | None:
 
 
 def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, result: StepResult,
-             actor_id: int | None = None) -> None:
-    """Write the engine's view (ready tasks, wait states, next timer) into SQL; tell whoever gets new work."""
+             actor_id: int | None = None) -> list[HumanTask]:
+    """Write the engine's view (ready tasks, wait states, next timer) into SQL; tell whoever gets new work.
+
+    Returns the tasks that opened."""
     instance.next_timer_due = result.next_timer_due
     instance.completed = result.completed
     open_tasks = {t.engine_task_id: t for t in db.session.scalars(
@@ -226,8 +247,9 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
     elif result.ready_tasks:
         stage = result.ready_tasks[0].process_id
         label = runtime_for(version).process_name(stage)
-    elif result.waiting:
-        stage, label = result.waiting[0].bpmn_id, result.waiting[0].name
+    elif result.waiting:  # a timer says where the case stands; a branch waiting for reports does not
+        wait = next((w for w in result.waiting if w.timer), result.waiting[0])
+        stage, label = wait.bpmn_id, wait.name
     else:
         stage, label = "bezig", "In behandeling"
     if stage != case.stage:
@@ -235,6 +257,7 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
     if result.completed and case.closed_at is None:
         case.closed_at = utcnow()
     db.session.flush()
+    return new_tasks
 
 
 def notify_new_task(case: Case, task: HumanTask, actor_id: int | None) -> None:

@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.forms import choices
 from portal.forms.builder import attach_violations, build_task_form, draft_formdata, form_to_data, raw_form_input
 from portal.security import CASE_ROLES, roles_required
+from portal.tasks.context import panels_for
 from portal.tasks.forms import WorklistFilterForm
 from portal.tasks.models import HumanTask
 from portal.tasks.services import (
@@ -87,9 +88,11 @@ def show(task_id: int):
             flash(_("‘%(title)s’ is afgerond.", title=_(task.title)), "success")
             return redirect(url_for("cases.show", case_id=task.case_id))
     context = earlier_answers(task, current_user)
+    panels = panels_for(task, current_user)
     record("read", f"task:{task.bpmn_id}", "tasks.show", case_id=task.case_id)
     db.session.commit()
-    return render_template("tasks/task.html", task=task, spec=spec, form=form, now=utcnow(), context=context)
+    return render_template("tasks/task.html", task=task, spec=spec, form=form, now=utcnow(), context=context,
+                           panels=panels)
 
 
 def _stale(task: HumanTask, form, spec):

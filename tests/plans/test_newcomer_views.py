@@ -86,7 +86,7 @@ def test_sign_through_the_page_then_download_the_sealed_copy(client, login, sign
             "consent": "y", "typed_name": "Amina Haddad", "password": "amina-geheim-1"}
     response = client.post("/mijn/plan/ondertekenen", data=data)
     assert response.status_code == 302
-    assert case.stage == "wacht_op_voortgang"
+    assert case.stage == "timer_zelfbeoordeling"
     again = client.post("/mijn/plan/ondertekenen", data=data)  # a double submit changes nothing
     assert again.status_code == 200 and len(current_version(case).signatures) == 1
     pdf = client.get("/mijn/plan.pdf")

@@ -51,7 +51,7 @@ def test_signing_completes_the_pip_and_waits_for_progress(create_case, people):
     assert signature.name_matches  # case, spaces and capitals do not matter
     assert signature.version_sha256 == current_version(case).sha256
     assert open_steps(case) == []
-    assert case.stage == "wacht_op_voortgang"
+    assert case.stage == "timer_zelfbeoordeling"
     kinds = [d.kind for d in current_version(case).documents]
     assert PlanDocument.SIGNED_COPY in kinds
 
@@ -98,7 +98,7 @@ def test_question_then_plan_change_needs_a_new_signature(create_case, people):
     complete(case, "pip_vraag_beantwoorden", ria, antwoord="We passen het plan aan.", vervolg="plan_aanpassen")
     assert open_steps(case) == ["pip_opstellen"]
     complete(case, "pip_opstellen", ria, **{**PLAN, "pip_datum": "2026-05-01",
-                                              "leerroute": {**PLAN["leerroute"], "route": "z_route"}})
+                                              "leerroute": {**PLAN["leerroute"], "route": "onderwijsroute"}})
     complete(case, "pip_vaststellen", ria, besluitdatum="2026-05-02")
     second = current_version(case)
     assert second.number == 2 and second.sha256 != first.sha256
@@ -109,7 +109,7 @@ def test_question_then_plan_change_needs_a_new_signature(create_case, people):
                                       consent=True, locale="ar"))
     sign(case, amina, sign_request(case))
     complete_task(newcomer_task(case).id, {"besluit": "akkoord"}, amina)
-    assert case.stage == "wacht_op_voortgang"
+    assert case.stage == "timer_zelfbeoordeling"
 
 
 def test_question_answered_then_signed_again(create_case, people):

@@ -7,6 +7,7 @@ import time_machine
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
+from portal.engine.scripting import moment
 from portal.extensions import db
 from portal.tasks.models import HumanTask, WorkflowInstance
 from portal.tasks.services import StaleTask, advance_due_instance
@@ -45,10 +46,12 @@ def test_whole_intake_leads_to_drafting_the_pip(create_case, regisseur, scenario
         complete(case, "participatieladder_intake", regisseur)
         complete(case, "intake_samenvatting", regisseur)
     assert open_steps(case) == ["pip_opstellen"]
-    assert case.stage == "pip"
+    assert case.stage == "plan_opstellen_vaststellen"  # the embedded sub-process of pip.bpmn
     assert case.stage_label == "PIP opstellen en vaststellen"
     instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id))
-    assert instance.next_timer_due is None  # the overrun timer went away with the subprocess
+    # The intake's overrun timer went away with the subprocess; what waits now is the PIP deadline
+    # (08:00 Dutch time on the day the first PIP must be decided).
+    assert instance.next_timer_due == datetime.fromisoformat(moment(case.pip_deadline.isoformat()))
     assert not instance.completed
     written = db.session.scalars(select(AuditEvent.subject).where(AuditEvent.case_id == case.id,
                                                                   AuditEvent.action == "write")).all()

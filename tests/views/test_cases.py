@@ -4,12 +4,14 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case
+from portal.db import local_today
 from portal.extensions import db
 from tests.conftest import csrf_token
 from tests.factories import complete, open_tasks
 
 VALID = {"v_nummer": "1234567890", "voornaam": "Yonas", "achternaam": "Tesfay", "geboortedatum": "1999-07-02",
-         "land_van_herkomst": "Eritrea", "taal": "tigrinya", "huishoudgrootte": "1", "koppelingsdatum": "2026-01-05"}
+         "land_van_herkomst": "Eritrea", "taal": "tigrinya", "huishoudgrootte": "1",
+         "koppelingsdatum": local_today().isoformat()}
 
 
 def test_new_koppeling_opens_case_and_starts_intake(create_user, login):

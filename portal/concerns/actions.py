@@ -1,0 +1,35 @@
+"""Portal actions of the concerns room, and what the zorg_behandelen task page shows about the concern."""
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from portal.concerns.services import TASK, ConcernRefused, answer, concern_for_task
+from portal.newcomer.services import tell_newcomer
+from portal.progress.staff_labels import CONCERN_CATEGORIES, label
+from portal.tasks.actions import ActionContext, ActionRefused, Facts, portal_action
+from portal.tasks.context import TaskPanel, task_context
+
+
+@portal_action("concern.answer")
+def answer_concern(context: ActionContext) -> Facts:
+    """zorg_behandelen: the answer goes to the newcomer, who is told there is news."""
+    try:
+        answer(context.task, context.data, context.user)
+    except ConcernRefused as exc:
+        raise ActionRefused(_("Bij deze taak hoort geen gemelde zorg.")) from exc
+    tell_newcomer(context.case, actor_id=context.user.id)
+    return None
+
+
+@task_context(TASK)
+def concern_panel(task, user) -> TaskPanel | None:
+    """zorg_behandelen: the concern the teamleider answers, in the newcomer's own words."""
+    concern = concern_for_task(task)
+    if concern is None:
+        return None
+    return TaskPanel(title=_("Gemelde zorg"), rows=(
+        (_("Soort"), label(CONCERN_CATEGORIES, concern.category)),
+        (_("Wat de inburgeraar schrijft"), concern.text),
+        (_("Gemeld op"), format_date(concern.raised_at)),
+        (_("Beantwoorden uiterlijk"), format_date(concern.due_at) if concern.due_at else "–"),
+    ))

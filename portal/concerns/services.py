@@ -1,0 +1,64 @@
+"""Mutual obligations (wederkerigheid): the newcomer holds the municipality to its side of the plan.
+
+A concern signals the case's process (``zorg_gemeld``), which gives the teamleider a task with a
+deadline; the newcomer sees the status and, once given, the answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.cases.models import Case
+from portal.concerns.models import Concern
+from portal.db import utcnow
+from portal.extensions import db
+from portal.tasks.models import HumanTask
+from portal.tasks.services import signal_case
+
+SIGNAL = "zorg_gemeld"
+TASK = "zorg_behandelen"
+
+
+class ConcernRefused(Exception):
+    pass
+
+
+def raise_concern(case: Case, user: User, category: str, text: str) -> Concern:
+    """Record the concern and open the teamleider's task for it (same transaction)."""
+    if category not in Concern.CATEGORIES:
+        raise ConcernRefused(category)
+    new_tasks = signal_case(case, SIGNAL, actor_id=user.id)
+    task = next((t for t in new_tasks if t.bpmn_id == TASK), None)
+    if task is None:  # the case's process no longer listens (e.g. it has ended)
+        raise ConcernRefused(SIGNAL)
+    concern = Concern(case_id=case.id, category=category, text=text.strip(), raised_by_id=user.id,
+                      human_task_id=task.id, due_at=task.due_at)
+    db.session.add(concern)
+    db.session.flush()
+    record("write", "concern", "concerns.raise", case_id=case.id, user_id=user.id, detail={"concern": concern.id})
+    return concern
+
+
+def concern_for_task(task: HumanTask) -> Concern | None:
+    return db.session.scalar(select(Concern).where(Concern.human_task_id == task.id))
+
+
+def answer(task: HumanTask, data: dict[str, Any], user: User) -> Concern:
+    concern = concern_for_task(task)
+    if concern is None:
+        raise ConcernRefused(task.id)
+    concern.status, concern.answer = Concern.ANSWERED, data["antwoord"]
+    concern.justified = data.get("gegrond")
+    concern.answered_by_id, concern.answered_at = user.id, utcnow()
+    db.session.flush()
+    record("write", "concern:answer", "concerns.answer", case_id=concern.case_id, user_id=user.id,
+           detail={"concern": concern.id})
+    return concern
+
+
+def concerns_of(case: Case) -> list[Concern]:
+    return list(db.session.scalars(select(Concern).where(Concern.case_id == case.id).order_by(Concern.id.desc())))

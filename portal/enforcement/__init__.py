@@ -1,0 +1,1 @@
+"""Enforcement (handhaving): warnings and fines for culpable non-cooperation, always approved by a teamleider."""

@@ -1,0 +1,49 @@
+"""Portal actions of the enforcement room (the handhaving process), and what its review task page shows."""
+
+from flask_babel import gettext as _
+
+from portal.enforcement.models import EnforcementStep
+from portal.enforcement.services import INTAKE_LADDER, EnforcementRefused, decide, propose, steps
+from portal.progress.staff_labels import ENFORCEMENT_TRACKS, label
+from portal.tasks.actions import ActionContext, ActionRefused, Facts, portal_action
+from portal.tasks.context import TaskPanel, task_context
+
+
+@portal_action("enforcement.propose")
+def proposal(context: ActionContext) -> Facts:
+    """handhaving_voorstel: refused unless the ladder, the amount and support-first allow it."""
+    try:
+        propose(context.case, context.task, context.data, context.user)
+    except EnforcementRefused as exc:
+        raise ActionRefused(exc.reason) from exc
+    return None
+
+
+@portal_action("enforcement.decide")
+def decision(context: ActionContext) -> Facts:
+    """handhaving_beoordelen: the teamleider's approval or rejection."""
+    try:
+        step = decide(context.case, context.data, context.user)
+    except EnforcementRefused as exc:
+        raise ActionRefused(exc.reason) from exc
+    return {"handhaving_goedgekeurd": step.status == step.APPROVED}
+
+
+@task_context("handhaving_beoordelen")
+def proposal_panel(task, user) -> TaskPanel | None:
+    """handhaving_beoordelen: what the portal decided about the proposal. The proposal's answers
+    (culpability, support, measure) are shown by BPMN showSteps; the track, the step on the ladder and
+    the amount as recorded are the portal's, not the regisseur's."""
+    proposed = next((s for s in reversed(steps(task.case)) if s.status == EnforcementStep.PROPOSED), None)
+    if proposed is None:
+        return None
+    if proposed.track == EnforcementStep.INTAKE:
+        rung = _("Stap %(rung)d van %(total)d", rung=proposed.rung, total=len(INTAKE_LADDER))
+    else:
+        rung = _("Stap %(rung)d", rung=proposed.rung)
+    return TaskPanel(title=_("Voorstel volgens het portaal"), rows=(
+        (_("Spoor"), label(ENFORCEMENT_TRACKS, proposed.track)),
+        (_("Stap op de ladder"), rung),
+        (_("Bedrag zoals vastgelegd"), _("€ %(amount)d", amount=proposed.amount_euro) if proposed.amount_euro
+         else _("geen (waarschuwing)")),
+    ))

@@ -1,0 +1,136 @@
+"""Enforcement: a sanction is the last resort (DOMAIN.md §4).
+
+The portal, not the regisseur, decides which step of the ladder applies; a proposal is refused while
+support after a signal is still missing, and only a teamleider other than the proposer may approve it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.cases.models import Case
+from portal.db import utcnow
+from portal.enforcement.models import EnforcementStep
+from portal.extensions import db
+from portal.plans.models import Plan
+from portal.progress.services import support_given_since_signals
+from portal.security import Role
+from portal.tasks.models import HumanTask
+
+INTAKE_FINE_EURO = 250  # Wi2021 art. 22, fixed fine; lower only with a reason (Awb 5:46(3))
+PIP_FINE_MAX_EURO = 800  # Wi2021 art. 23
+INTAKE_LADDER = (EnforcementStep.WARNING, EnforcementStep.FINE, EnforcementStep.FINE)
+
+
+class EnforcementRefused(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def track_of(case: Case) -> str:
+    """Before the first PIP is decided, non-cooperation falls under the intake (art. 22); after, the PIP (art. 23)."""
+    decided = db.session.scalar(select(Plan.pip_date).where(Plan.case_id == case.id))
+    return EnforcementStep.PIP if decided else EnforcementStep.INTAKE
+
+
+def steps(case: Case) -> list[EnforcementStep]:
+    return list(db.session.scalars(select(EnforcementStep).where(EnforcementStep.case_id == case.id)
+                                   .order_by(EnforcementStep.id)))
+
+
+def _approved_count(case: Case, track: str) -> int:
+    return db.session.scalar(select(func.count(EnforcementStep.id)).where(
+        EnforcementStep.case_id == case.id, EnforcementStep.track == track,
+        EnforcementStep.status == EnforcementStep.APPROVED)) or 0
+
+
+def propose(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> EnforcementStep:
+    """Record the regisseur's proposal after checking the ladder, the amount and support-first."""
+    if not support_given_since_signals(case):
+        raise EnforcementRefused(_("Er is een signaal op een ander leefgebied zonder vastgelegde ondersteuning. "
+                                   "Regel eerst ondersteuning; een sanctie komt pas daarna."))
+    if db.session.scalar(select(EnforcementStep.id).where(
+            EnforcementStep.case_id == case.id, EnforcementStep.status == EnforcementStep.PROPOSED).limit(1)):
+        raise EnforcementRefused(_("Er ligt al een handhavingsvoorstel bij de teamleider; wacht dat besluit af."))
+    track = track_of(case)
+    rung = _approved_count(case, track) + 1
+    measure, amount = data["maatregel"], int(data.get("bedrag") or 0)
+    mitigation = (data.get("matiging") or "").strip() or None
+    if track == EnforcementStep.INTAKE:
+        if rung > len(INTAKE_LADDER):
+            raise EnforcementRefused(_("De ladder voor de brede intake is doorlopen (waarschuwing en twee boetes). "
+                                       "Stel het PIP vast zonder inbreng van de inburgeraar."))
+        expected = INTAKE_LADDER[rung - 1]
+        if measure != expected:
+            raise EnforcementRefused(_("Stap %(rung)d van de ladder is: %(measure)s.", rung=rung,
+                                       measure=_("schriftelijke waarschuwing") if expected == EnforcementStep.WARNING
+                                       else _("boete van € 250")))
+        if measure == EnforcementStep.FINE:
+            amount = amount or INTAKE_FINE_EURO
+            if amount > INTAKE_FINE_EURO:
+                raise EnforcementRefused(_("De boete voor de brede intake is € 250."))
+    elif measure == EnforcementStep.FINE and not 1 <= amount <= PIP_FINE_MAX_EURO:
+        raise EnforcementRefused(_("Een boete voor het PIP is ten hoogste € 800; vul het bedrag in."))
+    if measure == EnforcementStep.WARNING:
+        amount = 0
+    if track == EnforcementStep.INTAKE and measure == EnforcementStep.FINE and amount < INTAKE_FINE_EURO \
+            and not mitigation:
+        raise EnforcementRefused(_("Geef bij een lager bedrag de reden voor matiging."))
+    step = EnforcementStep(case_id=case.id, track=track, rung=rung, measure=measure, amount_euro=amount,
+                           culpability=data["verwijtbaarheid"], support_offered=data["ondersteuning"],
+                           mitigation=mitigation, proposal_task_id=task.id, proposed_by_id=user.id)
+    db.session.add(step)
+    db.session.flush()
+    record("write", "enforcement:proposal", "enforcement.propose", case_id=case.id, user_id=user.id,
+           detail={"track": track, "rung": rung, "measure": measure, "amount": amount})
+    return step
+
+
+def decide(case: Case, data: dict[str, Any], user: User) -> EnforcementStep:
+    """The teamleider approves or rejects the open proposal (never their own); there is at most one."""
+    step = db.session.scalar(select(EnforcementStep).where(
+        EnforcementStep.case_id == case.id, EnforcementStep.status == EnforcementStep.PROPOSED)
+        .order_by(EnforcementStep.id.desc()).limit(1))
+    if step is None:
+        raise EnforcementRefused(_("Er is geen handhavingsvoorstel om te beoordelen."))
+    if step.proposed_by_id == user.id:
+        raise EnforcementRefused(_("U kunt uw eigen voorstel niet beoordelen."))
+    approved = data["besluit"] == "goedgekeurd"
+    step.status = EnforcementStep.APPROVED if approved else EnforcementStep.REJECTED
+    step.decided_by_id, step.decided_at, step.decision_note = user.id, utcnow(), data.get("toelichting")
+    db.session.flush()
+    record("write", "enforcement:decision", "enforcement.decide", case_id=case.id, user_id=user.id,
+           detail={"step": step.id, "status": step.status})
+    return step
+
+
+NO_SHOW_SIGNAL = "niet_verschenen"
+NO_SHOW_TASK = "niet_verschenen_vastleggen"
+
+
+def may_report_no_show(case: Case, user: User) -> bool:
+    """The case's regisseur may report a no-show while the case is in the intake (no PIP decided yet)."""
+    return (user.role == Role.REGISSEUR.value and case.closed_at is None
+            and track_of(case) == EnforcementStep.INTAKE)
+
+
+def report_no_show(case: Case, user: User) -> HumanTask:
+    """The newcomer did not come to an intake appointment: open the regisseur's step to record why.
+
+    :raises EnforcementRefused: the intake is over (the process no longer listens for this).
+    """
+    from portal.tasks.services import signal_case
+
+    if track_of(case) != EnforcementStep.INTAKE:
+        raise EnforcementRefused(_("Niet verschijnen kan alleen tijdens de brede intake worden gemeld; "
+                                   "leg daarna niet meewerken vast in het voortgangsgesprek."))
+    opened = next((t for t in signal_case(case, NO_SHOW_SIGNAL, actor_id=user.id) if t.bpmn_id == NO_SHOW_TASK), None)
+    if opened is None:
+        raise EnforcementRefused(_("Het proces van dit dossier neemt geen melding van niet verschijnen aan."))
+    return opened

@@ -1,0 +1,31 @@
+"""Enforcement routes: reporting that a newcomer did not come to an intake appointment."""
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.cases.services import case_for
+from portal.enforcement.forms import NoShowForm
+from portal.enforcement.services import EnforcementRefused, report_no_show
+from portal.extensions import db
+from portal.security import Role, roles_required
+from portal.tasks.services import StaleTask
+
+bp = Blueprint("enforcement", __name__, url_prefix="/cases")
+
+
+@bp.route("/<int:case_id>/niet-verschenen", methods=["POST"])
+@roles_required(Role.REGISSEUR)
+def no_show(case_id: int):
+    case = case_for(current_user, case_id, "enforcement.no_show")
+    if not NoShowForm().validate_on_submit():
+        flash(_("Het formulier is verlopen. Probeer het opnieuw."), "error")
+        return redirect(url_for("cases.show", case_id=case.id))
+    try:
+        task = report_no_show(case, current_user)
+    except (EnforcementRefused, StaleTask) as exc:
+        db.session.rollback()
+        flash(getattr(exc, "reason", None) or _("Dat kan nu niet."), "error")
+        return redirect(url_for("cases.show", case_id=case_id))
+    db.session.commit()
+    return redirect(url_for("tasks.show", task_id=task.id))

@@ -1,0 +1,98 @@
+"""Portal actions of the progress room: the voortgang process steps that write the progress record."""
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from portal.newcomer.services import tell_newcomer
+from portal.progress.models import FollowUp
+from portal.progress.services import (
+    ProgressRefused,
+    extend_term,
+    meeting_facts,
+    record_final_report,
+    record_follow_up,
+    record_meeting,
+    record_self_assessment,
+)
+from portal.tasks.actions import ActionContext, ActionRefused, Facts, portal_action
+
+
+def _refusing(fn):
+    """Turn a domain refusal into ActionRefused, so the task stays open with the reason shown."""
+
+    def wrapper(context: ActionContext) -> Facts:
+        try:
+            return fn(context)
+        except ProgressRefused as exc:
+            raise ActionRefused(exc.reason) from exc
+
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@portal_action("progress.self_assessment")
+def self_assessment(context: ActionContext) -> Facts:
+    """zelfbeoordeling: the newcomer's own view is kept for the meeting and the record."""
+    record_self_assessment(context.case, context.task, context.data, context.user)
+    return None
+
+
+@portal_action("progress.meeting")
+@_refusing
+def meeting(context: ActionContext) -> Facts:
+    """voortgangsgesprek: store the meeting and hand the process its verdicts."""
+    stored = record_meeting(context.case, context.task, context.data, context.user)
+    return meeting_facts(context.case, stored, carry_on=context.data["afspraken"]["vervolg"] == "doorgaan")
+
+
+@portal_action("progress.support")
+def support(context: ActionContext) -> Facts:
+    """signaal_opvolgen: support first; a plan change sends the case through the PIP process again."""
+    chosen = context.data["ondersteuning"]
+    record_follow_up(context.case, context.task, FollowUp.SUPPORT, chosen[0], context.data, context.user)
+    return {"plan_aanpassen": "plan_aanpassen" in chosen}
+
+
+@portal_action("progress.conference")
+def conference(context: ActionContext) -> Facts:
+    """mdo: the case conference's outcome; "plan_aanpassen" makes a new PIP version."""
+    outcome = context.data["uitkomst"]
+    record_follow_up(context.case, context.task, FollowUp.CONFERENCE, outcome, context.data, context.user)
+    return {"plan_aanpassen": outcome == "plan_aanpassen"}
+
+
+def _extension(context: ActionContext, kind: str, outcome: str) -> Facts:
+    """``outcome``: the evaluation's verlenging (niet_nodig/aangevraagd/toegekend) or DUO's besluit."""
+    granted = outcome == "toegekend"
+    facts: dict = {"verlengd": False}
+    if granted:
+        if not context.data.get("nieuwe_einddatum"):
+            raise ProgressRefused(_("Vul de nieuwe einddatum van de termijn in."))
+        new_end = extend_term(context.case, date.fromisoformat(context.data["nieuwe_einddatum"]), context.user)
+        facts = {"verlengd": True, "termijn_einde": new_end.isoformat()}
+    record_follow_up(context.case, context.task, kind, outcome, context.data, context.user)
+    return facts
+
+
+@portal_action("progress.evaluation")
+@_refusing
+def evaluation(context: ActionContext) -> Facts:
+    """eindevaluatie: two months before the term ends; a granted extension keeps the meetings going."""
+    return _extension(context, FollowUp.EVALUATION, context.data["verlenging"])
+
+
+@portal_action("progress.extension")
+@_refusing
+def extension(context: ActionContext) -> Facts:
+    """verlenging_besluit: DUO's decision on the extension request."""
+    return _extension(context, FollowUp.EXTENSION, context.data["besluit"])
+
+
+@portal_action("progress.final_report")
+@_refusing
+def final_report(context: ActionContext) -> Facts:
+    """eindverslag: closes the trajectory; the newcomer receives it in the portal."""
+    record_final_report(context.case, context.task, context.data, context.user)
+    tell_newcomer(context.case, actor_id=context.user.id)
+    return None

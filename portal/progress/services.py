@@ -1,0 +1,254 @@
+"""Recording progress and judging it: stagnation, signals, the end phase of the term.
+
+The verdicts are computed here, in reviewed Python, and handed to the process as facts; the BPMN
+gateways only read them (DESIGN.md §3: domain logic in helpers, not in diagrams).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal.audit.services import record
+from portal.auth.models import User
+from portal.cases.models import Case
+from portal.db import local_today
+from portal.engine.scripting import add_duration, add_months
+from portal.extensions import db
+from portal.plans.models import Plan, PlanVersion
+from portal.progress.models import FinalReport, FollowUp, ProgressMeeting, SelfAssessment
+from portal.tasks.models import HumanTask
+
+CONCERN_TASK = "zorg_behandelen"
+
+DEFAULT_INTERVAL = "P3M"
+TOP_RUNG = 6  # paid work without support: nothing left to climb
+
+
+class ProgressRefused(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _plan(case: Case) -> Plan | None:
+    return db.session.scalar(select(Plan).where(Plan.case_id == case.id))
+
+
+def _current_version(case: Case) -> PlanVersion | None:
+    plan = _plan(case)
+    if plan is None:
+        return None
+    return db.session.scalar(select(PlanVersion).where(
+        PlanVersion.plan_id == plan.id, PlanVersion.status == PlanVersion.DECIDED).order_by(PlanVersion.number.desc()))
+
+
+def plan_goals(case: Case) -> list[dict[str, Any]]:
+    """The goals of the plan in force, numbered from 1 as the plan shows them."""
+    version = _current_version(case)
+    return list(version.content.get("doelen") or []) if version else []
+
+
+def meetings(case: Case) -> list[ProgressMeeting]:
+    return list(db.session.scalars(select(ProgressMeeting).where(ProgressMeeting.case_id == case.id)
+                                   .order_by(ProgressMeeting.number)))
+
+
+def intake_rung(case: Case) -> int | None:
+    data = db.session.scalar(select(HumanTask.submitted_data).where(
+        HumanTask.case_id == case.id, HumanTask.bpmn_id == "participatieladder_intake",
+        HumanTask.status == HumanTask.COMPLETED).order_by(HumanTask.completed_at.desc()).limit(1))
+    return int(data["trede"]) if data and data.get("trede") else None
+
+
+def ladder_history(case: Case) -> list[tuple[str, int]]:
+    """(moment, rung): the intake measurement, then one per progress meeting, then the end of term."""
+    history: list[tuple[str, int]] = []
+    rung = intake_rung(case)
+    if rung is not None:
+        history.append(("intake", rung))
+    history += [(meeting.held_on.isoformat(), meeting.ladder_rung) for meeting in meetings(case)]
+    report = final_report(case)
+    if report is not None:
+        history.append(("einde", report.ladder_rung))
+    return history
+
+
+def hours_attended(case: Case) -> int:
+    """Language-course hours attended over the whole term, as the provider reported them per meeting."""
+    return db.session.scalar(select(func.coalesce(func.sum(ProgressMeeting.hours_attended), 0))
+                             .where(ProgressMeeting.case_id == case.id)) or 0
+
+
+@dataclass(frozen=True)
+class Assessment:
+    stagnation: bool
+    reasons: tuple[str, ...]
+    attendance_pct: int | None
+
+
+def assess(rungs: list[int], hours_offered: int, hours_attended: int, threshold_pct: int) -> Assessment:
+    """Stagnation: no climb on the ladder over the last two meetings, or attendance below the norm.
+
+    :param rungs: the rungs measured so far, oldest first, ending with this meeting's.
+    """
+    reasons = []
+    if len(rungs) >= 3 and rungs[-1] <= rungs[-3] and rungs[-1] < TOP_RUNG:
+        reasons.append("geen_trede_vooruit")
+    pct = round(100 * hours_attended / hours_offered) if hours_offered else None
+    if pct is not None and pct < threshold_pct:
+        reasons.append("aanwezigheid_onder_norm")
+    return Assessment(stagnation=bool(reasons), reasons=tuple(reasons), attendance_pct=pct)
+
+
+def record_self_assessment(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> SelfAssessment:
+    entry = SelfAssessment(case_id=case.id, human_task_id=task.id, overall=data["algemeen"],
+                           goals=data.get("doelen") or [], help_needed=data.get("hulp_nodig") or [],
+                           question=(data.get("vraag") or "").strip() or None, locale=user.locale or "nl",
+                           submitted_by_id=user.id)
+    db.session.add(entry)
+    db.session.flush()
+    record("write", "progress:self_assessment", "progress.self_assessment", case_id=case.id, user_id=user.id)
+    return entry
+
+
+def record_meeting(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> ProgressMeeting:
+    """Store the meeting as the legal record and judge it (stagnation, attendance)."""
+    goals = plan_goals(case)
+    for row in data.get("doelen") or []:
+        if not 1 <= int(row["nummer"]) <= len(goals):
+            raise ProgressRefused(_("Doel %(number)s staat niet in het plan; het plan heeft %(count)d doelen.",
+                                    number=row["nummer"], count=len(goals)))
+    attendance, conversation = data["aanwezigheid"], data["gesprek"]
+    earlier = meetings(case)
+    rung = int(data["participatie"]["trede"])
+    rungs = [r for r in [intake_rung(case)] if r is not None] + [m.ladder_rung for m in earlier] + [rung]
+    verdict = assess(rungs, attendance["uren_aangeboden"], attendance["uren_gevolgd"],
+                     current_app.config["ATTENDANCE_THRESHOLD"])
+    version = _current_version(case)
+    meeting = ProgressMeeting(
+        case_id=case.id, human_task_id=task.id, plan_version_id=version.id if version else None,
+        number=len(earlier) + 1, held_on=date.fromisoformat(conversation["datum"]),
+        reference_date=date.fromisoformat(attendance["peildatum"]),
+        hours_offered=attendance["uren_aangeboden"], hours_attended=attendance["uren_gevolgd"],
+        absence_excused=attendance.get("verzuim_geoorloofd") or 0,
+        absence_unexcused=attendance.get("verzuim_ongeoorloofd") or 0,
+        exams=data.get("examens") or [], map_status=data["map_pvt"]["map_status"],
+        map_hours=data["map_pvt"].get("map_uren"), pvt_status=data["map_pvt"]["pvt_status"],
+        goals=data.get("doelen") or [], ladder_rung=rung,
+        signals=(data.get("signalen") or {}).get("leefgebieden") or [],
+        cooperation=data["medewerking"]["oordeel"], next_steps=data["afspraken"]["volgende_stappen"],
+        summary=data["afspraken"]["samenvatting"],
+        assessment={"stagnatie": verdict.stagnation, "redenen": list(verdict.reasons),
+                    "aanwezigheid": verdict.attendance_pct},
+        recorded_by_id=user.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    record("write", "progress:meeting", "progress.meeting", case_id=case.id, user_id=user.id,
+           detail={"meeting": meeting.id, "stagnation": verdict.stagnation})
+    return meeting
+
+
+def meeting_facts(case: Case, meeting: ProgressMeeting, carry_on: bool) -> dict[str, Any]:
+    """What the voortgang process needs to route after a meeting."""
+    plan = _plan(case)
+    version = _current_version(case)
+    interval = ((version.content.get("voortgang") or {}).get("interval") if version else None) or DEFAULT_INTERVAL
+    next_meeting = add_duration(meeting.held_on.isoformat(), interval)
+    end_phase = bool(plan and plan.term_end and next_meeting >= add_months(plan.term_end.isoformat(), -2))
+    return {
+        "vorig_gesprek": meeting.held_on.isoformat(),
+        "termijn_einde": plan.term_end.isoformat() if plan and plan.term_end else None,
+        "beoordeling": {
+            "signalen": bool(meeting.signals),
+            "stagnatie": bool(meeting.assessment.get("stagnatie")),
+            "verwijtbaar": meeting.cooperation == "verwijtbaar",
+            "afronden": not carry_on,
+            "eindfase": carry_on and end_phase,
+        },
+    }
+
+
+def last_meeting(case: Case) -> ProgressMeeting | None:
+    return db.session.scalar(select(ProgressMeeting).where(ProgressMeeting.case_id == case.id)
+                             .order_by(ProgressMeeting.number.desc()).limit(1))
+
+
+def record_follow_up(case: Case, task: HumanTask, kind: str, outcome: str, data: dict[str, Any],
+                     user: User) -> FollowUp:
+    meeting = last_meeting(case)
+    entry = FollowUp(case_id=case.id, meeting_id=meeting.id if meeting else None, human_task_id=task.id, kind=kind,
+                     outcome=outcome, data=data, recorded_by_id=user.id)
+    db.session.add(entry)
+    db.session.flush()
+    record("write", f"progress:{kind}", f"progress.{kind}", case_id=case.id, user_id=user.id,
+           detail={"outcome": outcome})
+    return entry
+
+
+def support_given_since_signals(case: Case) -> bool:
+    """True unless the latest meeting with signals has no support follow-up yet (support before sanction)."""
+    signalled = next((m for m in reversed(meetings(case)) if m.signals), None)
+    if signalled is None:
+        return True
+    return db.session.scalar(select(FollowUp.id).where(
+        FollowUp.meeting_id == signalled.id, FollowUp.kind == FollowUp.SUPPORT).limit(1)) is not None
+
+
+def extend_term(case: Case, new_end: date, user: User) -> date:
+    """DUO extended the integration term: move the term end (never earlier)."""
+    plan = _plan(case)
+    if plan is None or plan.term_end is None:
+        raise ProgressRefused(_("Er is nog geen inburgeringstermijn."))
+    if new_end <= plan.term_end:
+        raise ProgressRefused(_("De nieuwe einddatum moet na %(end)s liggen.", end=plan.term_end.isoformat()))
+    old, plan.term_end = plan.term_end, new_end
+    db.session.flush()
+    record("write", "plan:term_end", "progress.extension", case_id=case.id, user_id=user.id,
+           detail={"from": old.isoformat(), "to": new_end.isoformat()})
+    return new_end
+
+
+def record_final_report(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> FinalReport:
+    if final_report(case) is not None:
+        raise ProgressRefused(_("Er is al een eindverslag."))
+    if has_open_concern(case):
+        raise ProgressRefused(_("Er staat nog een zorg van de inburgeraar open; beantwoord die eerst."))
+    report = FinalReport(case_id=case.id, human_task_id=task.id, conclusion=data["conclusie"],
+                         ladder_rung=int(data["trede"]), summary=data["samenvatting"],
+                         recommendations=data.get("aanbevelingen"), recorded_by_id=user.id)
+    db.session.add(report)
+    db.session.flush()
+    record("write", "progress:final_report", "progress.final_report", case_id=case.id, user_id=user.id)
+    return report
+
+
+def has_open_concern(case: Case) -> bool:
+    """A newcomer's concern still waits for the teamleider's answer (its task is open)."""
+    return db.session.scalar(select(HumanTask.id).where(
+        HumanTask.case_id == case.id, HumanTask.bpmn_id == CONCERN_TASK, HumanTask.status == HumanTask.OPEN)
+        .limit(1)) is not None
+
+
+def final_report(case: Case) -> FinalReport | None:
+    return db.session.scalar(select(FinalReport).where(FinalReport.case_id == case.id))
+
+
+def self_assessments(case: Case) -> list[SelfAssessment]:
+    return list(db.session.scalars(select(SelfAssessment).where(SelfAssessment.case_id == case.id)
+                                   .order_by(SelfAssessment.id)))
+
+
+def term_months_elapsed(case: Case, today: date | None = None) -> int | None:
+    plan = _plan(case)
+    if plan is None or plan.term_start is None:
+        return None
+    today = today or local_today()
+    return (today.year - plan.term_start.year) * 12 + today.month - plan.term_start.month \
+        - (1 if today.day < plan.term_start.day else 0)

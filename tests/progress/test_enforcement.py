@@ -1,0 +1,121 @@
+"""Enforcement: support before sanction, the intake ladder, approval by a teamleider."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portal.enforcement.models import EnforcementStep
+from portal.enforcement.services import EnforcementRefused, propose
+from portal.extensions import db
+from portal.progress.models import ProgressMeeting
+from portal.tasks.actions import ActionRefused
+from tests.conftest import csrf_token
+from tests.factories import complete, open_steps, open_tasks
+
+CULPABLE = {"beoordeling": {
+    "verwijtbaar": "ja", "reden": "Geen bericht.",
+    "toelichting": "Twee brieven en een telefoontje, met tolk; geen reactie en geen reden gegeven."}}
+PROPOSAL = {"verwijtbaarheid": "Twee oproepen met tolk gemist zonder bericht of reden, ondanks hulp van het COA.",
+            "ondersteuning": "Tolk aangeboden en het COA gevraagd de brief uit te leggen."}
+
+
+@pytest.fixture
+def staff(create_user):
+    return create_user("ria"), create_user("tom", role="teamleider")
+
+
+def no_show(case, ria, verdict=CULPABLE):
+    from portal.enforcement.services import report_no_show
+
+    report_no_show(case, ria)
+    complete(case, "niet_verschenen_vastleggen", ria, **verdict)
+
+
+def steps(case):
+    return list(db.session.scalars(select(EnforcementStep).where(EnforcementStep.case_id == case.id)
+                                   .order_by(EnforcementStep.id)))
+
+
+def test_intake_ladder_warning_then_two_fines_each_approved(create_case, staff):
+    ria, tom = staff
+    case = create_case(ria)
+    no_show(case, ria, {"beoordeling": {"verwijtbaar": "nee", "reden": "Ziek."}})
+    assert open_steps(case) == ["kennismakingsgesprek"]  # not culpable: a new invitation, no sanction
+    no_show(case, ria)
+    assert "handhaving_voorstel" in open_steps(case)
+    with pytest.raises(ActionRefused, match="waarschuwing"):  # step 1 of the ladder is a warning
+        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=250, **PROPOSAL)
+    complete(case, "handhaving_voorstel", ria, maatregel="waarschuwing", **PROPOSAL)
+    complete(case, "handhaving_beoordelen", tom, besluit="goedgekeurd", toelichting="Akkoord.")
+    for _ in range(2):
+        no_show(case, ria)
+        with pytest.raises(ActionRefused, match="250"):
+            complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=300, **PROPOSAL)
+        with pytest.raises(ActionRefused, match="matiging"):
+            complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=150, **PROPOSAL)
+        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=250, **PROPOSAL)
+        complete(case, "handhaving_beoordelen", tom, besluit="goedgekeurd", toelichting="Akkoord.")
+    assert [(s.track, s.rung, s.measure, s.amount_euro, s.status) for s in steps(case)] == [
+        ("intake", 1, "waarschuwing", 0, "goedgekeurd"),
+        ("intake", 2, "boete", 250, "goedgekeurd"),
+        ("intake", 3, "boete", 250, "goedgekeurd"),
+    ]
+    no_show(case, ria)
+    with pytest.raises(ActionRefused, match="doorlopen"):
+        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=250, **PROPOSAL)
+    assert "kennismakingsgesprek" in open_steps(case)  # the intake itself goes on
+
+
+def test_a_rejected_proposal_does_not_climb_the_ladder(create_case, staff):
+    ria, tom = staff
+    case = create_case(ria)
+    no_show(case, ria)
+    complete(case, "handhaving_voorstel", ria, maatregel="waarschuwing", **PROPOSAL)
+    complete(case, "handhaving_beoordelen", tom, besluit="afgewezen", toelichting="Eerst een huisbezoek.")
+    no_show(case, ria)
+    with pytest.raises(ActionRefused, match="waarschuwing"):
+        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=250, **PROPOSAL)
+
+
+def test_no_sanction_while_a_signal_has_no_support(create_case, staff):
+    ria, _tom = staff
+    case = create_case(ria)
+    db.session.add(ProgressMeeting(case_id=case.id, number=1, held_on=case.koppeling_date,
+                                   reference_date=case.koppeling_date, hours_offered=10, hours_attended=2,
+                                   map_status="bezig", pvt_status="bezig", ladder_rung=2, signals=["schulden"],
+                                   cooperation="verwijtbaar", next_steps="-", summary="-"))
+    db.session.flush()
+    task = next(t for t in open_tasks(case))
+    with pytest.raises(EnforcementRefused, match="eerst ondersteuning"):
+        propose(case, task, {"maatregel": "waarschuwing", **PROPOSAL}, ria)
+
+
+def test_no_show_button_opens_the_step_and_is_refused_after_the_intake(app, create_case, staff, login):
+    ria, tom = staff
+    case = create_case(ria)
+    db.session.commit()
+    client = login(ria)
+    assert "Niet verschenen melden" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    token = csrf_token(client, f"/cases/{case.id}")
+    response = client.post(f"/cases/{case.id}/niet-verschenen", data={"csrf_token": token})
+    assert response.status_code == 302 and "/tasks/" in response.headers["Location"]
+    assert "niet_verschenen_vastleggen" in open_steps(case)
+    tom_client = login(tom, new_client=True)
+    tom_token = csrf_token(tom_client, f"/cases/{case.id}")
+    assert tom_client.post(f"/cases/{case.id}/niet-verschenen", data={"csrf_token": tom_token}).status_code == 403
+    assert client.post(f"/cases/{case.id}/niet-verschenen", data={}).status_code == 400  # no CSRF token
+    assert [t.bpmn_id for t in open_tasks(case)].count("niet_verschenen_vastleggen") == 1
+    assert "Niet verschenen melden" not in tom_client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_no_show_is_refused_once_the_plan_is_decided(create_case, staff, create_user):
+    from portal.enforcement.services import may_report_no_show, report_no_show
+    from tests.factories import walk_to_signing
+
+    ria, _tom = staff
+    case = create_case(ria)
+    walk_to_signing(case, ria, create_user("amina", role="inburgeraar"))
+    assert not may_report_no_show(case, ria)
+    with pytest.raises(EnforcementRefused, match="voortgangsgesprek"):
+        report_no_show(case, ria)

@@ -1,0 +1,304 @@
+"""The progress loop and its escalation routes, walked through the real process with a frozen clock."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from portal.concerns.models import Concern
+from portal.concerns.services import raise_concern
+from portal.db import local_today
+from portal.enforcement.models import EnforcementStep
+from portal.extensions import db
+from portal.notifications.models import Notification
+from portal.plans.services import current_version, plan_of
+from portal.progress.models import FinalReport, FollowUp, ProgressMeeting, SelfAssessment
+from portal.progress.services import ladder_history
+from portal.tasks.actions import ActionRefused
+from portal.tasks.models import HumanTask, WorkflowInstance
+from portal.tasks.services import InvalidSubmission
+from tests.factories import (
+    PLAN,
+    complete,
+    fire_next_timer,
+    open_steps,
+    open_tasks,
+    sign_plan,
+    walk_intake,
+    walk_to_progress,
+    walk_to_signing,
+)
+
+START = datetime(2026, 1, 5, 9, tzinfo=UTC)
+QUARTERLY = {"voortgang": {"interval": "P3M"}}
+
+
+@pytest.fixture
+def people(create_user):
+    amina = create_user("amina", role="inburgeraar", password="amina-geheim-1")
+    amina.email = "amina@example.org"
+    return create_user("ria"), create_user("tom", role="teamleider"), amina
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+def task(case, bpmn_id) -> HumanTask:
+    return next(t for t in open_tasks(case) if t.bpmn_id == bpmn_id)
+
+
+def meet(case, regisseur, rung: int = 3, offered: int = 100, attended: int = 95, **overrides) -> HumanTask:
+    """Hold the open progress meeting (the self-assessment may still be open: it is then skipped)."""
+    return complete(case, "voortgangsgesprek", regisseur, day=local_today(),
+                    participatie={"trede": str(rung)},
+                    aanwezigheid={"peildatum": local_today().isoformat(), "uren_aangeboden": offered,
+                                  "uren_gevolgd": attended},
+                    **overrides)
+
+
+def to_next_meeting(case, clock, newcomer=None):
+    """Fire timers until the meeting is open; the newcomer fills in the self-assessment when given."""
+    fire_next_timer(case, clock)
+    assert open_steps(case) == ["zelfbeoordeling"]
+    if newcomer is not None:
+        complete(case, "zelfbeoordeling", newcomer, algemeen="goed", vraag="Kan ik ook 's avonds les krijgen?")
+        clock.shift(timedelta(days=7))  # the meeting is held on its planned day
+    else:
+        fire_next_timer(case, clock)  # the meeting's day comes: the self-assessment is withdrawn
+    assert open_steps(case) == ["voortgangsgesprek"]
+
+
+def test_three_years_of_progress_end_with_a_final_report(create_case, people, clock):
+    ria, _tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)
+    assert task_count(case, "zelfbeoordeling") == 0 and case.stage == "timer_zelfbeoordeling"
+    sizes = []
+    for meeting in range(1, 12):  # quarterly from April 2026 to October 2028; the term ends 1 March 2029
+        to_next_meeting(case, clock, amina if meeting % 3 else None)  # every third time she does not fill it in
+        meet(case, ria, rung=min(2 + (meeting - 1) // 2, 6))  # a climb every other meeting: no stagnation
+        assert open_steps(case) == [], f"meeting {meeting}: {open_steps(case)}"
+        sizes.append(len(json.dumps(instance(case).state)))
+    assert instance(case).next_timer_due == datetime(2029, 1, 1, 7, tzinfo=UTC)  # two months before the end
+    fire_next_timer(case, clock)
+    assert open_steps(case) == ["eindevaluatie"]
+    assert local_today() == date(2029, 1, 1)
+    complete(case, "eindevaluatie", ria, day=local_today(), verlenging="niet_nodig")
+    assert open_steps(case) == []
+    fire_next_timer(case, clock)  # the end of the term
+    assert local_today() == date(2029, 3, 1)
+    complete(case, "eindverslag", ria, day=local_today(), conclusie="voldaan", trede="5",
+             samenvatting="Je hebt alle examens gehaald en werkt nu met begeleiding bij een bakkerij.")
+    assert case.closed_at is not None and instance(case).completed
+    assert db.session.scalar(select(FinalReport).where(FinalReport.case_id == case.id)).conclusion == "voldaan"
+    assert len(db.session.scalars(select(ProgressMeeting).where(ProgressMeeting.case_id == case.id)).all()) == 11
+    assert len(db.session.scalars(select(SelfAssessment).where(SelfAssessment.case_id == case.id)).all()) == 8
+    history = ladder_history(case)
+    assert history[0][0] == "intake" and history[-1] == ("einde", 5) and len(history) == 13
+    assert not [t for t in all_tasks(case) if t.bpmn_id.startswith(("escalatie", "mdo", "handhaving"))]
+    assert newcomer_news(amina) >= 1  # the final report reached her
+    assert max(sizes) < 1.3 * min(sizes), sizes  # compaction: the state does not grow with the years
+
+
+def instance(case) -> WorkflowInstance:
+    return db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id))
+
+
+def all_tasks(case) -> list[HumanTask]:
+    return list(db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id)))
+
+
+def task_count(case, bpmn_id) -> int:
+    return sum(1 for t in all_tasks(case) if t.bpmn_id == bpmn_id)
+
+
+def newcomer_news(user) -> int:
+    return len(db.session.scalars(select(Notification).where(Notification.recipient_id == user.id,
+                                                             Notification.kind == "newcomer_news")).all())
+
+
+def test_intake_not_started_escalates_to_the_teamleider(create_case, people, clock):
+    ria, tom, _amina = people
+    case = create_case(ria)
+    assert fire_next_timer(case, clock) == datetime(2026, 2, 2, 7, tzinfo=UTC)  # 4 weeks, 08:00 Dutch time
+    escalation = task(case, "escalatie_intake_niet_gestart")
+    assert escalation.role == "teamleider" and escalation.assignee_id is None
+    assert "kennismakingsgesprek" in open_steps(case)  # the regisseur's work stays open
+    complete(case, "escalatie_intake_niet_gestart", tom, oorzaak="capaciteit")
+    assert open_steps(case) == ["kennismakingsgesprek"]
+
+
+def test_a_started_intake_does_not_escalate(create_case, people, clock):
+    ria, _tom, _amina = people
+    case = create_case(ria)
+    complete(case, "kennismakingsgesprek", ria)
+    assert instance(case).next_timer_due != datetime(2026, 2, 2, 7, tzinfo=UTC)
+
+
+def test_pip_not_decided_in_ten_weeks_escalates(create_case, people, clock):
+    ria, _tom, _amina = people
+    case = create_case(ria)
+    walk_intake(case, ria)
+    assert open_steps(case) == ["pip_opstellen"]
+    assert fire_next_timer(case, clock) == datetime(2026, 3, 16, 7, tzinfo=UTC)  # koppeling + 10 weeks
+    assert open_steps(case) == ["escalatie_pip_te_laat", "pip_opstellen"]
+
+
+def test_signature_missing_after_the_reminder_escalates_and_signing_withdraws_both(create_case, people, clock):
+    ria, _tom, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina)
+    fire_next_timer(case, clock)  # 14 days: the regisseur's reminder
+    assert open_steps(case) == ["pip_ondertekenen", "pip_ondertekening_opvolgen"]
+    fire_next_timer(case, clock)  # 28 days: the teamleider
+    assert open_steps(case) == ["escalatie_ondertekening", "pip_ondertekenen", "pip_ondertekening_opvolgen"]
+    sign_plan(case, amina)
+    assert open_steps(case) == []
+
+
+def test_overdue_meeting_escalates_to_the_teamleider(create_case, people, clock):
+    ria, _tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)
+    to_next_meeting(case, clock, amina)
+    fire_next_timer(case, clock)  # two weeks after the planned date
+    assert local_today() == date(2026, 4, 19)
+    assert open_steps(case) == ["escalatie_gesprek_te_laat", "voortgangsgesprek"]
+    meet(case, ria)
+    assert open_steps(case) == ["escalatie_gesprek_te_laat"]  # the teamleider still discusses it
+
+
+def test_no_ladder_progress_over_two_meetings_calls_a_case_conference(create_case, people, clock):
+    ria, _tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)  # intake rung: 1 (sample data)
+    to_next_meeting(case, clock, amina)
+    meet(case, ria, rung=1)
+    assert open_steps(case) == []  # one meeting without a climb is not yet stagnation
+    to_next_meeting(case, clock, amina)
+    meet(case, ria, rung=1)
+    assert open_steps(case) == ["mdo"]
+    meeting = db.session.scalar(select(ProgressMeeting).where(ProgressMeeting.number == 2,
+                                                              ProgressMeeting.case_id == case.id))
+    assert meeting.assessment["redenen"] == ["geen_trede_vooruit"]
+    complete(case, "mdo", ria, day=local_today(), uitkomst="plan_aanpassen")
+    assert open_steps(case) == ["pip_opstellen"]  # adjust the plan: a new version, decided and signed
+    complete(case, "pip_opstellen", ria, **{**PLAN, **QUARTERLY, "begeleiding": {"begeleiding": "Taalmaatje"}})
+    complete(case, "pip_vaststellen", ria, besluitdatum=local_today().isoformat())
+    assert current_version(case).number == 2 and plan_of(case).term_start == date(2026, 3, 2)
+    sign_plan(case, amina)
+    assert open_steps(case) == [] and case.stage == "timer_zelfbeoordeling"
+    assert db.session.scalar(select(FollowUp.outcome).where(FollowUp.case_id == case.id)) == "plan_aanpassen"
+
+
+def test_low_attendance_is_stagnation_at_once(create_case, people, clock):
+    ria, _tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)
+    to_next_meeting(case, clock, amina)
+    meet(case, ria, rung=3, offered=120, attended=60)
+    assert open_steps(case) == ["mdo"]
+    complete(case, "mdo", ria, day=local_today(), uitkomst="extra_ondersteuning")
+    assert open_steps(case) == []
+
+
+def test_signals_get_support_first_and_culpable_non_cooperation_needs_approval(create_case, people, clock):
+    ria, tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)
+    to_next_meeting(case, clock, amina)
+    meet(case, ria, rung=3, signalen={"leefgebieden": ["schulden"], "toelichting": "Achterstand met de huur."},
+         medewerking={"oordeel": "verwijtbaar",
+                      "verwijtbaar_toelichting": "Drie lessen per week gemist zonder bericht, ondanks afspraken."})
+    assert open_steps(case) == ["signaal_opvolgen"]  # support first, never straight to a sanction
+    complete(case, "signaal_opvolgen", ria, ondersteuning=["schuldhulp"], toelichting="Aangemeld bij schuldhulp.")
+    assert open_steps(case) == ["handhaving_voorstel"]
+    with pytest.raises(InvalidSubmission):  # the law caps the PIP fine at €800
+        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=900)
+    complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=300,
+             verwijtbaarheid="Drie lessen per week gemist zonder bericht, ondanks afspraken.",
+             ondersteuning="Aangemeld bij schuldhulp en gesprek met de taalschool.")
+    assert open_steps(case) == ["handhaving_beoordelen"]
+    assert task(case, "handhaving_beoordelen").role == "teamleider"
+    complete(case, "handhaving_beoordelen", tom, besluit="goedgekeurd", toelichting="Onderbouwd.")
+    step = db.session.scalar(select(EnforcementStep).where(EnforcementStep.case_id == case.id))
+    assert (step.track, step.measure, step.amount_euro, step.status) == ("pip", "boete", 300, "goedgekeurd")
+    assert step.decided_by_id == tom.id and open_steps(case) == []
+
+
+def test_route_switch_only_within_18_months_and_scaling_down_after_600_hours(create_case, people, clock):
+    ria, _tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)
+    to_next_meeting(case, clock, amina)
+    meet(case, ria, rung=3, offered=120, attended=60)  # low attendance: MDO
+    complete(case, "mdo", ria, day=local_today(), uitkomst="plan_aanpassen")
+    z_route = {**PLAN, **QUARTERLY, "leerroute": {**PLAN["leerroute"], "route": "z_route"}}
+    with pytest.raises(ActionRefused, match="600 uur"):
+        complete(case, "pip_opstellen", ria, **z_route)
+    db.session.add(ProgressMeeting(case_id=case.id, number=99, held_on=local_today(), reference_date=local_today(),
+                                   hours_offered=700, hours_attended=560, map_status="bezig", pvt_status="afgerond",
+                                   ladder_rung=3, cooperation="ja", next_steps="-", summary="-"))
+    db.session.flush()  # 60 + 560 hours attended in all
+    complete(case, "pip_opstellen", ria, **z_route)
+    assert open_steps(case) == ["pip_vaststellen"]
+
+
+def test_route_switch_after_18_months_is_refused(create_case, people, clock):
+    ria, _tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **{"voortgang": {"interval": "P6M"}})
+    for _ in range(4):  # two years of half-yearly meetings
+        to_next_meeting(case, clock, amina)
+        meet(case, ria, rung=4 if _ else 3, offered=100, attended=100) if _ < 3 else \
+            meet(case, ria, rung=2, offered=100, attended=40)
+    assert open_steps(case) == ["mdo"]
+    complete(case, "mdo", ria, day=local_today(), uitkomst="plan_aanpassen")
+    with pytest.raises(ActionRefused, match="18 maanden"):
+        complete(case, "pip_opstellen", ria, **{**PLAN, "leerroute": {**PLAN["leerroute"], "route": "onderwijsroute"}})
+
+
+def test_a_concern_gives_the_teamleider_a_task_and_the_newcomer_an_answer(create_case, people, clock):
+    ria, tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)
+    concern = raise_concern(case, amina, "geen_school", "Er is na twee maanden nog steeds geen taalschool.")
+    opened = task(case, "zorg_behandelen")
+    assert opened.role == "teamleider" and concern.human_task_id == opened.id
+    assert concern.due_at == opened.due_at and (concern.due_at - concern.raised_at).days == 10
+    second = raise_concern(case, amina, "hulp_nodig", "Ik begrijp de brief van DUO niet.")
+    assert task_count(case, "zorg_behandelen") == 2 and second.human_task_id != opened.id
+    complete_answer = complete(case, "zorg_behandelen", tom, antwoord="De taalschool begint op 1 april.")
+    db.session.refresh(concern)
+    assert complete_answer.id == opened.id and concern.status == Concern.ANSWERED
+    assert concern.answer == "De taalschool begint op 1 april." and newcomer_news(amina) == 1
+    # The progress loop was not disturbed: it still waits for the first self-assessment.
+    assert instance(case).next_timer_due == datetime(2026, 3, 29, 6, tzinfo=UTC)
+
+
+def test_a_granted_extension_keeps_the_meetings_going(create_case, people, clock):
+    ria, _tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **{"voortgang": {"interval": "P6M"}})
+    for number in range(1, 6):
+        to_next_meeting(case, clock, amina)
+        meet(case, ria, rung=min(2 + number, 6))
+    assert open_steps(case) == []
+    fire_next_timer(case, clock)
+    assert open_steps(case) == ["eindevaluatie"]
+    with pytest.raises(ActionRefused, match="na 2029-03-01"):
+        complete(case, "eindevaluatie", ria, verlenging="toegekend", nieuwe_einddatum="2029-02-01")
+    complete(case, "eindevaluatie", ria, verlenging="toegekend", nieuwe_einddatum="2029-09-01")
+    assert plan_of(case).term_end == date(2029, 9, 1)
+    # Back in the loop: the next meeting (six months after the last, on 5 January) is days away,
+    # so the self-assessment opens at once.
+    assert open_steps(case) == ["zelfbeoordeling"]
+    fire_next_timer(case, clock)
+    assert open_steps(case) == ["voortgangsgesprek"] and local_today() == date(2029, 1, 5)
