@@ -3,29 +3,23 @@
 from flask_babel import gettext as _
 
 from portal.enforcement.models import EnforcementStep
-from portal.enforcement.services import INTAKE_LADDER, EnforcementRefused, decide, propose, steps
+from portal.enforcement.services import INTAKE_LADDER, decide, propose, steps
 from portal.progress.staff_labels import ENFORCEMENT_TRACKS, label
-from portal.tasks.actions import ActionContext, ActionRefused, Facts, portal_action
+from portal.tasks.actions import ActionContext, Facts, portal_action
 from portal.tasks.context import TaskPanel, task_context
 
 
 @portal_action("enforcement.propose")
 def proposal(context: ActionContext) -> Facts:
     """handhaving_voorstel: refused unless the ladder, the amount and support-first allow it."""
-    try:
-        propose(context.case, context.task, context.data, context.user)
-    except EnforcementRefused as exc:
-        raise ActionRefused(exc.reason) from exc
+    propose(context.case, context.task, context.data, context.user)
     return None
 
 
 @portal_action("enforcement.decide")
 def decision(context: ActionContext) -> Facts:
     """handhaving_beoordelen: the teamleider's approval or rejection."""
-    try:
-        step = decide(context.case, context.data, context.user)
-    except EnforcementRefused as exc:
-        raise ActionRefused(exc.reason) from exc
+    step = decide(context.case, context.data, context.user)
     return {"handhaving_goedgekeurd": step.status == step.APPROVED}
 
 

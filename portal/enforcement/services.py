@@ -19,6 +19,7 @@ from portal.enforcement.models import EnforcementStep
 from portal.extensions import db
 from portal.plans.models import Plan
 from portal.progress.services import support_given_since_signals
+from portal.refusal import Refused
 from portal.security import Role
 from portal.tasks.models import HumanTask
 
@@ -27,10 +28,8 @@ PIP_FINE_MAX_EURO = 800  # Wi2021 art. 23
 INTAKE_LADDER = (EnforcementStep.WARNING, EnforcementStep.FINE, EnforcementStep.FINE)
 
 
-class EnforcementRefused(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+class EnforcementRefused(Refused):
+    """The ladder, the amount, support-first or four-eyes does not allow this proposal or decision."""
 
 
 def track_of(case: Case) -> str:

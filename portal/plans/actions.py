@@ -3,7 +3,6 @@
 from flask_babel import gettext as _
 
 from portal.plans.services import (
-    SigningRefused,
     answer_questions,
     current_version,
     decide,
@@ -28,10 +27,7 @@ def draft(context: ActionContext) -> Facts:
 @portal_action("plan.decide")
 def decide_plan(context: ActionContext) -> Facts:
     """pip_vaststellen: the latest draft becomes the beschikking (and fixes the term on the first one)."""
-    try:
-        version = decide(context.case, context.data, context.user)
-    except SigningRefused as exc:
-        raise ActionRefused(exc.reason) from exc
+    version = decide(context.case, context.data, context.user)
     return {"plan_vastgesteld": True, "termijn_einde": version.plan.term_end.isoformat()}
 
 

@@ -24,6 +24,7 @@ from portal.extensions import db
 from portal.plans.models import Plan, PlanDocument, PlanResponse, PlanSignature, PlanVersion
 from portal.plans.render import plan_text
 from portal.progress.services import hours_attended, term_months_elapsed
+from portal.refusal import Refused
 from portal.security import verify_password
 
 #: The consent the newcomer ticks; bump the id when the text (in any language) changes.
@@ -31,12 +32,8 @@ CONSENT_TEXT_ID = "pip-akkoord-v1"
 TERM_YEARS = 3
 
 
-class SigningRefused(Exception):
-    """The signature cannot be accepted; ``reason`` says why (shown to the newcomer)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+class SigningRefused(Refused):
+    """The signature (or the decision) cannot be accepted; ``reason`` says why."""
 
 
 PLAN_TASK = "pip_opstellen"

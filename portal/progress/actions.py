@@ -15,20 +15,7 @@ from portal.progress.services import (
     record_meeting,
     record_self_assessment,
 )
-from portal.tasks.actions import ActionContext, ActionRefused, Facts, portal_action
-
-
-def _refusing(fn):
-    """Turn a domain refusal into ActionRefused, so the task stays open with the reason shown."""
-
-    def wrapper(context: ActionContext) -> Facts:
-        try:
-            return fn(context)
-        except ProgressRefused as exc:
-            raise ActionRefused(exc.reason) from exc
-
-    wrapper.__doc__ = fn.__doc__
-    return wrapper
+from portal.tasks.actions import ActionContext, Facts, portal_action
 
 
 @portal_action("progress.self_assessment")
@@ -39,7 +26,6 @@ def self_assessment(context: ActionContext) -> Facts:
 
 
 @portal_action("progress.meeting")
-@_refusing
 def meeting(context: ActionContext) -> Facts:
     """voortgangsgesprek: store the meeting and hand the process its verdicts."""
     stored = record_meeting(context.case, context.task, context.data, context.user)
@@ -76,21 +62,18 @@ def _extension(context: ActionContext, kind: str, outcome: str) -> Facts:
 
 
 @portal_action("progress.evaluation")
-@_refusing
 def evaluation(context: ActionContext) -> Facts:
     """eindevaluatie: two months before the term ends; a granted extension keeps the meetings going."""
     return _extension(context, FollowUp.EVALUATION, context.data["verlenging"])
 
 
 @portal_action("progress.extension")
-@_refusing
 def extension(context: ActionContext) -> Facts:
     """verlenging_besluit: DUO's decision on the extension request."""
     return _extension(context, FollowUp.EXTENSION, context.data["besluit"])
 
 
 @portal_action("progress.final_report")
-@_refusing
 def final_report(context: ActionContext) -> Facts:
     """eindverslag: closes the trajectory; the newcomer receives it in the portal."""
     record_final_report(context.case, context.task, context.data, context.user)

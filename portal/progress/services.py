@@ -22,6 +22,7 @@ from portal.engine.scripting import add_duration, add_months
 from portal.extensions import db
 from portal.plans.models import Plan, PlanVersion
 from portal.progress.models import FinalReport, FollowUp, ProgressMeeting, SelfAssessment
+from portal.refusal import Refused
 from portal.tasks.models import HumanTask
 
 CONCERN_TASK = "zorg_behandelen"
@@ -30,10 +31,8 @@ DEFAULT_INTERVAL = "P3M"
 TOP_RUNG = 6  # paid work without support: nothing left to climb
 
 
-class ProgressRefused(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+class ProgressRefused(Refused):
+    """The progress record cannot take this (a goal not in the plan, a second final report …)."""
 
 
 def _plan(case: Case) -> Plan | None:
@@ -106,7 +105,16 @@ def assess(rungs: list[int], hours_offered: int, hours_attended: int, threshold_
     return Assessment(stagnation=bool(reasons), reasons=tuple(reasons), attendance_pct=pct)
 
 
+def _check_goal_numbers(case: Case, rows: list[dict[str, Any]]) -> None:
+    count = len(plan_goals(case))
+    for row in rows:
+        if not 1 <= int(row["nummer"]) <= count:
+            raise ProgressRefused(_("Doel %(number)s staat niet in het plan; het plan heeft %(count)d doelen.",
+                                    number=row["nummer"], count=count))
+
+
 def record_self_assessment(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> SelfAssessment:
+    _check_goal_numbers(case, data.get("doelen") or [])
     entry = SelfAssessment(case_id=case.id, human_task_id=task.id, overall=data["algemeen"],
                            goals=data.get("doelen") or [], help_needed=data.get("hulp_nodig") or [],
                            question=(data.get("vraag") or "").strip() or None, locale=user.locale or "nl",
@@ -119,11 +127,7 @@ def record_self_assessment(case: Case, task: HumanTask, data: dict[str, Any], us
 
 def record_meeting(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> ProgressMeeting:
     """Store the meeting as the legal record and judge it (stagnation, attendance)."""
-    goals = plan_goals(case)
-    for row in data.get("doelen") or []:
-        if not 1 <= int(row["nummer"]) <= len(goals):
-            raise ProgressRefused(_("Doel %(number)s staat niet in het plan; het plan heeft %(count)d doelen.",
-                                    number=row["nummer"], count=len(goals)))
+    _check_goal_numbers(case, data.get("doelen") or [])
     attendance, conversation = data["aanwezigheid"], data["gesprek"]
     earlier = meetings(case)
     rung = int(data["participatie"]["trede"])

@@ -11,13 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from portal.refusal import Refused
+
 #: An action may return "facts": top-level process data derived from the domain (a term end, a
 #: stagnation verdict) that the diagram's gateways and timers read. ``None`` means no facts.
 Facts = dict[str, Any] | None
 ACTIONS: dict[str, Callable[[ActionContext], Facts]] = {}
 
 
-class ActionRefused(Exception):
+class ActionRefused(Refused):
     """The action cannot run with this data (e.g. signing a superseded plan); the task stays open."""
 
 
@@ -42,6 +44,10 @@ def portal_action(name: str) -> Callable:
 
 
 def run_action(name: str, context: ActionContext) -> Facts:
+    """Run the action; a service's :class:`~portal.refusal.Refused` keeps the task open with its reason."""
     if name not in ACTIONS:
         raise ActionRefused(f"unknown portal action {name!r}; known: {', '.join(sorted(ACTIONS))}")
-    return ACTIONS[name](context)
+    try:
+        return ACTIONS[name](context)
+    except Refused as exc:
+        raise ActionRefused(exc.reason) from exc

@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.forms import choices
 from portal.forms.builder import attach_violations, build_task_form, draft_formdata, form_to_data, raw_form_input
 from portal.security import CASE_ROLES, roles_required
+from portal.tasks.actions import ActionRefused
 from portal.tasks.context import panels_for
 from portal.tasks.forms import WorklistFilterForm
 from portal.tasks.models import HumanTask
@@ -83,6 +84,9 @@ def show(task_id: int):
         except InvalidSubmission as exc:
             db.session.rollback()
             attach_violations(form, exc.violations)
+        except ActionRefused as exc:  # the rules refuse (a route switch too late, a fine too high …)
+            db.session.rollback()
+            form.form_errors.append(exc.reason)
         else:
             db.session.commit()
             flash(_("‘%(title)s’ is afgerond.", title=_(task.title)), "success")

@@ -119,3 +119,19 @@ def test_no_show_is_refused_once_the_plan_is_decided(create_case, staff, create_
     assert not may_report_no_show(case, ria)
     with pytest.raises(EnforcementRefused, match="voortgangsgesprek"):
         report_no_show(case, ria)
+
+
+def test_a_refused_proposal_shows_the_reason_and_keeps_the_input(create_case, staff, login):
+    ria, _tom = staff
+    case = create_case(ria)
+    no_show(case, ria)
+    task = next(t for t in open_tasks(case) if t.bpmn_id == "handhaving_voorstel")
+    db.session.commit()
+    client = login(ria)
+    url = f"/tasks/{task.id}"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "maatregel": "boete", "bedrag": "250",
+                                      **PROPOSAL})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Stap 1 van de ladder is" in html  # the reason, in the error summary
+    assert PROPOSAL["verwijtbaarheid"] in html  # nothing typed is lost
+    assert "handhaving_voorstel" in open_steps(case)
