@@ -71,7 +71,7 @@ def main() -> None:
                       municipality, user.id, None, "bench")
         db.session.commit()
         tasks = [(t.id, flatten(sample_submission(form_spec_for(t), date(2026, 1, 8))))
-                 for t in db.session.query(HumanTask).filter_by(status="open").all()]
+                 for t in db.session.query(HumanTask).filter_by(status="open", role="regisseur").all()]
 
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
