@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
@@ -172,7 +173,7 @@ def progress_overview(case: Case, user: User, page: int = 1) -> ProgressOverview
                                               .where(ProgressMeeting.case_id == case.id)).all())
     return ProgressOverview(
         ladder=_ladder(case, report),
-        meetings=[_meeting_row(meeting, notes.get(meeting.id)) for meeting in meeting_page.items],
+        meetings=[_meeting_row(meeting, notes.get(meeting.id), user) for meeting in meeting_page.items],
         meeting_page=meeting_page,
         follow_ups=[_follow_up_row(f, meeting_numbers.get(f.meeting_id), names) for f in follow_ups],
         enforcement=[_enforcement_row(s, names) for s in enforcement],
@@ -215,7 +216,17 @@ def _signal_notes(meetings: list[ProgressMeeting], user: User) -> dict[int, Doss
     return notes
 
 
-def _meeting_row(meeting: ProgressMeeting, note: DossierItem | None) -> MeetingRow:
+#: Signal domains that are special-category data themselves (GDPR art. 9): that such a signal exists is
+#: shown only to roles that may see health data.
+SENSITIVE_SIGNALS = frozenset({"gezondheid"})
+
+
+def _signal_labels(codes: list[str], user: User) -> list[str]:
+    return [str(_("Afgeschermd signaal")) if code in SENSITIVE_SIGNALS and not user.may_see_sensitive
+            else label(SIGNAL_DOMAINS, code) for code in codes]
+
+
+def _meeting_row(meeting: ProgressMeeting, note: DossierItem | None, user: User) -> MeetingRow:
     assessment = meeting.assessment or {}
     return MeetingRow(
         number=meeting.number, held_on=meeting.held_on, hours_attended=meeting.hours_attended,
@@ -223,7 +234,7 @@ def _meeting_row(meeting: ProgressMeeting, note: DossierItem | None) -> MeetingR
         absence_unexcused=meeting.absence_unexcused or 0,
         map_status=label(MAP_STATUS, meeting.map_status), pvt_status=label(PVT_STATUS, meeting.pvt_status),
         rung=meeting.ladder_rung, rung_label=label(LADDER_RUNGS, meeting.ladder_rung),
-        signals=[label(SIGNAL_DOMAINS, code) for code in meeting.signals or []], signal_note=note,
+        signals=_signal_labels(meeting.signals or [], user), signal_note=note,
         stagnation=bool(assessment.get("stagnatie")),
         stagnation_reasons=[label(STAGNATION_REASONS, code) for code in assessment.get("redenen") or []],
         cooperation=label(COOPERATION, meeting.cooperation), culpable=meeting.cooperation == "verwijtbaar",

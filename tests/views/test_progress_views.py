@@ -198,3 +198,15 @@ def test_form_titles_of_follow_ups_match_the_forms(app):
         for kind, form in forms.items():
             schema = json.loads((ROOT / "workflows" / "forms" / f"{form}.json").read_text(encoding="utf-8"))
             assert str(staff_labels.FOLLOW_UP_KINDS[kind]) == schema["title"]
+
+
+def test_a_health_signal_is_masked_for_the_teamleider(create_case, people, login):
+    ria, tom, amina = people
+    with time_machine.travel(START, tick=False) as clock:
+        case = create_case(ria)
+        walk_to_progress(case, ria, amina)
+        hold_meeting(case, ria, amina, clock, signalen={"leefgebieden": ["gezondheid", "schulden"]})
+    lead = section(login(tom).get(f"/cases/{case.id}").get_data(as_text=True))
+    assert "Afgeschermd signaal" in lead and "Schulden of geldzorgen" in lead and "Gezondheid" not in lead
+    own = section(login(ria, new_client=True).get(f"/cases/{case.id}").get_data(as_text=True))
+    assert "Gezondheid" in own and "Afgeschermd signaal" not in own
