@@ -205,14 +205,14 @@ def self_assessment():
         except InvalidSubmission as exc:
             db.session.rollback()
             attach_violations(form, exc.violations)
-        except ActionRefused:
+        except ActionRefused as exc:
             db.session.rollback()
-            form.form_errors.append(_("Je antwoorden konden niet worden verstuurd. Probeer het later opnieuw."))
+            form.form_errors.append(exc.reason)
         else:
             db.session.commit()
             flash(_("Dank je wel. Je regisseur leest je antwoorden voor het gesprek."), "success")
             return redirect(url_for("newcomer.my_plan"))
-    record("read", "plan", "newcomer.self_assessment", case_id=case.id)
+    record("read", "progress", "newcomer.self_assessment", case_id=case.id)
     db.session.commit()
     return render_template("newcomer/self_assessment.html", case=case, form=form, spec=spec, task=task)
 
