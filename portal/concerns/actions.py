@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from portal.concerns.services import TASK, ConcernRefused, answer, concern_for_task
 from portal.newcomer.services import tell_newcomer
-from portal.progress.staff_labels import CONCERN_CATEGORIES, label
+from portal.progress.labels import CONCERN_CATEGORIES, label
 from portal.tasks.actions import ActionContext, ActionRefused, Facts, portal_action
 from portal.tasks.context import TaskPanel, task_context
 

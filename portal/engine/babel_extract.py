@@ -29,13 +29,31 @@ def _walk(node: Any) -> Iterator[str]:
             yield from _walk(item)
 
 
+def _walk_choices(node: Any) -> Iterator[str]:
+    """Only the titles of choices (``oneOf`` options): the words a record shows for its stored codes."""
+    if isinstance(node, dict):
+        for option in node.get("oneOf") or []:
+            if isinstance(option, dict) and isinstance(option.get("title"), str):
+                yield option["title"]
+        for value in node.values():
+            yield from _walk_choices(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk_choices(item)
+
+
 def extract_form_schema(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
-    """Yield (lineno, funcname, message, comments) for every label and help text in a form schema."""
+    """Yield (lineno, funcname, message, comments) for every label and help text in a form schema.
+
+    With the option ``only = choices`` (a section option in a babel .cfg) only the choices' titles: the
+    newcomer's pages show a staff form's choices (a ladder rung, a goal's status), not its questions.
+    """
     text = fileobj.read().decode("utf-8")
     schema = json.loads(text)
     lines = text.splitlines()
     seen = set()
-    for message in _walk(schema):
+    walk = _walk_choices if (options or {}).get("only") == "choices" else _walk
+    for message in walk(schema):
         if message in seen:
             continue
         seen.add(message)

@@ -50,6 +50,7 @@ from portal.plans.services import (
     plan_form,
 )
 from portal.progress import labels
+from portal.progress.labels import words_for
 from portal.progress.services import final_report
 from portal.security import Role, public, roles_required
 from portal.tasks.actions import ActionRefused
@@ -224,7 +225,8 @@ def my_progress():
     views, report = my_meetings(case), final_report(case)
     record("read", "progress", "newcomer.my_progress", case_id=case.id)
     db.session.commit()
-    return render_template("newcomer/progress.html", case=case, meetings=views, report=report, labels=labels)
+    return render_template("newcomer/progress.html", case=case, meetings=views, report=report, labels=labels,
+                           words=words_for(case))
 
 
 def _per_newcomer() -> str:

@@ -25,9 +25,7 @@ from portal.db import utcnow
 from portal.enforcement.models import EnforcementStep
 from portal.enforcement.services import steps
 from portal.extensions import db
-from portal.progress.models import FinalReport, FollowUp, ProgressMeeting
-from portal.progress.services import final_report, ladder_history
-from portal.progress.staff_labels import (
+from portal.progress.labels import (
     CONCERN_CATEGORIES,
     CONCERN_STATUS,
     CONCLUSIONS,
@@ -38,15 +36,20 @@ from portal.progress.staff_labels import (
     ENFORCEMENT_TRACKS,
     EVALUATION_EXTENSION,
     EXTENSION_DECISIONS,
-    FOLLOW_UP_KINDS,
-    LADDER_RUNGS,
+    FINAL_LADDER,
+    FOLLOW_UP_TASKS,
+    LADDER,
     MAP_STATUS,
     PVT_STATUS,
     SIGNAL_DOMAINS,
     STAGNATION_REASONS,
     SUPPORT,
+    Words,
     label,
+    words_for,
 )
+from portal.progress.models import FinalReport, FollowUp, ProgressMeeting
+from portal.progress.services import final_report, ladder_history
 from portal.tasks.models import HumanTask
 from portal.tasks.services import page_size
 
@@ -159,6 +162,7 @@ def progress_overview(case: Case, user: User, page: int = 1) -> ProgressOverview
     meeting_page = db.paginate(select(ProgressMeeting).where(ProgressMeeting.case_id == case.id)
                                .order_by(ProgressMeeting.number.desc()),
                                page=max(page, 1), per_page=page_size(), error_out=False)
+    words = words_for(case)
     notes = _signal_notes(meeting_page.items, user)
     audit_sensitive_read(case, user, [note for note in notes.values() if note is not None], "cases.show")
     report = final_report(case)
@@ -172,13 +176,13 @@ def progress_overview(case: Case, user: User, page: int = 1) -> ProgressOverview
     meeting_numbers = dict(db.session.execute(select(ProgressMeeting.id, ProgressMeeting.number)
                                               .where(ProgressMeeting.case_id == case.id)).all())
     return ProgressOverview(
-        ladder=_ladder(case, report),
-        meetings=[_meeting_row(meeting, notes.get(meeting.id), user) for meeting in meeting_page.items],
+        ladder=_ladder(case, report, words),
+        meetings=[_meeting_row(meeting, notes.get(meeting.id), user, words) for meeting in meeting_page.items],
         meeting_page=meeting_page,
-        follow_ups=[_follow_up_row(f, meeting_numbers.get(f.meeting_id), names) for f in follow_ups],
-        enforcement=[_enforcement_row(s, names) for s in enforcement],
+        follow_ups=[_follow_up_row(f, meeting_numbers.get(f.meeting_id), names, words) for f in follow_ups],
+        enforcement=[_enforcement_row(s, names, words) for s in enforcement],
         concerns=[_concern_row(c, names) for c in sorted(concerns, key=lambda c: c.id)],
-        final_report=_report_view(report, names) if report else None,
+        final_report=_report_view(report, names, words) if report else None,
     )
 
 
@@ -189,10 +193,10 @@ def _names(user_ids: set[int | None]) -> dict[int | None, str]:
     return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
-def _ladder(case: Case, report: FinalReport | None) -> list[LadderPoint]:
+def _ladder(case: Case, report: FinalReport | None, words: Words) -> list[LadderPoint]:
     points, number = [], 0
     for moment, rung in ladder_history(case):
-        rung_label = label(LADDER_RUNGS, rung)
+        rung_label = words(FINAL_LADDER if moment == "einde" else LADDER, rung)
         if moment == "intake":
             points.append(LadderPoint("intake", rung, rung_label))
         elif moment == "einde":
@@ -221,51 +225,52 @@ def _signal_notes(meetings: list[ProgressMeeting], user: User) -> dict[int, Doss
 SENSITIVE_SIGNALS = frozenset({"gezondheid"})
 
 
-def _signal_labels(codes: list[str], user: User) -> list[str]:
+def _signal_labels(codes: list[str], user: User, words: Words) -> list[str]:
     return [str(_("Afgeschermd signaal")) if code in SENSITIVE_SIGNALS and not user.may_see_sensitive
-            else label(SIGNAL_DOMAINS, code) for code in codes]
+            else words(SIGNAL_DOMAINS, code) for code in codes]
 
 
-def _meeting_row(meeting: ProgressMeeting, note: DossierItem | None, user: User) -> MeetingRow:
+def _meeting_row(meeting: ProgressMeeting, note: DossierItem | None, user: User, words: Words) -> MeetingRow:
     assessment = meeting.assessment or {}
     return MeetingRow(
         number=meeting.number, held_on=meeting.held_on, hours_attended=meeting.hours_attended,
         hours_offered=meeting.hours_offered, attendance_pct=meeting.attendance_pct,
         absence_unexcused=meeting.absence_unexcused or 0,
-        map_status=label(MAP_STATUS, meeting.map_status), pvt_status=label(PVT_STATUS, meeting.pvt_status),
-        rung=meeting.ladder_rung, rung_label=label(LADDER_RUNGS, meeting.ladder_rung),
-        signals=_signal_labels(meeting.signals or [], user), signal_note=note,
+        map_status=words(MAP_STATUS, meeting.map_status), pvt_status=words(PVT_STATUS, meeting.pvt_status),
+        rung=meeting.ladder_rung, rung_label=words(LADDER, meeting.ladder_rung),
+        signals=_signal_labels(meeting.signals or [], user, words), signal_note=note,
         stagnation=bool(assessment.get("stagnatie")),
         stagnation_reasons=[label(STAGNATION_REASONS, code) for code in assessment.get("redenen") or []],
-        cooperation=label(COOPERATION, meeting.cooperation), culpable=meeting.cooperation == "verwijtbaar",
+        cooperation=words(COOPERATION, meeting.cooperation), culpable=meeting.cooperation == "verwijtbaar",
     )
 
 
-def _follow_up_outcome(follow_up: FollowUp) -> tuple[str, str]:
+def _follow_up_outcome(follow_up: FollowUp, words: Words) -> tuple[str, str]:
     """(outcome, detail) from what the follow-up's form recorded; never its free text (it may be sensitive)."""
     data = follow_up.data or {}
     new_end = data.get("nieuwe_einddatum") or ""
     if follow_up.kind == FollowUp.SUPPORT:
-        return ", ".join(label(SUPPORT, code) for code in data.get("ondersteuning") or []), data.get("partner") or ""
+        return words(SUPPORT, data.get("ondersteuning") or []), data.get("partner") or ""
     if follow_up.kind == FollowUp.CONFERENCE:
-        return label(CONFERENCE_OUTCOMES, data.get("uitkomst") or follow_up.outcome), ""
+        return words(CONFERENCE_OUTCOMES, data.get("uitkomst") or follow_up.outcome), ""
     if follow_up.kind == FollowUp.EVALUATION:
-        return label(EVALUATION_EXTENSION, data.get("verlenging") or follow_up.outcome), new_end
+        return words(EVALUATION_EXTENSION, data.get("verlenging") or follow_up.outcome), new_end
     if follow_up.kind == FollowUp.EXTENSION:
-        return label(EXTENSION_DECISIONS, data.get("besluit") or follow_up.outcome), new_end
+        return words(EXTENSION_DECISIONS, data.get("besluit") or follow_up.outcome), new_end
     return follow_up.outcome, ""
 
 
-def _follow_up_row(follow_up: FollowUp, meeting_number: int | None, names: dict) -> FollowUpRow:
-    outcome, detail = _follow_up_outcome(follow_up)
-    return FollowUpRow(recorded_at=follow_up.created_at, kind=label(FOLLOW_UP_KINDS, follow_up.kind),
+def _follow_up_row(follow_up: FollowUp, meeting_number: int | None, names: dict, words: Words) -> FollowUpRow:
+    outcome, detail = _follow_up_outcome(follow_up, words)
+    kind = FOLLOW_UP_TASKS.get(follow_up.kind)
+    return FollowUpRow(recorded_at=follow_up.created_at, kind=words.task_title(kind) if kind else follow_up.kind,
                        outcome=outcome, detail=detail, meeting_number=meeting_number,
                        recorded_by=names.get(follow_up.recorded_by_id, ""))
 
 
-def _enforcement_row(step: EnforcementStep, names: dict) -> EnforcementRow:
+def _enforcement_row(step: EnforcementStep, names: dict, words: Words) -> EnforcementRow:
     return EnforcementRow(
-        track=label(ENFORCEMENT_TRACKS, step.track), rung=step.rung, measure=label(ENFORCEMENT_MEASURES, step.measure),
+        track=label(ENFORCEMENT_TRACKS, step.track), rung=step.rung, measure=words(ENFORCEMENT_MEASURES, step.measure),
         amount_euro=step.amount_euro or 0, status_code=step.status, status=label(ENFORCEMENT_STATUS, step.status),
         proposed_by=names.get(step.proposed_by_id, ""), proposed_at=step.proposed_at,
         decided_by=names.get(step.decided_by_id, ""), decided_at=step.decided_at,
@@ -282,10 +287,10 @@ def _concern_row(concern: Concern, names: dict) -> ConcernRow:
     )
 
 
-def _report_view(report: FinalReport, names: dict) -> FinalReportView:
+def _report_view(report: FinalReport, names: dict, words: Words) -> FinalReportView:
     return FinalReportView(
-        conclusion=label(CONCLUSIONS, report.conclusion), rung=report.ladder_rung,
-        rung_label=label(LADDER_RUNGS, report.ladder_rung), summary=report.summary,
+        conclusion=words(CONCLUSIONS, report.conclusion), rung=report.ladder_rung,
+        rung_label=words(FINAL_LADDER, report.ladder_rung), summary=report.summary,
         recommendations=report.recommendations, recorded_at=report.created_at,
         recorded_by=names.get(report.recorded_by_id, ""),
     )

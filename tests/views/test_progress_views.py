@@ -14,7 +14,8 @@ from portal.audit.models import AuditEvent
 from portal.concerns.services import raise_concern
 from portal.db import local_today
 from portal.extensions import db
-from portal.progress import staff_labels
+from portal.processes.services import current_version, runtime_for
+from portal.progress import labels
 from tests.conftest import ROOT
 from tests.factories import complete, fire_next_timer, open_tasks, walk_to_progress
 
@@ -167,37 +168,31 @@ def test_other_municipalities_get_404(case_with_meeting, people, create_user, lo
     assert "Ik begrijp de brief" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("mapping", "form", "path"), [
-    (staff_labels.MAP_STATUS, "voortgangsgesprek", "map_pvt.map_status"),
-    (staff_labels.PVT_STATUS, "voortgangsgesprek", "map_pvt.pvt_status"),
-    (staff_labels.SIGNAL_DOMAINS, "voortgangsgesprek", "signalen.leefgebieden"),
-    (staff_labels.COOPERATION, "voortgangsgesprek", "medewerking.oordeel"),
-    (staff_labels.SUPPORT, "signaal_opvolgen", "ondersteuning"),
-    (staff_labels.CONFERENCE_OUTCOMES, "mdo", "uitkomst"),
-    (staff_labels.EVALUATION_EXTENSION, "eindevaluatie", "verlenging"),
-    (staff_labels.EXTENSION_DECISIONS, "verlenging_besluit", "besluit"),
-    (staff_labels.CONCLUSIONS, "eindverslag", "conclusie"),
-    (staff_labels.ENFORCEMENT_MEASURES, "handhaving_voorstel", "maatregel"),
-    ({str(k): v for k, v in staff_labels.LADDER_RUNGS.items()}, "voortgangsgesprek", "participatie.trede"),
-    ({str(k): v for k, v in staff_labels.LADDER_RUNGS.items()}, "eindverslag", "trede"),
+@pytest.mark.parametrize("where", [
+    labels.MAP_STATUS, labels.PVT_STATUS, labels.SIGNAL_DOMAINS, labels.COOPERATION, labels.SUPPORT,
+    labels.CONFERENCE_OUTCOMES, labels.EVALUATION_EXTENSION, labels.EXTENSION_DECISIONS, labels.CONCLUSIONS,
+    labels.ENFORCEMENT_MEASURES, labels.LADDER, labels.FINAL_LADDER, labels.GOAL_STATUS, labels.EXAM_PART,
+    labels.EXAM_RESULT,
 ])
-def test_staff_labels_match_the_forms(app, mapping, form, path):
+def test_staff_labels_match_the_forms(app, where):
+    """Every stored code reads as the title its form gave it (the words come from the deployed form)."""
+    form, path = where
     schema = json.loads((ROOT / "workflows" / "forms" / f"{form}.json").read_text(encoding="utf-8"))
     node = schema
     for name in path.split("."):
-        node = node["properties"][name]
+        node = node["properties"][name] if "properties" in node else node["items"]["properties"][name]
     options = node.get("oneOf") or node["items"]["oneOf"]
     with app.test_request_context():
-        assert {code: str(text) for code, text in mapping.items()} == {o["const"]: o["title"] for o in options}
+        words = labels.Words(runtime_for(current_version()))
+        assert {o["const"]: words(where, o["const"]) for o in options} == {o["const"]: o["title"] for o in options}
 
 
 def test_form_titles_of_follow_ups_match_the_forms(app):
-    forms = {"ondersteuning": "signaal_opvolgen", "mdo": "mdo", "eindevaluatie": "eindevaluatie",
-             "verlenging": "verlenging_besluit"}
     with app.test_request_context():
-        for kind, form in forms.items():
+        words = labels.Words(runtime_for(current_version()))
+        for kind, form in labels.FOLLOW_UP_TASKS.items():
             schema = json.loads((ROOT / "workflows" / "forms" / f"{form}.json").read_text(encoding="utf-8"))
-            assert str(staff_labels.FOLLOW_UP_KINDS[kind]) == schema["title"]
+            assert words.task_title(form) == schema["title"], kind
 
 
 def test_a_health_signal_is_masked_for_the_teamleider(create_case, people, login):
