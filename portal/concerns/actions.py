@@ -3,20 +3,17 @@
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from portal.concerns.services import TASK, ConcernRefused, answer, concern_for_task
+from portal.concerns.services import TASK, answer, concern_for_task
 from portal.newcomer.services import tell_newcomer
 from portal.progress.labels import CONCERN_CATEGORIES, label
-from portal.tasks.actions import ActionContext, ActionRefused, Facts, portal_action
+from portal.tasks.actions import ActionContext, Facts, portal_action
 from portal.tasks.context import TaskPanel, task_context
 
 
 @portal_action("concern.answer")
 def answer_concern(context: ActionContext) -> Facts:
     """zorg_behandelen: the answer goes to the newcomer, who is told there is news."""
-    try:
-        answer(context.task, context.data, context.user)
-    except ConcernRefused as exc:
-        raise ActionRefused(_("Bij deze taak hoort geen gemelde zorg.")) from exc
+    answer(context.task, context.data, context.user)
     tell_newcomer(context.case, actor_id=context.user.id)
     return None
 

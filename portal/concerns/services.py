@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit.services import record
@@ -16,6 +17,7 @@ from portal.cases.models import Case
 from portal.concerns.models import Concern
 from portal.db import utcnow
 from portal.extensions import db
+from portal.refusal import Refused
 from portal.tasks.models import HumanTask
 from portal.tasks.services import signal_case
 
@@ -23,24 +25,31 @@ SIGNAL = "zorg_gemeld"
 TASK = "zorg_behandelen"
 
 
-class ConcernRefused(Exception):
-    pass
+class ConcernRefused(Refused):
+    """Not a concern this portal takes (an unknown category, or no concern behind a task)."""
 
 
 def raise_concern(case: Case, user: User, category: str, text: str) -> Concern:
-    """Record the concern and open the teamleider's task for it (same transaction)."""
+    """Record the concern and open the teamleider's task for it (same transaction).
+
+    :raises ConcernRefused or NotListening: the case's process takes no concerns now (e.g. it has ended).
+    """
     if category not in Concern.CATEGORIES:
-        raise ConcernRefused(category)
-    new_tasks = signal_case(case, SIGNAL, actor_id=user.id)
-    task = next((t for t in new_tasks if t.bpmn_id == TASK), None)
-    if task is None:  # the case's process no longer listens (e.g. it has ended)
-        raise ConcernRefused(SIGNAL)
+        raise ConcernRefused(_("Kies een soort zorg."))
+    task = signal_case(case, SIGNAL, TASK, actor_id=user.id)
     concern = Concern(case_id=case.id, category=category, text=text.strip(), raised_by_id=user.id,
                       human_task_id=task.id, due_at=task.due_at)
     db.session.add(concern)
     db.session.flush()
     record("write", "concern", "concerns.raise", case_id=case.id, user_id=user.id, detail={"concern": concern.id})
     return concern
+
+
+def has_open_concern(case: Case) -> bool:
+    """A concern still waits for the teamleider's answer (its task is open)."""
+    return db.session.scalar(select(HumanTask.id).where(
+        HumanTask.case_id == case.id, HumanTask.bpmn_id == TASK, HumanTask.status == HumanTask.OPEN)
+        .limit(1)) is not None
 
 
 def concern_for_task(task: HumanTask) -> Concern | None:
@@ -50,7 +59,7 @@ def concern_for_task(task: HumanTask) -> Concern | None:
 def answer(task: HumanTask, data: dict[str, Any], user: User) -> Concern:
     concern = concern_for_task(task)
     if concern is None:
-        raise ConcernRefused(task.id)
+        raise ConcernRefused(_("Bij deze taak hoort geen gemelde zorg."))
     concern.status, concern.answer = Concern.ANSWERED, data["antwoord"]
     concern.justified = data.get("gegrond")
     concern.answered_by_id, concern.answered_at = user.id, utcnow()

@@ -22,6 +22,7 @@ from portal.progress.services import support_given_since_signals
 from portal.refusal import Refused
 from portal.security import Role
 from portal.tasks.models import HumanTask
+from portal.tasks.services import signal_case
 
 INTAKE_FINE_EURO = 250  # Wi2021 art. 22, fixed fine; lower only with a reason (Awb 5:46(3))
 PIP_FINE_MAX_EURO = 800  # Wi2021 art. 23
@@ -122,14 +123,10 @@ def may_report_no_show(case: Case, user: User) -> bool:
 def report_no_show(case: Case, user: User) -> HumanTask:
     """The newcomer did not come to an intake appointment: open the regisseur's step to record why.
 
-    :raises EnforcementRefused: the intake is over (the process no longer listens for this).
+    :raises EnforcementRefused: the first PIP is decided (non-cooperation is then a progress meeting's matter).
+    :raises NotListening: the case's process takes no such report (an older process version, or it ended).
     """
-    from portal.tasks.services import signal_case
-
     if track_of(case) != EnforcementStep.INTAKE:
         raise EnforcementRefused(_("Niet verschijnen kan alleen tijdens de brede intake worden gemeld; "
                                    "leg daarna niet meewerken vast in het voortgangsgesprek."))
-    opened = next((t for t in signal_case(case, NO_SHOW_SIGNAL, actor_id=user.id) if t.bpmn_id == NO_SHOW_TASK), None)
-    if opened is None:
-        raise EnforcementRefused(_("Het proces van dit dossier neemt geen melding van niet verschijnen aan."))
-    return opened
+    return signal_case(case, NO_SHOW_SIGNAL, NO_SHOW_TASK, actor_id=user.id)

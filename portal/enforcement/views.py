@@ -6,10 +6,10 @@ from flask_login import current_user
 
 from portal.cases.services import case_for
 from portal.enforcement.forms import NoShowForm
-from portal.enforcement.services import EnforcementRefused, report_no_show
+from portal.enforcement.services import report_no_show
 from portal.extensions import db
+from portal.refusal import Refused
 from portal.security import Role, roles_required
-from portal.tasks.services import StaleTask
 
 bp = Blueprint("enforcement", __name__, url_prefix="/cases")
 
@@ -23,9 +23,9 @@ def no_show(case_id: int):
         return redirect(url_for("cases.show", case_id=case.id))
     try:
         task = report_no_show(case, current_user)
-    except (EnforcementRefused, StaleTask) as exc:
+    except Refused as exc:
         db.session.rollback()
-        flash(getattr(exc, "reason", None) or _("Dat kan nu niet."), "error")
+        flash(exc.reason, "error")
         return redirect(url_for("cases.show", case_id=case_id))
     db.session.commit()
     return redirect(url_for("tasks.show", task_id=task.id))

@@ -18,7 +18,7 @@ from portal.auth.models import User
 from portal.cases.dossier import display_value
 from portal.cases.models import Case
 from portal.concerns.models import Concern
-from portal.concerns.services import ConcernRefused, concerns_of, raise_concern
+from portal.concerns.services import concerns_of
 from portal.db import utcnow
 from portal.engine import FormSpec
 from portal.extensions import db
@@ -231,14 +231,3 @@ def my_meetings(case: Case) -> list[MeetingView]:
 
 def open_concerns(case: Case) -> int:
     return sum(1 for concern in concerns_of(case) if concern.status == Concern.OPEN)
-
-
-def raise_my_concern(case: Case, user: User, category: str, text: str) -> Concern:
-    """A concern about the municipality's side of the plan; the teamleider answers it.
-
-    :raises ConcernRefused: the case's process no longer takes concerns (e.g. the trajectory has ended).
-    """
-    try:
-        return raise_concern(case, user, category, text)
-    except StaleTask as exc:  # the engine refused the signal: for the newcomer the same as a refusal
-        raise ConcernRefused("engine") from exc

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from portal.audit.services import record
-from portal.concerns.services import ConcernRefused, concerns_of
+from portal.concerns.services import concerns_of, raise_concern
 from portal.extensions import db, limiter
 from portal.forms import choices
 from portal.forms.builder import attach_violations
@@ -35,7 +35,6 @@ from portal.newcomer.services import (
     newcomer_case,
     open_concerns,
     open_newcomer_task,
-    raise_my_concern,
     self_assessment_spec,
     sign_my_plan,
 )
@@ -52,6 +51,7 @@ from portal.plans.services import (
 from portal.progress import labels
 from portal.progress.labels import words_for
 from portal.progress.services import final_report
+from portal.refusal import Refused
 from portal.security import Role, public, roles_required
 from portal.tasks.actions import ActionRefused
 from portal.tasks.services import InvalidSubmission, StaleTask
@@ -243,8 +243,8 @@ def concerns():
     form = ConcernForm()
     if form.validate_on_submit():
         try:
-            raise_my_concern(case, current_user, form.category.data, form.text.data)
-        except ConcernRefused:
+            raise_concern(case, current_user, form.category.data, form.text.data)
+        except Refused:  # an unknown category, or the case's process takes no concerns any more
             db.session.rollback()
             form.form_errors.append(_("Je zorg kon niet worden verstuurd. Misschien is je traject al afgesloten. "
                                       "Neem contact op met je regisseur. Wat je schreef, staat hieronder nog."))

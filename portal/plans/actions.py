@@ -8,8 +8,8 @@ from portal.plans.services import (
     decide,
     draft_version,
     responses,
-    route_change_refusal,
 )
+from portal.progress.services import route_change_refusal
 from portal.tasks.actions import ActionContext, ActionRefused, Facts, portal_action
 from portal.tasks.services import form_spec_for
 

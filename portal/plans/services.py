@@ -23,7 +23,6 @@ from portal.engine import FormSpec
 from portal.extensions import db
 from portal.plans.models import Plan, PlanDocument, PlanResponse, PlanSignature, PlanVersion
 from portal.plans.render import plan_text
-from portal.progress.services import hours_attended, term_months_elapsed
 from portal.refusal import Refused
 from portal.security import verify_password
 
@@ -78,30 +77,6 @@ def draft_version(case: Case, content: dict[str, Any], form: FormSpec, user: Use
     record("write", f"plan:v{number}", "plans.draft", case_id=case.id, user_id=user.id if user else None,
            detail={"sha256": version.sha256})
     return version
-
-
-ROUTE_SWITCH_MONTHS = 18  # Wi2021: another route only within 18 months of the start of the term
-SCALE_DOWN_HOURS = 600  # scaling down from the B1-route only after at least 600 hours of effort
-
-
-def route_change_refusal(case: Case, content: dict[str, Any]) -> str | None:
-    """Why a drafted route change is not allowed, or None. Checked against the plan in force."""
-    current = current_version(case)
-    new_route = (content.get("leerroute") or {}).get("route")
-    old_route = (current.content.get("leerroute") or {}).get("route") if current else None
-    if current is None or not new_route or new_route == old_route:
-        return None
-    if old_route == "b1_route" and new_route == "z_route":
-        hours = hours_attended(case)
-        if hours < SCALE_DOWN_HOURS:
-            return _("Afschalen van de B1-route naar de Z-route kan pas na minstens %(min)d uur inzet; "
-                     "volgens de voortgangsgesprekken zijn %(hours)d uur gevolgd.", min=SCALE_DOWN_HOURS, hours=hours)
-        return None
-    months = term_months_elapsed(case)
-    if months is not None and months >= ROUTE_SWITCH_MONTHS:
-        return _("Een andere leerroute kan alleen binnen %(max)d maanden na het begin van de inburgeringstermijn; "
-                 "de termijn loopt nu %(months)d maanden.", max=ROUTE_SWITCH_MONTHS, months=months)
-    return None
 
 
 def latest_version(case: Case, status: str | None = None) -> PlanVersion | None:

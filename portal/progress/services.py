@@ -17,15 +17,14 @@ from sqlalchemy import func, select
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
+from portal.concerns.services import has_open_concern
 from portal.db import local_today
 from portal.engine.scripting import add_duration, add_months
 from portal.extensions import db
-from portal.plans.models import Plan, PlanVersion
+from portal.plans.services import current_version, plan_of
 from portal.progress.models import FinalReport, FollowUp, ProgressMeeting, SelfAssessment
 from portal.refusal import Refused
 from portal.tasks.models import HumanTask
-
-CONCERN_TASK = "zorg_behandelen"
 
 DEFAULT_INTERVAL = "P3M"
 TOP_RUNG = 6  # paid work without support: nothing left to climb
@@ -35,21 +34,9 @@ class ProgressRefused(Refused):
     """The progress record cannot take this (a goal not in the plan, a second final report …)."""
 
 
-def _plan(case: Case) -> Plan | None:
-    return db.session.scalar(select(Plan).where(Plan.case_id == case.id))
-
-
-def _current_version(case: Case) -> PlanVersion | None:
-    plan = _plan(case)
-    if plan is None:
-        return None
-    return db.session.scalar(select(PlanVersion).where(
-        PlanVersion.plan_id == plan.id, PlanVersion.status == PlanVersion.DECIDED).order_by(PlanVersion.number.desc()))
-
-
 def plan_goals(case: Case) -> list[dict[str, Any]]:
     """The goals of the plan in force, numbered from 1 as the plan shows them."""
-    version = _current_version(case)
+    version = current_version(case)
     return list(version.content.get("doelen") or []) if version else []
 
 
@@ -134,7 +121,7 @@ def record_meeting(case: Case, task: HumanTask, data: dict[str, Any], user: User
     rungs = [r for r in [intake_rung(case)] if r is not None] + [m.ladder_rung for m in earlier] + [rung]
     verdict = assess(rungs, attendance["uren_aangeboden"], attendance["uren_gevolgd"],
                      current_app.config["ATTENDANCE_THRESHOLD"])
-    version = _current_version(case)
+    version = current_version(case)
     meeting = ProgressMeeting(
         case_id=case.id, human_task_id=task.id, plan_version_id=version.id if version else None,
         number=len(earlier) + 1, held_on=date.fromisoformat(conversation["datum"]),
@@ -161,8 +148,8 @@ def record_meeting(case: Case, task: HumanTask, data: dict[str, Any], user: User
 
 def meeting_facts(case: Case, meeting: ProgressMeeting, carry_on: bool) -> dict[str, Any]:
     """What the voortgang process needs to route after a meeting."""
-    plan = _plan(case)
-    version = _current_version(case)
+    plan = plan_of(case)
+    version = current_version(case)
     interval = ((version.content.get("voortgang") or {}).get("interval") if version else None) or DEFAULT_INTERVAL
     next_meeting = add_duration(meeting.held_on.isoformat(), interval)
     end_phase = bool(plan and plan.term_end and next_meeting >= add_months(plan.term_end.isoformat(), -2))
@@ -207,7 +194,7 @@ def support_given_since_signals(case: Case) -> bool:
 
 def extend_term(case: Case, new_end: date, user: User) -> date:
     """DUO extended the integration term: move the term end (never earlier)."""
-    plan = _plan(case)
+    plan = plan_of(case)
     if plan is None or plan.term_end is None:
         raise ProgressRefused(_("Er is nog geen inburgeringstermijn."))
     if new_end <= plan.term_end:
@@ -233,13 +220,6 @@ def record_final_report(case: Case, task: HumanTask, data: dict[str, Any], user:
     return report
 
 
-def has_open_concern(case: Case) -> bool:
-    """A newcomer's concern still waits for the teamleider's answer (its task is open)."""
-    return db.session.scalar(select(HumanTask.id).where(
-        HumanTask.case_id == case.id, HumanTask.bpmn_id == CONCERN_TASK, HumanTask.status == HumanTask.OPEN)
-        .limit(1)) is not None
-
-
 def final_report(case: Case) -> FinalReport | None:
     return db.session.scalar(select(FinalReport).where(FinalReport.case_id == case.id))
 
@@ -250,9 +230,33 @@ def self_assessments(case: Case) -> list[SelfAssessment]:
 
 
 def term_months_elapsed(case: Case, today: date | None = None) -> int | None:
-    plan = _plan(case)
+    plan = plan_of(case)
     if plan is None or plan.term_start is None:
         return None
     today = today or local_today()
     return (today.year - plan.term_start.year) * 12 + today.month - plan.term_start.month \
         - (1 if today.day < plan.term_start.day else 0)
+
+
+ROUTE_SWITCH_MONTHS = 18  # Wi2021: another route only within 18 months of the start of the term
+SCALE_DOWN_HOURS = 600  # scaling down from the B1-route only after at least 600 hours of effort
+
+
+def route_change_refusal(case: Case, content: dict[str, Any]) -> str | None:
+    """Why a drafted route change is not allowed, or None. Checked against the plan in force."""
+    current = current_version(case)
+    new_route = (content.get("leerroute") or {}).get("route")
+    old_route = (current.content.get("leerroute") or {}).get("route") if current else None
+    if current is None or not new_route or new_route == old_route:
+        return None
+    if old_route == "b1_route" and new_route == "z_route":
+        hours = hours_attended(case)
+        if hours < SCALE_DOWN_HOURS:
+            return _("Afschalen van de B1-route naar de Z-route kan pas na minstens %(min)d uur inzet; "
+                     "volgens de voortgangsgesprekken zijn %(hours)d uur gevolgd.", min=SCALE_DOWN_HOURS, hours=hours)
+        return None
+    months = term_months_elapsed(case)
+    if months is not None and months >= ROUTE_SWITCH_MONTHS:
+        return _("Een andere leerroute kan alleen binnen %(max)d maanden na het begin van de inburgeringstermijn; "
+                 "de termijn loopt nu %(months)d maanden.", max=ROUTE_SWITCH_MONTHS, months=months)
+    return None

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,6 +24,7 @@ from portal.extensions import db
 from portal.notifications.services import queue
 from portal.processes.models import ProcessVersion
 from portal.processes.services import current_version, runtime_for
+from portal.refusal import Refused
 from portal.security import LANE_ROLES, Role
 from portal.tasks.actions import ActionContext, run_action
 from portal.tasks.models import HumanTask, WorkflowInstance
@@ -149,18 +151,28 @@ def save_draft(task: HumanTask, raw: dict[str, list[str]], user: User) -> None:
     record("write", f"task:{task.bpmn_id}:draft", "tasks.save_draft", case_id=task.case_id, user_id=user.id)
 
 
-def signal_case(case: Case, name: str, actor_id: int | None) -> list[HumanTask]:
-    """Deliver BPMN signal ``name`` to the case's process; returns the tasks it opened."""
+class NotListening(Refused):
+    """The case's process takes no such report now (it has ended, or is past the phase that listens)."""
+
+
+def signal_case(case: Case, name: str, opens: str, actor_id: int | None) -> HumanTask:
+    """Deliver BPMN signal ``name`` (a report from outside) and return the task ``opens`` it opened.
+
+    :raises NotListening: the process opened no such task; the caller rolls back.
+    """
     case = lock_case(case.id)
     instance = _instance(case)
     version = instance.process_version
+    refused = NotListening(_("Het proces van dit dossier neemt deze melding nu niet aan."))
     try:
         result = runtime_for(version).signal(instance.state, name)
     except EngineError as exc:
-        raise StaleTask(None) from exc
-    new_tasks = _save(case, instance, version, result, actor_id=actor_id)
+        raise refused from exc
+    task = next((t for t in _save(case, instance, version, result, actor_id=actor_id) if t.bpmn_id == opens), None)
+    if task is None:
+        raise refused
     record("write", f"workflow:signal:{name}", "tasks.signal", case_id=case.id, user_id=actor_id)
-    return new_tasks
+    return task
 
 
 def advance_due_instance(now: datetime) -> int | None:

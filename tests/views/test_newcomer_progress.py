@@ -282,7 +282,7 @@ def test_a_refused_concern_says_so_and_keeps_the_text(client, login, case, amina
     def refuse(*_args, **_kwargs):
         raise ConcernRefused("zorg_gemeld")
 
-    monkeypatch.setattr("portal.newcomer.services.raise_concern", refuse)
+    monkeypatch.setattr("portal.newcomer.views.raise_concern", refuse)
     login(amina, password="amina-geheim-1")
     response = client.post(CONCERNS, data={"csrf_token": csrf_token(client, CONCERNS), "category": "hulp_nodig",
                                            "text": "Ik begrijp de brief van DUO niet."})
