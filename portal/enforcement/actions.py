@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 
 from portal.enforcement.models import EnforcementStep
-from portal.enforcement.services import INTAKE_LADDER, decide, propose, steps
+from portal.enforcement.services import INTAKE_LADDER, decide, open_proposal, propose
 from portal.progress.labels import ENFORCEMENT_TRACKS, label
 from portal.tasks.actions import ActionContext, Facts, portal_action
 from portal.tasks.context import TaskPanel, task_context
@@ -28,7 +28,7 @@ def proposal_panel(task, user) -> TaskPanel | None:
     """handhaving_beoordelen: what the portal decided about the proposal. The proposal's answers
     (culpability, support, measure) are shown by BPMN showSteps; the track, the step on the ladder and
     the amount as recorded are the portal's, not the regisseur's."""
-    proposed = next((s for s in reversed(steps(task.case)) if s.status == EnforcementStep.PROPOSED), None)
+    proposed = open_proposal(task.case)
     if proposed is None:
         return None
     if proposed.track == EnforcementStep.INTAKE:

@@ -55,33 +55,13 @@ def propose(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> En
     if not support_given_since_signals(case):
         raise EnforcementRefused(_("Er is een signaal op een ander leefgebied zonder vastgelegde ondersteuning. "
                                    "Regel eerst ondersteuning; een sanctie komt pas daarna."))
-    if db.session.scalar(select(EnforcementStep.id).where(
-            EnforcementStep.case_id == case.id, EnforcementStep.status == EnforcementStep.PROPOSED).limit(1)):
+    if open_proposal(case) is not None:
         raise EnforcementRefused(_("Er ligt al een handhavingsvoorstel bij de teamleider; wacht dat besluit af."))
     track = track_of(case)
     rung = _approved_count(case, track) + 1
-    measure, amount = data["maatregel"], int(data.get("bedrag") or 0)
+    measure = data["maatregel"]
     mitigation = (data.get("matiging") or "").strip() or None
-    if track == EnforcementStep.INTAKE:
-        if rung > len(INTAKE_LADDER):
-            raise EnforcementRefused(_("De ladder voor de brede intake is doorlopen (waarschuwing en twee boetes). "
-                                       "Stel het PIP vast zonder inbreng van de inburgeraar."))
-        expected = INTAKE_LADDER[rung - 1]
-        if measure != expected:
-            raise EnforcementRefused(_("Stap %(rung)d van de ladder is: %(measure)s.", rung=rung,
-                                       measure=_("schriftelijke waarschuwing") if expected == EnforcementStep.WARNING
-                                       else _("boete van € 250")))
-        if measure == EnforcementStep.FINE:
-            amount = amount or INTAKE_FINE_EURO
-            if amount > INTAKE_FINE_EURO:
-                raise EnforcementRefused(_("De boete voor de brede intake is € 250."))
-    elif measure == EnforcementStep.FINE and not 1 <= amount <= PIP_FINE_MAX_EURO:
-        raise EnforcementRefused(_("Een boete voor het PIP is ten hoogste € 800; vul het bedrag in."))
-    if measure == EnforcementStep.WARNING:
-        amount = 0
-    if track == EnforcementStep.INTAKE and measure == EnforcementStep.FINE and amount < INTAKE_FINE_EURO \
-            and not mitigation:
-        raise EnforcementRefused(_("Geef bij een lager bedrag de reden voor matiging."))
+    amount = _checked_amount(track, rung, measure, int(data.get("bedrag") or 0), mitigation)
     step = EnforcementStep(case_id=case.id, track=track, rung=rung, measure=measure, amount_euro=amount,
                            culpability=data["verwijtbaarheid"], support_offered=data["ondersteuning"],
                            mitigation=mitigation, proposal_task_id=task.id, proposed_by_id=user.id)
@@ -92,11 +72,40 @@ def propose(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> En
     return step
 
 
+def _checked_amount(track: str, rung: int, measure: str, amount: int, mitigation: str | None) -> int:
+    """The amount the step may carry: the intake ladder's fixed steps, the PIP's maximum."""
+    if track == EnforcementStep.INTAKE:
+        if rung > len(INTAKE_LADDER):
+            raise EnforcementRefused(_("De ladder voor de brede intake is doorlopen (waarschuwing en twee boetes). "
+                                       "Stel het PIP vast zonder inbreng van de inburgeraar."))
+        expected = INTAKE_LADDER[rung - 1]
+        if measure != expected:
+            raise EnforcementRefused(_("Stap %(rung)d van de ladder is: %(measure)s.", rung=rung,
+                                       measure=_("schriftelijke waarschuwing") if expected == EnforcementStep.WARNING
+                                       else _("boete van € 250")))
+    if measure == EnforcementStep.WARNING:
+        return 0
+    if track == EnforcementStep.PIP:
+        if not 1 <= amount <= PIP_FINE_MAX_EURO:
+            raise EnforcementRefused(_("Een boete voor het PIP is ten hoogste € 800; vul het bedrag in."))
+        return amount
+    amount = amount or INTAKE_FINE_EURO
+    if amount > INTAKE_FINE_EURO:
+        raise EnforcementRefused(_("De boete voor de brede intake is € 250."))
+    if amount < INTAKE_FINE_EURO and not mitigation:
+        raise EnforcementRefused(_("Geef bij een lager bedrag de reden voor matiging."))
+    return amount
+
+
+def open_proposal(case: Case) -> EnforcementStep | None:
+    """The proposal waiting for the teamleider (there is at most one)."""
+    return db.session.scalar(select(EnforcementStep).where(
+        EnforcementStep.case_id == case.id, EnforcementStep.status == EnforcementStep.PROPOSED).limit(1))
+
+
 def decide(case: Case, data: dict[str, Any], user: User) -> EnforcementStep:
-    """The teamleider approves or rejects the open proposal (never their own); there is at most one."""
-    step = db.session.scalar(select(EnforcementStep).where(
-        EnforcementStep.case_id == case.id, EnforcementStep.status == EnforcementStep.PROPOSED)
-        .order_by(EnforcementStep.id.desc()).limit(1))
+    """The teamleider approves or rejects the open proposal (never their own)."""
+    step = open_proposal(case)
     if step is None:
         raise EnforcementRefused(_("Er is geen handhavingsvoorstel om te beoordelen."))
     if step.proposed_by_id == user.id:

@@ -203,7 +203,7 @@ def _ladder(case: Case, report: FinalReport | None, words: Words) -> list[Ladder
             points.append(LadderPoint("einde", rung, rung_label, on=report.created_at if report else None))
         else:
             number += 1
-            points.append(LadderPoint("gesprek", rung, rung_label, number=number, on=date.fromisoformat(moment)))
+            points.append(LadderPoint("gesprek", rung, rung_label, number=number, on=moment))
     return points
 
 

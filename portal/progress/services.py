@@ -52,13 +52,13 @@ def intake_rung(case: Case) -> int | None:
     return int(data["trede"]) if data and data.get("trede") else None
 
 
-def ladder_history(case: Case) -> list[tuple[str, int]]:
-    """(moment, rung): the intake measurement, then one per progress meeting, then the end of term."""
-    history: list[tuple[str, int]] = []
+def ladder_history(case: Case) -> list[tuple[str | date, int]]:
+    """(moment, rung): ``"intake"``, then each progress meeting's date, then ``"einde"`` (the final report)."""
+    history: list[tuple[str | date, int]] = []
     rung = intake_rung(case)
     if rung is not None:
         history.append(("intake", rung))
-    history += [(meeting.held_on.isoformat(), meeting.ladder_rung) for meeting in meetings(case)]
+    history += [(meeting.held_on, meeting.ladder_rung) for meeting in meetings(case)]
     report = final_report(case)
     if report is not None:
         history.append(("einde", report.ladder_rung))
