@@ -216,7 +216,8 @@ def load_demo() -> list[str]:
                                  koppelingsdatum=day, azc_locatie="azc Utrecht", coa_contactpersoon="J. Jansen (COA)")
             return open_case(data, municipalities["0344"], users["regisseur"].id, None, "cli.demo")
 
-        walk_into_progress(open_on, lambda case: _walk(case, "tekenen", users["regisseur"]), users["regisseur"], yusuf)
+        walk_into_progress(open_on, lambda case: _walk(case, "tekenen", users["regisseur"]), users["regisseur"], yusuf,
+                           DEMO_PASSWORD)
     db.session.commit()
     lines = [f"process version {version.id} ({version.digest[:12]})", "demo logins (password: "
              f"{DEMO_PASSWORD}):"]

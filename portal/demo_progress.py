@@ -17,9 +17,10 @@ from portal.cases.models import Case
 from portal.concerns.services import raise_concern
 from portal.db import local_today
 from portal.extensions import db
-from portal.plans.services import SignRequest, current_version, sign
+from portal.newcomer.services import assess_myself, sign_my_plan
+from portal.plans.services import SignRequest, current_version
 from portal.tasks.models import HumanTask, WorkflowInstance
-from portal.tasks.services import advance_due_instance, complete_task
+from portal.tasks.services import advance_case, complete_task
 
 #: Days between the koppeling and today for the progress demo: the plan is signed 32 days after the
 #: koppeling; quarterly meetings then put the second meeting a few days after today.
@@ -42,18 +43,14 @@ MEETING = {
 }
 
 
-def _open(case: Case, bpmn_id: str) -> HumanTask:
-    return db.session.scalar(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.bpmn_id == bpmn_id,
-                                                     HumanTask.status == HumanTask.OPEN))
-
-
-def _fire(case: Case, clock) -> None:
+def _fire_next_timer(case: Case, clock) -> None:
+    """Move the frozen clock to one second after the case's next timer and fire it (Spiff fires after due)."""
     due = db.session.scalar(select(WorkflowInstance.next_timer_due).where(WorkflowInstance.case_id == case.id))
     clock.move_to(due + timedelta(seconds=1))
-    advance_due_instance(datetime.now(UTC))
+    advance_case(case, datetime.now(UTC))
 
 
-def walk_into_progress(open_case, walk_to_decided, regisseur: User, newcomer: User) -> Case:
+def walk_into_progress(open_case, walk_to_decided, regisseur: User, newcomer: User, password: str) -> Case:
     """Open the case ``DAYS_AGO`` days ago, decide and sign the plan, hold one meeting, open the next."""
     start = datetime.combine(local_today() - timedelta(days=DAYS_AGO), time(9), UTC)
     with time_machine.travel(start, tick=False) as clock:
@@ -62,25 +59,20 @@ def walk_into_progress(open_case, walk_to_decided, regisseur: User, newcomer: Us
         clock.shift(timedelta(days=14))
         walk_to_decided(case)
         clock.shift(timedelta(days=18))
-        sign(case, newcomer, SignRequest(version_id=current_version(case).id, typed_name=case.full_name,
-                                         password=_demo_password(), consent=True, locale=newcomer.locale or "nl"))
-        complete_task(_open(case, "pip_ondertekenen").id, {"besluit": "akkoord"}, newcomer)
-        _fire(case, clock)  # a week before the first meeting: her self-assessment
-        complete_task(_open(case, "zelfbeoordeling").id, {
+        sign_my_plan(case, newcomer, SignRequest(version_id=current_version(case).id, typed_name=case.full_name,
+                                                 password=password, consent=True, locale=newcomer.locale or "nl"))
+        _fire_next_timer(case, clock)  # a week before the first meeting: his self-assessment
+        assess_myself(case, newcomer, {
             "algemeen": "goed", "doelen": [{"nummer": 1, "oordeel": "goed"}, {"nummer": 2, "oordeel": "moeilijk"}],
-            "hulp_nodig": ["school"], "vraag": "Kan ik ook 's avonds les krijgen?"}, newcomer)
+            "hulp_nodig": ["school"], "vraag": "Kan ik ook 's avonds les krijgen?"})
         clock.shift(timedelta(days=7))
         today = local_today().isoformat()
         meeting = {**MEETING, "gesprek": {**MEETING["gesprek"], "datum": today},
                    "aanwezigheid": {**MEETING["aanwezigheid"], "peildatum": today}}
-        complete_task(_open(case, "voortgangsgesprek").id, meeting, regisseur)
-        _fire(case, clock)  # the second self-assessment opens: a few days before the next meeting
+        meeting_task = db.session.scalar(select(HumanTask.id).where(
+            HumanTask.case_id == case.id, HumanTask.bpmn_id == "voortgangsgesprek", HumanTask.status == HumanTask.OPEN))
+        complete_task(meeting_task, meeting, regisseur)
+        _fire_next_timer(case, clock)  # the second self-assessment opens: a few days before the next meeting
         raise_concern(case, newcomer, "geen_school", "Mijn taalschool is drie weken dicht geweest en er is geen "
                                                      "andere les geregeld.")
     return case
-
-
-def _demo_password() -> str:
-    from portal.demo import DEMO_PASSWORD
-
-    return DEMO_PASSWORD

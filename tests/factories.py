@@ -81,10 +81,10 @@ def fire_next_timer(case, clock):
     and let the timer worker fire it; SpiffWorkflow fires a timer only once its moment has passed."""
     from datetime import UTC, datetime, timedelta
 
-    from portal.tasks.services import advance_due_instance
+    from portal.tasks.services import advance_case
 
     due = next_timer(case)
     assert due is not None, "the case waits for no timer"
     clock.move_to(due + timedelta(seconds=1))
-    advance_due_instance(datetime.now(UTC))
+    advance_case(case, datetime.now(UTC))
     return due
