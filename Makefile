@@ -17,6 +17,7 @@ run: setup vendor system-deps
 
 test: setup vendor system-deps chromium
 	$(BIN)/ruff check portal tests bench
+	$(BIN)/lint-imports
 	$(BIN)/portal bpmn lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -58,6 +59,7 @@ chromium:
 
 lint: setup
 	$(BIN)/ruff check portal tests bench
+	$(BIN)/lint-imports
 	$(BIN)/portal bpmn lint
 
 clean:

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The process whose tasks make up the loop (a call activity's process, or the entry process).
 LOOP_PROCESS = "voortgang"
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
-#: Extra start data, merged over the case part of ``portal.tasks.services.case_start_data``: the
+#: Extra start data, merged over the case part of ``portal.tasks.workflow.case_start_data``: the
 #: escalation deadlines as ``portal.config`` sets them by default, and the first PIP's due date.
 START_DATA_EXTRA: dict[str, Any] = {
     "termijnen": {"intake_start": "P4W", "ondertekening": "P28D", "gesprek_te_laat": "P14D",

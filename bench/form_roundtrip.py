@@ -20,24 +20,8 @@ from pathlib import Path
 from flask_migrate import upgrade
 
 from portal import create_app
-from portal.demo import sample_submission
+from portal.demo import form_fields, sample_submission
 from portal.extensions import db
-
-
-def flatten(data: dict) -> dict:
-    """Task data → the form fields a browser would post (sections as 'section-field')."""
-    out = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update({f"{key}-{k}": v for k, v in flatten(value).items()})
-        elif isinstance(value, bool):
-            if value:
-                out[key] = "y"
-        elif isinstance(value, list):
-            out[key] = value
-        else:
-            out[key] = str(value)
-    return out
 
 
 def main() -> None:
@@ -52,11 +36,12 @@ def main() -> None:
     with app.app_context():
         upgrade()
         from portal.auth.models import Municipality, User
-        from portal.cases.services import KoppelingData, open_case
+        from portal.casefile.services import open_case
+        from portal.cases.services import KoppelingData
         from portal.processes.services import deploy
         from portal.security import hash_password
         from portal.tasks.models import HumanTask
-        from portal.tasks.services import form_spec_for
+        from portal.tasks.workflow import form_spec_for
 
         deploy()
         municipality = Municipality(code="0344", name="Utrecht")
@@ -70,7 +55,7 @@ def main() -> None:
                                     huishoudgrootte=1, koppelingsdatum=date(2026, 1, 5)),
                       municipality, user.id, None, "bench")
         db.session.commit()
-        tasks = [(t.id, flatten(sample_submission(form_spec_for(t), date(2026, 1, 8))))
+        tasks = [(t.id, form_fields(sample_submission(form_spec_for(t), date(2026, 1, 8))))
                  for t in db.session.query(HumanTask).filter_by(status="open", role="regisseur").all()]
 
     client = app.test_client()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Blueprint, Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal import transaction
 from portal.config import DEV_SECRET_KEY, load_config
 from portal.db import configure_sqlite, local_today
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
@@ -40,9 +44,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                            "Set it before this portal holds real data.")
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine)  # creates the engine object only; no query at start-up
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])  # no query at start-up
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    transaction.init_app(app)
     limiter.init_app(app)
     _init_login(app)
     _init_i18n(app)
@@ -54,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         strict_transport_security=app.config["FORCE_HTTPS"],
     )
+    discover_registrations()
     _register_blueprints(app)
     _register_error_pages(app)
     from portal.cli import register_commands
@@ -84,24 +90,37 @@ def _init_i18n(app: Flask) -> None:
     app.jinja_env.globals["today"] = local_today
 
 
-def _register_blueprints(app: Flask) -> None:
-    from portal.auth.views import bp as auth_bp
-    from portal.cases import actions as _case_actions  # noqa: F401 - registers portal actions
-    from portal.cases.views import bp as cases_bp
-    from portal.concerns import actions as _concern_actions  # noqa: F401 - registers portal actions
-    from portal.enforcement import actions as _enforcement_actions  # noqa: F401 - registers portal actions
-    from portal.enforcement.views import bp as enforcement_bp
-    from portal.newcomer.views import bp as newcomer_bp
-    from portal.plans import actions as _plan_actions  # noqa: F401 - registers portal actions
-    from portal.plans.views import bp as plans_bp
-    from portal.progress import actions as _progress_actions  # noqa: F401 - registers portal actions
-    from portal.tasks.views import bp as tasks_bp
+#: Modules a room may have that register something when imported: portal actions, task panels and
+#: hooks (``actions``), and the room's blueprint (``views``, which defines ``bp``).
+REGISTERING_MODULES = ("actions", "views")
 
-    for bp in (auth_bp, cases_bp, tasks_bp, plans_bp, newcomer_bp, enforcement_bp):
-        app.register_blueprint(bp)
+
+def _room_modules(name: str):
+    for room in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if room.ispkg and importlib.util.find_spec(f"{__name__}.{room.name}.{name}") is not None:
+            yield importlib.import_module(f"{__name__}.{room.name}.{name}")
+
+
+def discover_registrations() -> None:
+    """Import every room's ``actions`` module: registration by discovery, not by a list of imports.
+
+    Importing is idempotent; rooms register into registries of the rooms below them.
+    """
+    for _module in _room_modules("actions"):
+        pass
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Every room's ``views.bp``, found by discovery."""
+    for module in _room_modules("views"):
+        blueprint = getattr(module, "bp", None)
+        if isinstance(blueprint, Blueprint):
+            app.register_blueprint(blueprint)
 
 
 def _register_error_pages(app: Flask) -> None:
+    from portal.cases.services import NoAccess
+
     messages = {
         400: (lambda: _("Ongeldig verzoek"), lambda: _("Het verzoek kon niet worden verwerkt.")),
         403: (lambda: _("Geen toegang"), lambda: _("Je hebt geen toegang tot deze pagina.")),
@@ -122,6 +141,10 @@ def _register_error_pages(app: Flask) -> None:
         app.logger.warning("CSRF failure: %s", error.description)
         return render(400, _("Het formulier was verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog "
                              "eens; je invoer is niet opgeslagen."))
+
+    @app.errorhandler(NoAccess)
+    def no_access(_error):
+        return render(404)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -11,28 +10,18 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
+from portal import worker as worker_module
 from portal.db import utcnow
 from portal.extensions import db
-
-
-def _create_app() -> Flask:
-    from portal import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
-def main() -> None:
-    """Inburgeringsportaal: beheer- en ontwikkelcommando's."""
 
 
 def register_commands(app: Flask) -> None:
     from flask.cli import routes_command, shell_command
 
-    for command in (init_db, demo, run, bpmn, timers, notifications, import_coa, seal, shell_command,
-                    routes_command):
+    for command in (init_db, demo, run, bpmn, timers, notifications, documents, worker, import_coa, seal,
+                    shell_command, routes_command):
         app.cli.add_command(command)
 
 
@@ -60,40 +49,18 @@ def demo() -> None:
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--no-timers", is_flag=True, help="Do not run the timer worker in this process.")
+@click.option("--no-timers", is_flag=True, help="Do not run the worker (timers, documents, mail) in this process.")
 @with_appcontext
 def run(host: str, port: int, no_timers: bool) -> None:
-    """Development server, with the timer worker in a background thread."""
+    """Development server, with the worker (timers, documents, mail) in a background thread."""
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()
     if not no_timers:
-        threading.Thread(target=_timer_loop, args=(app, app.config["TIMER_INTERVAL"]), daemon=True,
-                         name="portal-timers").start()
+        threading.Thread(target=worker_module.run_forever, args=(app, app.config["TIMER_INTERVAL"]), daemon=True,
+                         name="portal-worker").start()
     click.echo(f"portal on http://{host}:{port}/ (timers {'off' if no_timers else 'on'})")
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
-
-
-def _drain(step) -> int:
-    """Run ``step`` until it finds nothing more to do, committing after each item (one case, one mail)."""
-    done = 0
-    while step() is not None:
-        db.session.commit()
-        done += 1
-    db.session.commit()
-    return done
-
-
-def _fire_due() -> int:
-    from portal.tasks.services import advance_due_instance
-
-    return _drain(lambda: advance_due_instance(utcnow()))
-
-
-def _send_due() -> int:
-    from portal.notifications.services import send_one_pending
-
-    return _drain(send_one_pending)
 
 
 def _sweep_forever_or_once(sweep, report: str, once: bool) -> None:
@@ -104,18 +71,6 @@ def _sweep_forever_or_once(sweep, report: str, once: bool) -> None:
         if once:
             return
         time.sleep(current_app.config["TIMER_INTERVAL"])
-
-
-def _timer_loop(app: Flask, interval: int) -> None:
-    while True:
-        with app.app_context():
-            for sweep in (_fire_due, _send_due):
-                try:
-                    sweep()
-                except Exception:  # keep the worker alive; the error is logged
-                    app.logger.exception("%s failed", sweep.__name__)
-                    db.session.rollback()
-        time.sleep(interval)
 
 
 @click.group("timers")
@@ -138,9 +93,9 @@ def timers_run(once: bool, at) -> None:
         moment = at.replace(tzinfo=UTC)
         click.echo(f"simulated clock: {moment.isoformat()}")
         with time_machine.travel(moment, tick=False):
-            _sweep_forever_or_once(_fire_due, "fired timers of {n} case(s)", once=True)
+            _sweep_forever_or_once(worker_module.fire_due_timers, "fired timers of {n} case(s)", once=True)
         return
-    _sweep_forever_or_once(_fire_due, "fired timers of {n} case(s)", once)
+    _sweep_forever_or_once(worker_module.fire_due_timers, "fired timers of {n} case(s)", once)
 
 
 @click.group("notifications")
@@ -153,7 +108,33 @@ def notifications() -> None:
 @with_appcontext
 def notifications_send(once: bool) -> None:
     """Send queued e-mails (retries with back-off; safe on several hosts on PostgreSQL)."""
-    _sweep_forever_or_once(_send_due, "handled {n} notification(s)", once)
+    _sweep_forever_or_once(worker_module.send_due_mail, "handled {n} notification(s)", once)
+
+
+@click.group("documents")
+def documents() -> None:
+    """Sealed PDFs queued by deciding and signing plans."""
+
+
+@documents.command("produce")
+@click.option("--once", is_flag=True, help="Produce what is queued now and exit.")
+@with_appcontext
+def documents_produce(once: bool) -> None:
+    """Render and seal queued documents (retries with back-off; safe on several hosts)."""
+    _sweep_forever_or_once(worker_module.produce_due_documents, "produced {n} document(s)", once)
+
+
+@click.group("worker")
+def worker() -> None:
+    """The background worker: timers, documents and e-mail in one process."""
+
+
+@worker.command("run")
+@click.option("--once", is_flag=True, help="One round of every sweep, then exit.")
+@with_appcontext
+def worker_run(once: bool) -> None:
+    """Fire timers, produce documents and send mail, every TIMER_INTERVAL seconds (or --once)."""
+    _sweep_forever_or_once(lambda: sum(worker_module.sweep_all().values()), "handled {n} item(s)", once)
 
 
 @click.group("bpmn")
@@ -217,7 +198,7 @@ def seal_dev_cert() -> None:
 @with_appcontext
 def import_coa(file: Path) -> None:
     """Open cases from a COA handover CSV; bad rows are reported and skipped, good rows imported."""
-    from portal.cases.coa_import import import_coa_csv
+    from portal.casefile.coa_import import import_coa_csv
 
     report = import_coa_csv(file.read_bytes())
     db.session.commit()
@@ -232,6 +213,3 @@ def import_coa(file: Path) -> None:
         sys.exit(1)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    os.environ.setdefault("FLASK_APP", "portal")
-    main()

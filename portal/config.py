@@ -60,6 +60,8 @@ def load_config(instance_path: str) -> dict:
         "CONCERN_RATE_LIMIT": _env("CONCERN_RATE_LIMIT", "5 per hour"),
         # Largest request body (the COA file or a PDF to verify), in bytes.
         "MAX_CONTENT_LENGTH": int(_env("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)) or 0),
+        # SQLite only: how long a writer waits for another's write lock before giving up (ms).
+        "SQLITE_BUSY_TIMEOUT_MS": int(_env("SQLITE_BUSY_TIMEOUT_MS", "30000") or 30000),
         # Page size of worklists and case lists.
         "PAGE_SIZE": int(_env("PAGE_SIZE", "25") or 25),
         # The 10-week PIP deadline (Besluit inburgering art. 5.3) counts from this event:

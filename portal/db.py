@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -57,11 +58,33 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-def configure_sqlite(engine) -> None:
-    """Make SQLite behave transactionally: real BEGIN/SAVEPOINT handling and enforced foreign keys.
+#: Whether the transaction about to begin may write. On SQLite a writing transaction begins with
+#: ``BEGIN IMMEDIATE`` (it takes the write lock up front, so a second writer waits for it instead of
+#: failing when it upgrades a read later); a reading one begins ``DEFERRED`` and never blocks a
+#: writer (WAL). Requests set it from their method (:mod:`portal.transaction`); outside a request
+#: (workers, commands) every transaction may write unless a block says otherwise (:func:`reading`).
+write_intent: ContextVar[bool] = ContextVar("portal_write_intent", default=True)
 
-    The sqlite3 driver's own transaction handling breaks SAVEPOINTs (used per row by the COA
-    import and per test by the suite); SQLAlchemy documents this recipe.
+
+class reading:  # noqa: N801 - used as a context manager like contextlib's helpers
+    """``with reading():`` — transactions begun inside only read (e.g. a worker rendering a PDF)."""
+
+    def __enter__(self):
+        self._token = write_intent.set(False)
+
+    def __exit__(self, *exc):
+        write_intent.reset(self._token)
+
+
+def configure_sqlite(engine, busy_timeout_ms: int = 30000) -> None:
+    """Make SQLite a real embedded database for several users at once.
+
+    - WAL journal: readers never block the writer and the writer never blocks readers.
+    - real BEGIN/SAVEPOINT handling (the sqlite3 driver's own breaks SAVEPOINTs, used per row by
+      the COA import and per test by the suite; SQLAlchemy documents this recipe);
+    - ``BEGIN IMMEDIATE`` for transactions that may write (see :data:`write_intent`), and a busy
+      timeout, so concurrent writers queue instead of failing with "database is locked";
+    - enforced foreign keys.
     """
     from sqlalchemy import event
 
@@ -72,10 +95,12 @@ def configure_sqlite(engine) -> None:
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # persistent in the file; in-memory databases ignore it
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a power cut loses at most the last commit
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

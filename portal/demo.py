@@ -12,15 +12,17 @@ from typing import Any
 from sqlalchemy import select
 
 from portal.auth.models import Municipality, User
+from portal.casefile.services import open_case
 from portal.cases.models import Case
-from portal.cases.services import KoppelingData, open_case
+from portal.cases.services import KoppelingData
 from portal.demo_progress import walk_into_progress
 from portal.engine import FieldSpec, FormSpec
 from portal.extensions import db
 from portal.processes.services import deploy
 from portal.security import Role, hash_password
 from portal.tasks.models import HumanTask
-from portal.tasks.services import complete_task, form_spec_for, save_draft
+from portal.tasks.workflow import complete_task, form_spec_for, save_draft
+from portal.worker import produce_due_documents
 
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - published demo logins
 
@@ -219,6 +221,7 @@ def load_demo() -> list[str]:
         walk_into_progress(open_on, lambda case: _walk(case, "tekenen", users["regisseur"]), users["regisseur"], yusuf,
                            DEMO_PASSWORD)
     db.session.commit()
+    produce_due_documents()  # the PDFs the worker would make: decisions, plans, signed copies
     lines = [f"process version {version.id} ({version.digest[:12]})", "demo logins (password: "
              f"{DEMO_PASSWORD}):"]
     for username, name, role, code in [*STAFF, ("amina", "Amina Haddad", Role.INBURGERAAR, "0344"),
@@ -226,3 +229,19 @@ def load_demo() -> list[str]:
         where = dict(MUNICIPALITIES).get(code, "alle gemeenten") if code else "alle gemeenten"
         lines.append(f"  {username:<12} {role.value:<12} {name} ({where})")
     return lines
+
+
+def form_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Task data → the form fields a browser would post for it (sections as ``section-field``)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update({f"{key}-{k}": v for k, v in form_fields(value).items()})
+        elif isinstance(value, bool):
+            if value:
+                out[key] = "y"
+        elif isinstance(value, list):
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out

@@ -20,7 +20,8 @@ from portal.extensions import db
 from portal.newcomer.services import assess_myself, sign_my_plan
 from portal.plans.services import SignRequest, current_version
 from portal.tasks.models import HumanTask, WorkflowInstance
-from portal.tasks.services import advance_case, complete_task
+from portal.tasks.workflow import advance_case, complete_task
+from portal.worker import produce_due_documents
 
 #: Days between the koppeling and today for the progress demo: the plan is signed 32 days after the
 #: koppeling; quarterly meetings then put the second meeting a few days after today.
@@ -58,6 +59,7 @@ def walk_into_progress(open_case, walk_to_decided, regisseur: User, newcomer: Us
         case.newcomer_user_id = newcomer.id
         clock.shift(timedelta(days=14))
         walk_to_decided(case)
+        produce_due_documents()  # the worker makes the plan's PDF before he can sign it
         clock.shift(timedelta(days=18))
         sign_my_plan(case, newcomer, SignRequest(version_id=current_version(case).id, typed_name=case.full_name,
                                                  password=password, consent=True, locale=newcomer.locale or "nl"))

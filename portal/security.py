@@ -19,6 +19,12 @@ from flask_login import current_user
 _hasher = PasswordHasher()
 
 
+def use_cheap_password_hashing() -> None:
+    """Tests only: argon2 with minimal cost, so hundreds of logins take milliseconds, not seconds."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 class Role(enum.StrEnum):
     REGISSEUR = "regisseur"  # the newcomer's single point of contact; sees the full dossier
     TEAMLEIDER = "teamleider"  # team lead: reassigns cases, handles escalations; no health data

@@ -23,6 +23,11 @@ from portal.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Production-strength argon2 costs ~50 ms a hash; the suite hashes hundreds of passwords.
+from portal.security import use_cheap_password_hashing  # noqa: E402
+
+use_cheap_password_hashing()
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
@@ -143,7 +148,8 @@ def create_user(municipality):
 
 @pytest.fixture
 def create_case(municipality):
-    from portal.cases.services import KoppelingData, open_case
+    from portal.casefile.services import open_case
+    from portal.cases.services import KoppelingData
 
     counter = iter(range(1, 10_000))
 

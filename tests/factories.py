@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.demo import sample_submission
 from portal.extensions import db
 from portal.tasks.models import HumanTask
-from portal.tasks.services import complete_task, form_spec_for
+from portal.tasks.workflow import complete_task, form_spec_for
 
 
 def open_tasks(case) -> list[HumanTask]:
@@ -52,12 +52,21 @@ def walk_to_signing(case, regisseur, newcomer=None, **plan_overrides) -> None:
     walk_intake(case, regisseur)
     complete(case, "pip_opstellen", regisseur, **{**PLAN, **plan_overrides})
     complete(case, "pip_vaststellen", regisseur, besluitdatum="2026-03-02")
+    produce_documents()
+
+
+def produce_documents() -> int:
+    """Let the worker render and seal the queued PDFs, as it would after a decision or a signature."""
+    from portal.worker import produce_due_documents
+
+    return produce_due_documents()
 
 
 def sign_plan(case, newcomer) -> None:
     """The newcomer signs the plan in force and the signing step completes (the PIP process ends)."""
     from portal.plans.services import SignRequest, current_version, sign
 
+    produce_documents()  # the worker has made the plan's PDF by the time she reads it
     sign(case, newcomer, SignRequest(version_id=current_version(case).id, typed_name=case.full_name,
                                      password="amina-geheim-1", consent=True, locale="ar"))
     task = next(t for t in open_tasks(case) if t.bpmn_id == "pip_ondertekenen")
@@ -81,7 +90,7 @@ def fire_next_timer(case, clock):
     and let the timer worker fire it; SpiffWorkflow fires a timer only once its moment has passed."""
     from datetime import UTC, datetime, timedelta
 
-    from portal.tasks.services import advance_case
+    from portal.tasks.workflow import advance_case
 
     due = next_timer(case)
     assert due is not None, "the case waits for no timer"

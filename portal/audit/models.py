@@ -26,7 +26,7 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(20))
     #: What was touched, e.g. "case", "case.health", "task:intake_leerbaarheid".
     subject: Mapped[str] = mapped_column(String(120))
-    #: Why: the purpose or the route that caused it, e.g. "cases.show", "tasks.complete".
+    #: Why: the purpose or the route that caused it, e.g. "casefile.show", "tasks.complete".
     purpose: Mapped[str] = mapped_column(String(120))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     remote_addr: Mapped[str | None] = mapped_column(String(64))

@@ -4,31 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from portal.audit.models import AuditEvent
+from portal.db import utcnow
 from portal.extensions import db
 
 
 def record(action: str, subject: str, purpose: str, *, case_id: int | None = None,
-           user_id: int | None = None, detail: dict[str, Any] | None = None) -> AuditEvent:
-    """Add one audit event to the session (flushed with the change it describes).
+           user_id: int | None = None, detail: dict[str, Any] | None = None,
+           keep: bool | None = None) -> AuditEvent:
+    """Record one audit event.
+
+    A write is added to the session: it is stored with the change it describes, or not at all. A read
+    (and any event with ``keep=True``, such as a refused signature) happened whatever the request's
+    outcome: in a request it is kept aside and stored even if the transaction rolls back
+    (:func:`portal.transaction.finish`); outside a request it is added to the session.
 
     :param action: ``read`` or ``write`` (or ``login`` …).
     :param subject: what was touched, e.g. ``case`` or ``case.health``.
     :param purpose: why, usually the endpoint or command name.
     """
-    if user_id is None and has_request_context() and current_user and current_user.is_authenticated:
+    in_request = has_request_context()
+    if user_id is None and in_request and current_user and current_user.is_authenticated:
         user_id = current_user.id
     event = AuditEvent(
+        at=utcnow(),
         action=action,
         subject=subject,
         purpose=purpose,
         case_id=case_id,
         user_id=user_id,
         detail=detail,
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=request.remote_addr if in_request else None,
     )
-    db.session.add(event)
+    if in_request and (action == "read" if keep is None else keep):
+        g.setdefault("portal_kept_events", []).append(event)
+    else:
+        db.session.add(event)
     return event

@@ -18,10 +18,10 @@ def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None or not user.active:
         verify_password(_DUMMY_HASH, password)
-        record("login", "user", "auth.login", detail={"result": "failed", "username": username[:80]})
+        record("login", "user", "auth.login", detail={"result": "failed", "username": username[:80]}, keep=True)
         return None
     if not verify_password(user.password_hash, password):
-        record("login", "user", "auth.login", user_id=user.id, detail={"result": "failed"})
+        record("login", "user", "auth.login", user_id=user.id, detail={"result": "failed"}, keep=True)
         return None
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

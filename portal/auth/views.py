@@ -4,7 +4,7 @@ from flask_login import current_user, login_user, logout_user
 
 from portal.auth.forms import LanguageForm, LoginForm
 from portal.auth.services import authenticate, set_locale
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.forms import choices
 from portal.i18n import supported_locales
 from portal.security import Role, public, roles_required
@@ -44,13 +44,12 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
-        db.session.commit()
         if user is not None:
             session.clear()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         form.form_errors.append(_("Gebruikersnaam of wachtwoord klopt niet."))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
 
 
 @bp.route("/logout", methods=["POST"])
@@ -77,5 +76,4 @@ def set_language():
         session["locale"] = form.language.data
         if current_user.is_authenticated:
             set_locale(current_user, form.language.data)
-            db.session.commit()
     return redirect(_safe_next(form.next.data) or url_for("auth.index"))

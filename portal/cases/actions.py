@@ -1,9 +1,9 @@
-"""Portal actions of the cases room (see portal.tasks.actions)."""
+"""Portal actions of the cases room (see portal.processes.actions)."""
 
 from datetime import date
 
 from portal.cases.services import record_move
-from portal.tasks.actions import ActionContext, Facts, portal_action
+from portal.processes.actions import ActionContext, Facts, portal_action
 
 
 @portal_action("case.moved")

@@ -1,24 +1,35 @@
-"""Cases: opening one from the COA handover, access, reassignment, and the dossier view model."""
+"""The case entity's rules: creating the row from the COA handover, access, locking, deadlines.
+
+This room sits below the workflow service (``portal.tasks``): the workflow locks the case row first,
+assigns tasks to the case's regisseur and newcomer and projects the stage onto it. Opening a case
+*and* starting its process is :func:`portal.casefile.services.open_case`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import func, or_, select
 
 from portal.audit.services import record
 from portal.auth.models import Municipality, User
 from portal.cases.models import Case
 from portal.extensions import db
+from portal.notifications.services import queue
 from portal.security import Role
-from portal.tasks.models import HumanTask
-from portal.tasks.services import start_workflow
 
 
 class DuplicateCase(Exception):
     """A case with this V-number exists already."""
+
+
+class NoAccess(LookupError):
+    """The case does not exist for this user (another municipality's cases do not exist for them).
+
+    The app answers it with 404 (``portal.create_app``), so services need not know about HTTP.
+    """
 
 
 @dataclass(frozen=True)
@@ -36,9 +47,9 @@ class KoppelingData:
     vergunningsdatum: date | None = None
 
 
-def open_case(data: KoppelingData, municipality: Municipality, regisseur_id: int | None,
-              user_id: int | None, purpose: str) -> Case:
-    """Open a case from the COA handover and start its process (the brede intake begins).
+def new_case(data: KoppelingData, municipality: Municipality, regisseur_id: int | None,
+             user_id: int | None, purpose: str) -> Case:
+    """The case row from the COA handover (its process is started by the caller).
 
     :raises DuplicateCase: when the V-number is already known.
     """
@@ -56,7 +67,6 @@ def open_case(data: KoppelingData, municipality: Municipality, regisseur_id: int
     case.reference = f"{municipality.code}-{data.koppelingsdatum.year}-{case.id:05d}"
     case.pip_deadline = pip_deadline(case)
     record("write", "case", purpose, case_id=case.id, user_id=user_id, detail={"opened": True})
-    start_workflow(case, user_id)
     return case
 
 
@@ -79,16 +89,40 @@ def regisseurs_of(municipality_id: int) -> list[User]:
                            User.active.is_(True)).order_by(User.display_name)))
 
 
-def case_for(user: User, case_id: int, purpose: str) -> Case:
-    """The case if ``user`` may see it (404 if not: another municipality's cases do not exist for them).
+def lock_case(case_id: int) -> Case:
+    """The case row, locked ``FOR UPDATE`` (PostgreSQL): the first lock of every write to a case.
 
-    Every successful read is audited.
+    One lock order everywhere — the case row first, in the web and in every worker — means two
+    writers of one case queue up instead of deadlocking. On SQLite the write transaction already holds
+    the database's write lock from its first statement (``portal.db``).
     """
-    case = db.session.get(Case, case_id)
-    if case is None or not user.works_on_cases or case.municipality_id != user.municipality_id:
-        abort(404)
+    case = db.session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+    if case is None:
+        raise NoAccess(case_id)
+    return case
+
+
+def case_for(user: User, case_id: int, purpose: str, *, lock: bool = False) -> Case:
+    """The case if ``user`` may see it; every successful read is audited.
+
+    :param lock: take the case row lock now (requests that change the case): the first lock taken.
+    :raises NoAccess: no such case, or not one of the user's municipality (shown as 404).
+    """
+    if not user.works_on_cases:
+        raise NoAccess(case_id)
+    query = select(Case).where(Case.id == case_id)
+    case = db.session.scalar(query.with_for_update() if lock else query)
+    if case is None or case.municipality_id != user.municipality_id:
+        raise NoAccess(case_id)
     record("read", "case", purpose, case_id=case.id, user_id=user.id)
     return case
+
+
+def tell_newcomer(case: Case, actor_id: int | None) -> None:
+    """E-mail the newcomer (if they have an account) that there is news in the portal, without details."""
+    if case.newcomer_user_id is None or case.newcomer_user_id == actor_id:
+        return
+    queue(db.session.get(User, case.newcomer_user_id), "newcomer_news", case_id=case.id)
 
 
 def visible_cases_query(user: User, *, search: str | None = None, stage: str | None = None, mine: bool = False):
@@ -109,24 +143,3 @@ def stages_of(user: User) -> list[tuple[str, str]]:
                               .where(Case.municipality_id == user.municipality_id)
                               .group_by(Case.stage, Case.stage_label).order_by(Case.stage_label))
     return [(row[0], f"{row[1]} ({row[2]})") for row in rows]
-
-
-def reassign(case: Case, regisseur: User, reason: str, user: User) -> None:
-    """Hand the case to another regisseur of the same municipality, open tasks included."""
-    if regisseur.municipality_id != case.municipality_id or regisseur.role != Role.REGISSEUR.value:
-        abort(400)
-    previous = case.regisseur_id
-    case.regisseur_id = regisseur.id
-    for task in db.session.scalars(select(HumanTask).where(
-            HumanTask.case_id == case.id, HumanTask.status == HumanTask.OPEN,
-            HumanTask.role == Role.REGISSEUR.value)):
-        task.assignee_id = regisseur.id
-    record("write", "case.regisseur", "cases.reassign", case_id=case.id, user_id=user.id,
-           detail={"from": previous, "to": regisseur.id, "reason": reason})
-    db.session.flush()
-
-
-def open_tasks(case: Case) -> list[HumanTask]:
-    return list(db.session.scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == HumanTask.OPEN)
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at)))

@@ -3,10 +3,11 @@
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from portal.concerns.services import TASK, answer, concern_for_task
-from portal.newcomer.services import tell_newcomer
+from portal.cases.services import tell_newcomer
+from portal.concerns.services import TASK, answer, concern_for_task, has_open_concern
+from portal.processes.actions import ActionContext, Facts, portal_action
 from portal.progress.labels import CONCERN_CATEGORIES, label
-from portal.tasks.actions import ActionContext, Facts, portal_action
+from portal.progress.services import closing_checks
 from portal.tasks.context import TaskPanel, task_context
 
 
@@ -30,3 +31,11 @@ def concern_panel(task, user) -> TaskPanel | None:
         (_("Gemeld op"), format_date(concern.raised_at)),
         (_("Beantwoorden uiterlijk"), format_date(concern.due_at) if concern.due_at else "–"),
     ))
+
+
+@closing_checks.register
+def open_concern_blocks_closing(case) -> str | None:
+    """The trajectory does not close while the newcomer's concern waits for an answer."""
+    if has_open_concern(case):
+        return _("Er staat nog een zorg van de inburgeraar open; beantwoord die eerst.")
+    return None

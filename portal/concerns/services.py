@@ -14,12 +14,13 @@ from sqlalchemy import select
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
+from portal.cases.services import lock_case
 from portal.concerns.models import Concern
 from portal.db import utcnow
 from portal.extensions import db
 from portal.refusal import Refused
 from portal.tasks.models import HumanTask
-from portal.tasks.services import signal_case
+from portal.tasks.workflow import signal_case
 
 SIGNAL = "zorg_gemeld"
 TASK = "zorg_behandelen"
@@ -36,7 +37,13 @@ def raise_concern(case: Case, user: User, category: str, text: str) -> Concern:
     """
     if category not in Concern.CATEGORIES:
         raise ConcernRefused(_("Kies een soort zorg."))
-    task = signal_case(case, SIGNAL, TASK, actor_id=user.id)
+    lock_case(case.id)  # the case row first: an identical concern sent twice at once is found below
+    same = db.session.scalar(select(Concern).where(
+        Concern.case_id == case.id, Concern.status == Concern.OPEN, Concern.category == category,
+        Concern.text == text.strip()).limit(1))
+    if same is not None:  # sent twice (a double click, a retried request): one concern, one task
+        return same
+    task = signal_case(case, SIGNAL, TASK, actor_id=user.id, reuse_open=False)
     concern = Concern(case_id=case.id, category=category, text=text.strip(), raised_by_id=user.id,
                       human_task_id=task.id, due_at=task.due_at)
     db.session.add(concern)

@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 
 from portal.enforcement.models import EnforcementStep
 from portal.enforcement.services import INTAKE_LADDER, decide, open_proposal, propose
+from portal.processes.actions import ActionContext, Facts, portal_action
 from portal.progress.labels import ENFORCEMENT_TRACKS, label
-from portal.tasks.actions import ActionContext, Facts, portal_action
 from portal.tasks.context import TaskPanel, task_context
 
 

@@ -22,7 +22,7 @@ from portal.progress.services import support_given_since_signals
 from portal.refusal import Refused
 from portal.security import Role
 from portal.tasks.models import HumanTask
-from portal.tasks.services import signal_case
+from portal.tasks.workflow import signal_case
 
 INTAKE_FINE_EURO = 250  # Wi2021 art. 22, fixed fine; lower only with a reason (Awb 5:46(3))
 PIP_FINE_MAX_EURO = 800  # Wi2021 art. 23

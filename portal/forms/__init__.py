@@ -2,5 +2,6 @@
 
 from portal.forms.base import PortalForm, choices
 from portal.forms.builder import build_task_form, form_to_data, raw_form_input
+from portal.forms.display import display_value
 
-__all__ = ["PortalForm", "choices", "build_task_form", "form_to_data", "raw_form_input"]
+__all__ = ["PortalForm", "choices", "build_task_form", "form_to_data", "raw_form_input", "display_value"]

@@ -15,23 +15,23 @@ from sqlalchemy import select
 
 from portal.audit.services import record
 from portal.auth.models import User
-from portal.cases.dossier import display_value
 from portal.cases.models import Case
 from portal.concerns.models import Concern
 from portal.concerns.services import concerns_of
 from portal.db import utcnow
 from portal.engine import FormSpec
 from portal.extensions import db
+from portal.forms import display_value
 from portal.newcomer.models import ActivationCode
-from portal.notifications.services import queue
 from portal.plans.documents import CODE_ALPHABET
 from portal.plans.models import PlanVersion
-from portal.plans.services import SignRequest, plan_form, respond, sign
+from portal.plans.services import SignRequest, respond, sign
+from portal.plans.spec import plan_form
 from portal.progress.models import ProgressMeeting
 from portal.progress.services import meetings, plan_goals
 from portal.security import Role, hash_password
 from portal.tasks.models import HumanTask
-from portal.tasks.services import StaleTask, case_runtime, complete_task, form_spec_for
+from portal.tasks.workflow import StaleTask, case_runtime, complete_task, form_spec_for
 
 #: The newcomer's step in the PIP process (lane Inburgeraar).
 SIGN_TASK = "pip_ondertekenen"
@@ -109,15 +109,10 @@ def activate(code: str, password: str, locale: str) -> User:
     return user
 
 
-def newcomer_case(user: User) -> Case | None:
-    return db.session.scalar(select(Case).where(Case.newcomer_user_id == user.id))
-
-
-def tell_newcomer(case: Case, actor_id: int | None) -> None:
-    """E-mail the newcomer (if they have an account) that there is news in the portal, without details."""
-    if case.newcomer_user_id is None or case.newcomer_user_id == actor_id:
-        return
-    queue(db.session.get(User, case.newcomer_user_id), "newcomer_news", case_id=case.id)
+def newcomer_case(user: User, lock: bool = False) -> Case | None:
+    """The newcomer's own case; ``lock`` takes its row lock first (requests that change it)."""
+    query = select(Case).where(Case.newcomer_user_id == user.id)
+    return db.session.scalar(query.with_for_update() if lock else query)
 
 
 def open_newcomer_task(case: Case, user: User, bpmn_id: str) -> HumanTask | None:

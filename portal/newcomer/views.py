@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from portal.audit.services import record
+from portal.cases.services import case_for
 from portal.concerns.services import concerns_of, raise_concern
-from portal.extensions import db, limiter
-from portal.forms import choices
+from portal.extensions import limiter
+from portal.forms import PortalForm, choices
 from portal.forms.builder import attach_violations
 from portal.i18n import LANGUAGE_NAMES, NEWCOMER_LOCALES
 from portal.newcomer.forms import (
@@ -30,6 +31,7 @@ from portal.newcomer.services import (
     activate,
     ask_about_my_plan,
     assess_myself,
+    issue_code,
     my_meetings,
     my_plan_goals,
     newcomer_case,
@@ -38,23 +40,25 @@ from portal.newcomer.services import (
     self_assessment_spec,
     sign_my_plan,
 )
-from portal.plans.documents import document_for, pdf_download, verify_code, verify_pdf
+from portal.plans.documents import document_for, my_copy_document, pdf_download, verify_code, verify_pdf
 from portal.plans.models import PlanDocument
+from portal.plans.pdf import qr_svg_data_uri
 from portal.plans.render import plan_sections
 from portal.plans.services import (
     SigningRefused,
     SignRequest,
     current_version,
     open_response,
-    plan_form,
 )
+from portal.plans.spec import plan_form
+from portal.processes.actions import ActionRefused
 from portal.progress import labels
 from portal.progress.labels import words_for
 from portal.progress.services import final_report
 from portal.refusal import Refused
 from portal.security import Role, public, roles_required
-from portal.tasks.actions import ActionRefused
-from portal.tasks.services import InvalidSubmission, StaleTask
+from portal.tasks.workflow import InvalidSubmission, StaleTask
+from portal.transaction import SAFE_METHODS, discard
 
 bp = Blueprint("newcomer", __name__)
 
@@ -72,20 +76,19 @@ def activate_account():
         try:
             user = activate(form.code.data, form.password.data, form.language.data)
         except ActivationError as exc:
-            db.session.rollback()
             form.code.errors.append(exc.reason)
         else:
-            db.session.commit()
             session.clear()
             session["locale"] = user.locale
             login_user(user, fresh=True)
             flash(_("Je account werkt. Je gebruikersnaam is %(name)s.", name=user.username), "success")
             return redirect(url_for("newcomer.my_plan"))
-    return render_template("newcomer/activate.html", form=form)
+    return render_template("newcomer/activate.html", form=form), 422 if form.is_submitted() else 200
 
 
 def _my_case():
-    case = newcomer_case(current_user)
+    """The logged-in newcomer's own case; locked first when the request may change it."""
+    case = newcomer_case(current_user, lock=request.method not in SAFE_METHODS)
     if case is None:
         abort(404)
     return case
@@ -99,8 +102,8 @@ def my_plan():
     sections = plan_sections(version.content, plan_form(case)) if version else []
     signed = version is not None and version.signed_by(current_user.id)
     record("read", "plan", "newcomer.my_plan", case_id=case.id)
-    db.session.commit()
     return render_template("newcomer/my_plan.html", case=case, version=version, sections=sections, signed=signed,
+                           copy_ready=version is not None and my_copy_document(version) is not None,
                            sign_task=open_newcomer_task(case, current_user, SIGN_TASK),
                            assessment_task=open_newcomer_task(case, current_user, SELF_ASSESSMENT_TASK),
                            question=open_response(case), open_concerns=open_concerns(case),
@@ -115,7 +118,6 @@ def dutch_text():
     with force_locale("nl"):
         sections = plan_sections(version.content, plan_form(case))
     record("read", "plan", "newcomer.dutch_text", case_id=case.id)
-    db.session.commit()
     return render_template("newcomer/dutch_text.html", case=case, version=version, sections=sections)
 
 
@@ -127,7 +129,9 @@ def sign_plan():
     task = open_newcomer_task(case, current_user, SIGN_TASK)
     form, question = SignForm(), QuestionForm()
     if version is None or task is None:
-        return render_template("newcomer/nothing_to_sign.html", case=case, version=version)
+        # a POST here came too late (signed in another tab, or the plan changed): nothing is stored
+        return render_template("newcomer/nothing_to_sign.html", case=case, version=version), \
+            409 if request.method == "POST" else 200
     if request.method == "GET":
         form.version_id.data = question.version_id.data = version.id
     if form.validate_on_submit():
@@ -137,16 +141,16 @@ def sign_plan():
                 password=form.password.data, consent=form.consent.data, locale=str(current_user.locale or "nl"),
                 remote_addr=request.remote_addr, user_agent=request.user_agent.string))
         except (SigningRefused, ActionRefused, StaleTask) as exc:
-            db.session.rollback()
             form.form_errors.append(getattr(exc, "reason", None) or _("Dit plan kan nu niet worden ondertekend."))
         else:
-            db.session.commit()
             flash(_("Je hebt je plan ondertekend. Je kunt je kopie nu downloaden."), "success")
             return redirect(url_for("newcomer.my_plan"))
     record("read", "plan", "newcomer.sign_plan", case_id=case.id)
-    db.session.commit()
+    plan_document = document_for(version, PlanDocument.PLAN)
     return render_template("newcomer/sign.html", case=case, version=version, form=form, question=question,
-                           sections=plan_sections(version.content, plan_form(case)))
+                           plan_ready=plan_document is not None and plan_document.is_ready,
+                           sections=plan_sections(version.content, plan_form(case))), \
+        422 if form.is_submitted() else 200
 
 
 @bp.route("/mijn/plan/vraag", methods=["POST"])
@@ -160,13 +164,12 @@ def ask_question():
     try:
         ask_about_my_plan(case, current_user, int(question.version_id.data or 0), question.message.data)
     except StaleTask:
-        db.session.rollback()
+        discard()
         flash(_("Er is nu niets te ondertekenen."), "info")
     except (SigningRefused, ActionRefused) as exc:
-        db.session.rollback()
+        discard()
         flash(exc.reason if isinstance(exc, SigningRefused) else _("Je vraag kon niet worden verstuurd."), "error")
     else:
-        db.session.commit()
         flash(_("Je vraag is verstuurd naar je regisseur. Je plan is nog niet ondertekend."), "success")
         return redirect(url_for("newcomer.my_plan"))
     return redirect(url_for("newcomer.sign_plan"))
@@ -177,11 +180,11 @@ def ask_question():
 def my_copy():
     case = _my_case()
     version = current_version(case) or abort(404)
-    document = document_for(version, PlanDocument.SIGNED_COPY) or document_for(version, PlanDocument.PLAN)
-    if document is None:
-        abort(404)
+    document = my_copy_document(version)
+    if document is None:  # still being prepared by the worker
+        flash(_("Je kopie (PDF) wordt klaargemaakt. Kijk over een paar minuten opnieuw."), "info")
+        return redirect(url_for("newcomer.my_plan"))
     record("read", f"plan_document:{document.id}", "newcomer.my_copy", case_id=case.id)
-    db.session.commit()
     return pdf_download(document, f"pip-{case.reference}-v{version.number}.pdf")
 
 
@@ -200,22 +203,18 @@ def self_assessment():
         try:
             assess_myself(case, current_user, self_assessment_data(form, goals))
         except StaleTask:
-            db.session.rollback()
             form.form_errors.append(_("Je antwoorden zijn niet verstuurd: je hebt dit al ingevuld, of je gesprek is "
                                       "al begonnen. Vertel het je regisseur in het gesprek."))
         except InvalidSubmission as exc:
-            db.session.rollback()
             attach_violations(form, exc.violations)
         except ActionRefused as exc:
-            db.session.rollback()
             form.form_errors.append(exc.reason)
         else:
-            db.session.commit()
             flash(_("Dank je wel. Je regisseur leest je antwoorden voor het gesprek."), "success")
             return redirect(url_for("newcomer.my_plan"))
     record("read", "progress", "newcomer.self_assessment", case_id=case.id)
-    db.session.commit()
-    return render_template("newcomer/self_assessment.html", case=case, form=form, spec=spec, task=task)
+    return render_template("newcomer/self_assessment.html", case=case, form=form, spec=spec, task=task), \
+        422 if form.is_submitted() else 200
 
 
 @bp.route("/mijn/voortgang")
@@ -224,7 +223,6 @@ def my_progress():
     case = _my_case()
     views, report = my_meetings(case), final_report(case)
     record("read", "progress", "newcomer.my_progress", case_id=case.id)
-    db.session.commit()
     return render_template("newcomer/progress.html", case=case, meetings=views, report=report, labels=labels,
                            words=words_for(case))
 
@@ -245,18 +243,29 @@ def concerns():
         try:
             raise_concern(case, current_user, form.category.data, form.text.data)
         except Refused:  # an unknown category, or the case's process takes no concerns any more
-            db.session.rollback()
             form.form_errors.append(_("Je zorg kon niet worden verstuurd. Misschien is je traject al afgesloten. "
                                       "Neem contact op met je regisseur. Wat je schreef, staat hieronder nog."))
         else:
-            db.session.commit()
             flash(_("Je zorg is verstuurd. Je krijgt antwoord in dit portaal."), "success")
             return redirect(url_for("newcomer.concerns"))
     entries = concerns_of(case)
     record("read", "concerns", "newcomer.concerns", case_id=case.id)
-    db.session.commit()
     return render_template("newcomer/concerns.html", case=case, form=form, concerns=entries,
-                           categories=CONCERN_CATEGORIES)
+                           categories=CONCERN_CATEGORIES), 422 if form.is_submitted() else 200
+
+
+@bp.route("/cases/<int:case_id>/plan/activation", methods=["POST"])
+@roles_required(Role.REGISSEUR)
+def activation_letter(case_id: int):
+    """Issue a one-time activation code and show the printable letter (the code is shown only here)."""
+    case = case_for(current_user, case_id, "newcomer.activation_letter", lock=True)
+    form = PortalForm()
+    if not form.validate_on_submit():
+        abort(400)
+    code, activation = issue_code(case, current_user)
+    public_link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("newcomer.activate_account", code=code)
+    return render_template("plans/letter.html", case=case, code=code, activation=activation,
+                           username=case.newcomer_user.username, link=public_link, qr=qr_svg_data_uri(public_link))
 
 
 @bp.route("/verify", methods=["GET", "POST"])

@@ -6,18 +6,19 @@ from portal.plans.services import (
     answer_questions,
     current_version,
     decide,
+    draft_checks,
     draft_version,
     responses,
 )
-from portal.progress.services import route_change_refusal
-from portal.tasks.actions import ActionContext, ActionRefused, Facts, portal_action
-from portal.tasks.services import form_spec_for
+from portal.processes.actions import ActionContext, ActionRefused, Facts, portal_action
+from portal.tasks.workflow import form_spec_for
 
 
 @portal_action("plan.draft")
 def draft(context: ActionContext) -> Facts:
-    """pip_opstellen: the drafted plan becomes a new, immutable version (a route change only within the law)."""
-    refusal = route_change_refusal(context.case, context.data)
+    """pip_opstellen: the drafted plan becomes a new, immutable version, unless a registered check refuses it
+    (the progress room's route-change rule)."""
+    refusal = draft_checks.first(context.case, context.data)
     if refusal:
         raise ActionRefused(refusal)
     draft_version(context.case, context.data, form_spec_for(context.task), context.user)

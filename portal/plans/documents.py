@@ -1,7 +1,9 @@
 """Sealed PDFs of a plan version, and checking a code or a PDF against them (/verify).
 
-A document is rendered once, sealed with the municipality's certificate (PAdES) and stored; it is
-never re-rendered to verify — the stored bytes and their SHA-256 are the record.
+A document is queued in the transaction that decides or signs (:func:`queue_document`), then rendered
+once by the worker outside any lock, sealed with the municipality's certificate (PAdES) and stored
+(:func:`claim_next` → :func:`render_document` → :func:`store_document`, see :mod:`portal.worker`).
+It is never re-rendered to verify — the stored bytes and their SHA-256 are the record.
 """
 
 from __future__ import annotations
@@ -9,21 +11,28 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
 from flask import current_app, render_template, send_file
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from portal.cases.models import Case
+from portal.db import utcnow
 from portal.extensions import db
+from portal.forms import display_value
 from portal.plans.models import PlanDocument, PlanVersion
 from portal.plans.pdf import footer_context, render_pdf
+from portal.plans.render import plan_sections
 from portal.plans.seal import check_seal, generate_dev_certificate, seal_pdf
+from portal.plans.spec import plan_form
 
 #: Unambiguous characters for codes people type over from paper (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: How long a worker may take to render one document before another may take it over.
+LEASE = timedelta(minutes=5)
 TEMPLATES = {
     PlanDocument.DECISION: "pdf/beschikking.html",
     PlanDocument.PLAN: "pdf/plan.html",
@@ -49,31 +58,90 @@ def verify_url(code: str | None = None) -> str:
     return f"{base}/verify?code={code}" if code else f"{base}/verify"
 
 
-def make_document(version: PlanVersion, kind: str, locale: str = "nl") -> PlanDocument:
-    """Render, seal and store one document of ``version``."""
-    code = new_verification_code()
-    with force_locale(locale):
-        footer = footer_context(
-            lang=locale, verify_url=verify_url(), verification_code=code, qr_url=verify_url(code),
-            verification_text=gettext("Controleer dit document op {url} met code {code}"),
-            page_of=gettext("pagina {page} van {pages}"))
-        html = render_template(TEMPLATES[kind], kind=kind, **footer, **document_context(version, kind))
-    key, cert = seal_paths()
-    sealed = seal_pdf(render_pdf(html), key, cert)
-    document = PlanDocument(version=version, kind=kind, verification_code=code, pdf=sealed,
-                            sha256=hashlib.sha256(sealed).hexdigest(), locale=locale)
+def queue_document(version: PlanVersion, kind: str, locale: str = "nl") -> PlanDocument:
+    """Queue one document of ``version`` for the worker; its verification code is fixed now."""
+    document = PlanDocument(version=version, kind=kind, verification_code=new_verification_code(), locale=locale,
+                            status=PlanDocument.PENDING, next_attempt_at=utcnow())
     db.session.add(document)
     db.session.flush()
     return document
 
 
+def claim_next(now: datetime, lease: timedelta = LEASE) -> int | None:
+    """Take the oldest due document for rendering: lease it and count the attempt.
+
+    ``SKIP LOCKED`` (PostgreSQL) and the lease keep two workers from rendering one document; if a
+    worker dies while rendering, the lease runs out and another takes it. The caller commits before
+    rendering, so no lock is held while the PDF is made.
+    """
+    document = db.session.scalar(
+        select(PlanDocument)
+        .where(PlanDocument.status == PlanDocument.PENDING, PlanDocument.next_attempt_at <= now,
+               or_(PlanDocument.leased_until.is_(None), PlanDocument.leased_until < now))
+        .order_by(PlanDocument.next_attempt_at, PlanDocument.id).limit(1).with_for_update(skip_locked=True))
+    if document is None:
+        return None
+    document.leased_until, document.attempts = now + lease, document.attempts + 1
+    db.session.flush()
+    return document.id
+
+
+def render_document(document_id: int) -> bytes:
+    """Render and seal one document (reads only; may take a second for a large plan)."""
+    document = db.session.get(PlanDocument, document_id)
+    with force_locale(document.locale):
+        footer = footer_context(
+            lang=document.locale, verify_url=verify_url(), verification_code=document.verification_code,
+            qr_url=verify_url(document.verification_code),
+            verification_text=gettext("Controleer dit document op {url} met code {code}"),
+            page_of=gettext("pagina {page} van {pages}"))
+        html = render_template(TEMPLATES[document.kind], kind=document.kind, **footer,
+                               **document_context(document.version, document.kind))
+    key, cert = seal_paths()
+    return seal_pdf(render_pdf(html), key, cert)
+
+
+def store_document(document_id: int, sealed: bytes, now: datetime) -> PlanDocument | None:
+    """Keep the sealed bytes; None if the document was produced meanwhile (its lease had run out)."""
+    document = db.session.scalar(select(PlanDocument).where(PlanDocument.id == document_id).with_for_update())
+    if document is None or document.status == PlanDocument.READY:
+        return None
+    document.pdf, document.sha256 = sealed, hashlib.sha256(sealed).hexdigest()
+    document.status, document.produced_at = PlanDocument.READY, now
+    document.leased_until, document.last_error = None, None
+    db.session.flush()
+    return document
+
+
+def document_failed(document_id: int, error: str, now: datetime) -> None:
+    """Record a failed attempt: retry later with back-off, or give up after MAX_ATTEMPTS (beheerder sees it)."""
+    document = db.session.scalar(select(PlanDocument).where(PlanDocument.id == document_id).with_for_update())
+    if document is None or document.status != PlanDocument.PENDING:
+        return
+    document.last_error, document.leased_until = error[:1000], None
+    if document.attempts >= PlanDocument.MAX_ATTEMPTS:
+        document.status = PlanDocument.FAILED
+    else:
+        document.next_attempt_at = now + timedelta(minutes=2 ** document.attempts)
+    db.session.flush()
+
+
+def retry_document(document: PlanDocument) -> None:
+    """The beheerder asks for another try of a failed document."""
+    document.status, document.attempts, document.next_attempt_at = PlanDocument.PENDING, 0, utcnow()
+    document.leased_until = None
+    db.session.flush()
+
+
+def documents_needing_attention(limit: int = 200) -> list[PlanDocument]:
+    """Failed documents and documents waiting longer than they should, oldest first."""
+    return list(db.session.scalars(
+        select(PlanDocument).where(PlanDocument.status != PlanDocument.READY)
+        .order_by(PlanDocument.status.desc(), PlanDocument.created_at).limit(limit)))
+
+
 def document_context(version: PlanVersion, kind: str) -> dict:
     """What the PDF templates show: the plan per section (in the current locale), decision, dates."""
-    from portal.cases.dossier import display_value
-    from portal.cases.models import Case
-    from portal.plans.render import plan_sections
-    from portal.plans.services import plan_form
-
     case = db.session.get(Case, version.plan.case_id)
     form = plan_form(case)
     route = version.content.get("leerroute", {}).get("route")
@@ -97,6 +165,15 @@ def document_for(version: PlanVersion, kind: str) -> PlanDocument | None:
     return db.session.scalar(select(PlanDocument).where(PlanDocument.version_id == version.id,
                                                         PlanDocument.kind == kind)
                              .order_by(PlanDocument.id.desc()).limit(1))
+
+
+def my_copy_document(version: PlanVersion) -> PlanDocument | None:
+    """The copy a newcomer downloads: the signed copy once it is ready, else the plan they were shown."""
+    for kind in (PlanDocument.SIGNED_COPY, PlanDocument.PLAN):
+        document = document_for(version, kind)
+        if document is not None and document.is_ready:
+            return document
+    return None
 
 
 @dataclass(frozen=True)
@@ -138,7 +215,8 @@ def verify_code(code: str) -> Verification:
 def verify_pdf(data: bytes) -> Verification:
     """A PDF matches only if its bytes are exactly a stored document; the seal is checked as well."""
     digest = hashlib.sha256(data).hexdigest()
-    document = db.session.scalar(select(PlanDocument).where(PlanDocument.sha256 == digest))
+    document = db.session.scalar(select(PlanDocument).where(PlanDocument.sha256 == digest,
+                                                            PlanDocument.status == PlanDocument.READY))
     _key, cert = seal_paths()
     seal = check_seal(data, cert)
     if document is None:

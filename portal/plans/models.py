@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import UTCDateTime, utcnow
@@ -65,22 +65,41 @@ class PlanVersion(db.Model):
 
 
 class PlanDocument(db.Model):
-    """A sealed PDF made from a version: the beschikking, the plan to sign, the signed copy."""
+    """A sealed PDF made from a version: the beschikking, the plan to sign, the signed copy.
+
+    Deciding and signing *queue* a document (``pending``) in their own transaction; the worker renders
+    and seals it outside any case lock and stores the bytes (``ready``). A failed attempt is retried
+    with back-off and, after ``MAX_ATTEMPTS``, marked ``failed`` for the beheerder to see.
+    """
 
     __tablename__ = "plan_document"
+    __table_args__ = (Index("ix_plan_document_status_next", "status", "next_attempt_at"),)
 
     DECISION, PLAN, SIGNED_COPY = "beschikking", "plan", "signed_copy"
+    PENDING, READY, FAILED = "pending", "ready", "failed"
+    MAX_ATTEMPTS = 5
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     #: Short public code printed on every page and in the QR; reveals nothing by itself.
     verification_code: Mapped[str] = mapped_column(String(16), unique=True)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     #: SHA-256 of the stored (sealed) bytes; never re-rendered to verify.
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="nl")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default=PENDING, server_default=READY)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When the worker may (re)try; a claimed document is leased until ``leased_until``.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+    produced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.READY
 
     version: Mapped[PlanVersion] = relationship(back_populates="documents")
 

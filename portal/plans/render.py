@@ -28,7 +28,7 @@ class PlanSection:
 
 
 def _value(spec: FieldSpec, value: Any) -> str:
-    from portal.cases.dossier import display_value
+    from portal.forms import display_value
 
     return str(display_value(spec, value))
 

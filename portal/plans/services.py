@@ -21,6 +21,8 @@ from portal.cases.models import Case
 from portal.db import utcnow
 from portal.engine import FormSpec
 from portal.extensions import db
+from portal.hooks import Hooks
+from portal.plans.documents import document_for, queue_document
 from portal.plans.models import Plan, PlanDocument, PlanResponse, PlanSignature, PlanVersion
 from portal.plans.render import plan_text
 from portal.refusal import Refused
@@ -35,14 +37,9 @@ class SigningRefused(Refused):
     """The signature (or the decision) cannot be accepted; ``reason`` says why."""
 
 
-PLAN_TASK = "pip_opstellen"
-
-
-def plan_form(case: Case) -> FormSpec:
-    """The form the plan was drafted with (from the process version the case runs on)."""
-    from portal.tasks.services import case_runtime
-
-    return case_runtime(case).form_spec(PLAN_TASK)
+#: Checks a drafted plan must pass before it becomes a version: ``(case, content) -> refusal or None``.
+#: Registered by the rooms that know the rules (the route-change rule lives with the progress facts).
+draft_checks: Hooks[[Case, dict[str, Any]], str | None] = Hooks("plan draft checks")
 
 
 def plan_of(case: Case, create: bool = False) -> Plan | None:
@@ -95,9 +92,10 @@ def current_version(case: Case) -> PlanVersion | None:
 
 
 def decide(case: Case, decision: dict[str, Any], user: User | None) -> PlanVersion:
-    """Adopt the latest draft as the beschikking; the first decision fixes the integration term."""
-    from portal.plans.documents import make_document
+    """Adopt the latest draft as the beschikking; the first decision fixes the integration term.
 
+    The beschikking and the plan to sign are queued for the worker (:mod:`portal.plans.documents`).
+    """
     version = latest_version(case)
     if version is None or version.status != PlanVersion.DRAFT:
         raise SigningRefused(_("er is geen conceptplan om vast te stellen"))
@@ -113,8 +111,9 @@ def decide(case: Case, decision: dict[str, Any], user: User | None) -> PlanVersi
         case.pip_decided_on = date.fromisoformat(decision["besluitdatum"]) if decision.get("besluitdatum") \
             else plan.pip_date
     db.session.flush()
-    make_document(version, PlanDocument.DECISION)
-    make_document(version, PlanDocument.PLAN)
+    # The PDFs are rendered and sealed by the worker, outside this transaction's case lock.
+    queue_document(version, PlanDocument.DECISION)
+    queue_document(version, PlanDocument.PLAN)
     record("write", f"plan:v{version.number}", "plans.decide", case_id=case.id, user_id=user.id if user else None)
     return version
 
@@ -143,10 +142,9 @@ class SignRequest:
 def sign(case: Case, user: User, request: SignRequest) -> PlanSignature:
     """Record the newcomer's signature on exactly the version they read.
 
-    :raises SigningRefused: superseded or unknown version, already signed, no consent, wrong password.
+    :raises SigningRefused: superseded or unknown version, already signed, no consent, wrong password,
+        or the plan's PDF is still being prepared (the newcomer signs the document they can keep).
     """
-    from portal.plans.documents import document_for, make_document
-
     version = db.session.get(PlanVersion, request.version_id)
     current = current_version(case)
     if version is None or current is None or version.id != current.id:
@@ -156,10 +154,12 @@ def sign(case: Case, user: User, request: SignRequest) -> PlanSignature:
     if not request.consent:
         raise SigningRefused(_("Vink aan dat je het plan hebt gelezen en ermee akkoord gaat."))
     if not verify_password(user.password_hash, request.password):
-        record("write", "plan.signature:refused", "newcomer.sign", case_id=case.id, user_id=user.id,
+        record("write", "plan.signature:refused", "newcomer.sign", case_id=case.id, user_id=user.id, keep=True,
                detail={"reason": "password"})
         raise SigningRefused(_("Je wachtwoord klopt niet. Probeer het opnieuw."))
     shown = document_for(version, PlanDocument.PLAN)
+    if shown is None or not shown.is_ready:
+        raise SigningRefused(_("Je plan wordt nog klaargemaakt. Probeer het over een minuut opnieuw."))
     signature = PlanSignature(
         version=version, version_sha256=version.sha256, document_sha256=shown.sha256, user_id=user.id,
         typed_name=request.typed_name.strip(), name_matches=name_matches(request.typed_name, case.full_name),
@@ -168,7 +168,7 @@ def sign(case: Case, user: User, request: SignRequest) -> PlanSignature:
     )
     db.session.add(signature)
     db.session.flush()
-    make_document(version, PlanDocument.SIGNED_COPY, locale=request.locale)
+    queue_document(version, PlanDocument.SIGNED_COPY, locale=request.locale)
     record("write", f"plan:v{version.number}:signature", "newcomer.sign", case_id=case.id, user_id=user.id,
            detail={"version_sha256": version.sha256, "name_matches": signature.name_matches})
     return signature

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.audit.services import record
 from portal.engine import DeployedProcess, LintMessage, deployed_process, lint_workflows, load_source
 from portal.extensions import db
+from portal.processes.actions import ACTIONS
 from portal.processes.models import ProcessVersion
 
 ENTRY_PROCESS = "inburgering"
@@ -26,8 +27,6 @@ def workflows_dir() -> Path:
 
 
 def lint(paths: list[Path] | None = None) -> list[LintMessage]:
-    from portal.tasks.actions import ACTIONS
-
     return lint_workflows(workflows_dir(), paths, known_actions=set(ACTIONS))
 
 

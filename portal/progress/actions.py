@@ -4,7 +4,9 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from portal.newcomer.services import tell_newcomer
+from portal.cases.services import tell_newcomer
+from portal.plans.services import draft_checks
+from portal.processes.actions import ActionContext, Facts, portal_action
 from portal.progress.models import FollowUp
 from portal.progress.services import (
     ProgressRefused,
@@ -14,8 +16,8 @@ from portal.progress.services import (
     record_follow_up,
     record_meeting,
     record_self_assessment,
+    route_change_refusal,
 )
-from portal.tasks.actions import ActionContext, Facts, portal_action
 
 
 @portal_action("progress.self_assessment")
@@ -79,3 +81,6 @@ def final_report(context: ActionContext) -> Facts:
     record_final_report(context.case, context.task, context.data, context.user)
     tell_newcomer(context.case, actor_id=context.user.id)
     return None
+
+
+draft_checks.register(route_change_refusal)

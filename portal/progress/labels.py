@@ -15,10 +15,10 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from portal.cases.dossier import display_value
 from portal.cases.models import Case
 from portal.engine import DeployedProcess, FieldSpec
-from portal.tasks.services import case_runtime
+from portal.forms import display_value
+from portal.tasks.workflow import case_runtime
 
 #: Where each coded field of the progress record was chosen: (task, path in its form).
 LADDER = ("voortgangsgesprek", "participatie.trede")

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
-from portal.concerns.services import has_open_concern
 from portal.db import local_today
 from portal.engine.scripting import add_duration, add_months
 from portal.extensions import db
+from portal.hooks import Hooks
 from portal.plans.services import current_version, plan_of
 from portal.progress.models import FinalReport, FollowUp, ProgressMeeting, SelfAssessment
 from portal.refusal import Refused
@@ -206,11 +206,17 @@ def extend_term(case: Case, new_end: date, user: User) -> date:
     return new_end
 
 
+#: What must be settled before the trajectory closes: ``case -> reason it cannot close yet, or None``.
+#: Registered by the rooms above (an open concern of the newcomer).
+closing_checks: Hooks[[Case], str | None] = Hooks("final report checks")
+
+
 def record_final_report(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> FinalReport:
     if final_report(case) is not None:
         raise ProgressRefused(_("Er is al een eindverslag."))
-    if has_open_concern(case):
-        raise ProgressRefused(_("Er staat nog een zorg van de inburgeraar open; beantwoord die eerst."))
+    blocker = closing_checks.first(case)
+    if blocker:
+        raise ProgressRefused(blocker)
     report = FinalReport(case_id=case.id, human_task_id=task.id, conclusion=data["conclusie"],
                          ladder_rung=int(data["trede"]), summary=data["samenvatting"],
                          recommendations=data.get("aanbevelingen"), recorded_by_id=user.id)

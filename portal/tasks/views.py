@@ -3,27 +3,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit.services import record
-from portal.cases.dossier import earlier_answers, recorded_answers
 from portal.db import utcnow
 from portal.extensions import db
 from portal.forms import choices
 from portal.forms.builder import attach_violations, build_task_form, draft_formdata, form_to_data, raw_form_input
+from portal.processes.actions import ActionRefused
 from portal.security import CASE_ROLES, roles_required
-from portal.tasks.actions import ActionRefused
+from portal.tasks.answers import earlier_answers, recorded_answers
 from portal.tasks.context import panels_for
 from portal.tasks.forms import WorklistFilterForm
 from portal.tasks.models import HumanTask
-from portal.tasks.services import (
-    InvalidSubmission,
-    StaleTask,
-    complete_task,
-    form_spec_for,
-    may_work_on,
-    page_size,
-    save_draft,
-    worklist_query,
-    worklist_steps,
-)
+from portal.tasks.workflow import InvalidSubmission, StaleTask, complete_task, form_spec_for, save_draft
+from portal.tasks.worklist import may_work_on, page_size, worklist_query, worklist_steps
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -38,7 +29,6 @@ def worklist():
                            search=filters.q.data or None)
     page = db.paginate(query, per_page=page_size(), error_out=False)
     record("read", "case.list", "tasks.worklist", detail={"cases": sorted({t.case_id for t in page.items})})
-    db.session.commit()
     return render_template("tasks/worklist.html", page=page, filters=filters, now=utcnow())
 
 
@@ -64,7 +54,6 @@ def show(task_id: int):
         if request.method == "POST":
             return _stale(task, form_class(), spec)
         items = recorded_answers(task, current_user)
-        db.session.commit()
         return render_template("tasks/done.html", task=task, spec=spec, items=items)
     form = form_class(formdata=draft_formdata(task.draft)) if request.method == "GET" and task.draft else form_class()
     if form.is_submitted() and form.save_draft.data:
@@ -72,31 +61,27 @@ def show(task_id: int):
         form.validate()
         if "csrf_token" not in form.errors:
             save_draft(task, raw_form_input(form), current_user)
-            db.session.commit()
             flash(_("Concept opgeslagen. Je kunt later verder."), "success")
             return redirect(url_for("tasks.show", task_id=task.id))
     elif form.validate_on_submit():
         try:
             complete_task(task.id, form_to_data(form, spec), current_user)
         except StaleTask:
-            db.session.rollback()
             return _stale(task, form, spec)
         except InvalidSubmission as exc:
-            db.session.rollback()
             attach_violations(form, exc.violations)
         except ActionRefused as exc:  # the rules refuse (a route switch too late, a fine too high …)
-            db.session.rollback()
             form.form_errors.append(exc.reason)
         else:
-            db.session.commit()
             flash(_("‘%(title)s’ is afgerond.", title=_(task.title)), "success")
-            return redirect(url_for("cases.show", case_id=task.case_id))
+            return redirect(url_for("casefile.show", case_id=task.case_id))
     context = earlier_answers(task, current_user)
     panels = panels_for(task, current_user)
     record("read", f"task:{task.bpmn_id}", "tasks.show", case_id=task.case_id)
-    db.session.commit()
+    # A submitted form shown again did not complete the task: 422, and the request's changes are rolled back.
+    status = 422 if form.is_submitted() else 200
     return render_template("tasks/task.html", task=task, spec=spec, form=form, now=utcnow(), context=context,
-                           panels=panels)
+                           panels=panels), status
 
 
 def _stale(task: HumanTask, form, spec):
@@ -111,5 +96,5 @@ def _stale(task: HumanTask, form, spec):
         "errors/error.html", code=409, title=_("Deze taak is al afgerond"),
         message=_("Iemand anders (of jij in een ander venster) heeft deze taak al afgerond. "
                   "Je invoer is niet opgeslagen; hieronder staat wat je had ingevuld."),
-        submitted=submitted, back_url=url_for("cases.show", case_id=task.case_id),
+        submitted=submitted, back_url=url_for("casefile.show", case_id=task.case_id),
     ), 409

@@ -10,7 +10,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.notifications.services import MAX_ATTEMPTS, send_one_pending
-from portal.tasks.services import advance_due_instance
+from portal.tasks.workflow import advance_due_instance
 from tests.factories import complete, walk_to_signing
 
 

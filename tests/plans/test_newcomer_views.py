@@ -14,7 +14,7 @@ from portal.newcomer.services import issue_code
 from portal.plans.models import PlanDocument
 from portal.plans.services import current_version
 from tests.conftest import csrf_token
-from tests.factories import open_steps, walk_to_signing
+from tests.factories import open_steps, produce_documents, walk_to_signing
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_expired_and_replaced_codes_are_refused(client, create_case, ria):
     old_code, _ = issue_code(case, ria)
     new_code, new = issue_code(case, ria)  # the newer letter replaces the older
     db.session.commit()  # (a view's rollback must not undo the test's own set-up)
-    assert activate(client, old_code, language="nl").status_code == 200
+    assert activate(client, old_code, language="nl").status_code == 422
     new.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     html = activate(client, new_code, language="nl").get_data(as_text=True)
@@ -88,11 +88,15 @@ def test_sign_through_the_page_then_download_the_sealed_copy(client, login, sign
     assert response.status_code == 302
     assert case.stage == "timer_zelfbeoordeling"
     again = client.post("/mijn/plan/ondertekenen", data=data)  # a double submit changes nothing
-    assert again.status_code == 200 and len(current_version(case).signatures) == 1
+    assert again.status_code == 409 and len(current_version(case).signatures) == 1
+    signed = next(d for d in current_version(case).documents if d.kind == PlanDocument.SIGNED_COPY)
+    assert signed.status == PlanDocument.PENDING and signed.pdf is None  # queued for the worker, not made inline
+    plan = next(d for d in current_version(case).documents if d.kind == PlanDocument.PLAN)
+    assert client.get("/mijn/plan.pdf").data == plan.pdf  # until then: the plan she was shown
+    assert produce_documents() == 1
     pdf = client.get("/mijn/plan.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
-    signed = next(d for d in current_version(case).documents if d.kind == PlanDocument.SIGNED_COPY)
-    assert pdf.data == signed.pdf
+    assert pdf.data == signed.pdf and signed.status == PlanDocument.READY
 
 
 def test_wrong_password_keeps_the_page_and_signs_nothing(client, login, signing_case):

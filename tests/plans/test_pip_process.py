@@ -7,9 +7,9 @@ import time_machine
 
 from portal.plans.models import PlanDocument, PlanVersion
 from portal.plans.services import SigningRefused, SignRequest, current_version, plan_of, respond, sign
-from portal.tasks.actions import ActionRefused
-from portal.tasks.services import advance_due_instance, complete_task
-from tests.factories import PLAN, complete, open_steps, open_tasks, walk_to_signing
+from portal.processes.actions import ActionRefused
+from portal.tasks.workflow import advance_due_instance, complete_task
+from tests.factories import PLAN, complete, open_steps, open_tasks, produce_documents, walk_to_signing
 
 
 @pytest.fixture
@@ -104,6 +104,7 @@ def test_question_then_plan_change_needs_a_new_signature(create_case, people):
     assert second.number == 2 and second.sha256 != first.sha256
     assert first.status == PlanVersion.SUPERSEDED
     assert plan_of(case).term_start == date(2026, 3, 2)  # the term never moves
+    produce_documents()
     with pytest.raises(SigningRefused, match="gewijzigd"):  # signing the old version is refused
         sign(case, amina, SignRequest(version_id=first.id, typed_name="Amina Haddad", password="amina-geheim-1",
                                       consent=True, locale="ar"))
@@ -137,7 +138,7 @@ def test_reminder_after_14_days_then_withdrawn_on_signing(create_case, people):
 
 
 def test_ontzorgen_for_less_than_six_months_is_refused(create_case, people):
-    from portal.tasks.services import InvalidSubmission
+    from portal.tasks.workflow import InvalidSubmission
 
     ria, _amina = people
     case = create_case(ria)
@@ -167,7 +168,7 @@ def test_answer_closes_the_newcomers_question(create_case, people):
 @pytest.mark.parametrize(("route", "hours", "refused"), [("b1_route", 20, True), ("z_route", 39, True),
                                                          ("b1_route", 40, False), ("onderwijsroute", 0, False)])
 def test_map_needs_40_practice_hours_on_the_b1_and_z_route(create_case, people, route, hours, refused):
-    from portal.tasks.services import InvalidSubmission
+    from portal.tasks.workflow import InvalidSubmission
     from tests.factories import walk_intake
 
     ria, _amina = people

@@ -10,7 +10,7 @@ from portal.audit.models import AuditEvent
 from portal.engine.scripting import moment
 from portal.extensions import db
 from portal.tasks.models import HumanTask, WorkflowInstance
-from portal.tasks.services import StaleTask, advance_due_instance
+from portal.tasks.workflow import StaleTask, advance_due_instance
 from tests.factories import complete, open_steps, open_tasks
 
 CONVERSATIONS = ["intake_leefgebieden", "intake_leerbaarheid", "intake_opleiding_werk",
@@ -77,7 +77,7 @@ def test_completing_twice_is_stale(create_case, regisseur):
     with at(2026, 1, 5):
         case = create_case(regisseur)
         task = complete(case, "kennismakingsgesprek", regisseur)
-        from portal.tasks.services import complete_task
+        from portal.tasks.workflow import complete_task
 
         with pytest.raises(StaleTask):
             complete_task(task.id, task.submitted_data, regisseur)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from portal.enforcement.models import EnforcementStep
 from portal.enforcement.services import EnforcementRefused, propose
 from portal.extensions import db
+from portal.processes.actions import ActionRefused
 from portal.progress.models import ProgressMeeting
-from portal.tasks.actions import ActionRefused
 from tests.conftest import csrf_token
 from tests.factories import complete, open_steps, open_tasks
 
@@ -132,6 +132,6 @@ def test_a_refused_proposal_shows_the_reason_and_keeps_the_input(create_case, st
     response = client.post(url, data={"csrf_token": csrf_token(client, url), "maatregel": "boete", "bedrag": "250",
                                       **PROPOSAL})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Stap 1 van de ladder is" in html  # the reason, in the error summary
+    assert response.status_code == 422 and "Stap 1 van de ladder is" in html  # the reason, in the error summary
     assert PROPOSAL["verwijtbaarheid"] in html  # nothing typed is lost
     assert "handhaving_voorstel" in open_steps(case)

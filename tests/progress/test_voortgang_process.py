@@ -16,11 +16,11 @@ from portal.enforcement.models import EnforcementStep
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.plans.services import current_version, plan_of
+from portal.processes.actions import ActionRefused
 from portal.progress.models import FinalReport, FollowUp, ProgressMeeting, SelfAssessment
 from portal.progress.services import ladder_history
-from portal.tasks.actions import ActionRefused
 from portal.tasks.models import HumanTask, WorkflowInstance
-from portal.tasks.services import InvalidSubmission
+from portal.tasks.workflow import InvalidSubmission
 from tests.factories import (
     PLAN,
     complete,

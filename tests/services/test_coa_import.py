@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from portal.cases.coa_import import import_coa_csv
+from portal.casefile.coa_import import import_coa_csv
 from portal.cases.models import Case
 from portal.extensions import db
 from portal.tasks.models import HumanTask, WorkflowInstance

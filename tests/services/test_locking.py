@@ -8,9 +8,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.demo import sample_submission
 from portal.extensions import db
-from portal.tasks import services
+from portal.tasks import workflow as services
 from portal.tasks.models import WorkflowInstance
-from portal.tasks.services import StaleTask, complete_task
+from portal.tasks.workflow import StaleTask, complete_task
 from tests.factories import open_tasks
 
 BUMP = sa.text("UPDATE workflow_instance SET lock_version = lock_version + 1 WHERE id = :id")

@@ -42,12 +42,13 @@ def test_four_workers_fire_each_due_timer_once(scratch_database, seal_config):
 
     from portal import create_app
     from portal.auth.models import Municipality, User
-    from portal.cases.services import KoppelingData, open_case
+    from portal.casefile.services import open_case
+    from portal.cases.services import KoppelingData
     from portal.demo import sample_submission
     from portal.extensions import db
     from portal.processes.services import deploy
     from portal.tasks.models import HumanTask
-    from portal.tasks.services import complete_task, form_spec_for
+    from portal.tasks.workflow import complete_task, form_spec_for
 
     config = {"SQLALCHEMY_DATABASE_URI": scratch_database, "SECRET_KEY": "t", **seal_config}
     app = create_app(config)
@@ -71,7 +72,7 @@ def test_four_workers_fire_each_due_timer_once(scratch_database, seal_config):
     # The workers run at the real "now", long after the 8-week timers (set in January) fell due.
     env = {**os.environ, "PORTAL_DATABASE_URL": scratch_database, "PORTAL_SEAL_KEY": seal_config["SEAL_KEY"],
            "PORTAL_SEAL_CERT": seal_config["SEAL_CERT"], "PORTAL_SECRET_KEY": "t"}
-    workers = [subprocess.Popen([sys.executable, "-m", "portal.cli", "timers", "run", "--once"], env=env,
+    workers = [subprocess.Popen([sys.executable, "-m", "portal.command", "timers", "run", "--once"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(WORKERS)]
     outputs = [worker.communicate(timeout=240) for worker in workers]
     assert all(worker.returncode == 0 for worker in workers), outputs

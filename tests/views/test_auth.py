@@ -19,7 +19,7 @@ def test_wrong_password_shows_error_summary_and_keeps_username(client, create_us
     token = csrf_token(client, "/login")
     response = client.post("/login", data={"username": "ria", "password": "fout", "csrf_token": token})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Gebruikersnaam of wachtwoord klopt niet." in html
     assert 'value="ria"' in html
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "login")).detail["result"] == "failed"

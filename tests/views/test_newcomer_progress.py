@@ -17,7 +17,7 @@ from portal.concerns.services import ConcernRefused
 from portal.db import local_today
 from portal.extensions import db
 from portal.progress.models import FinalReport, SelfAssessment
-from portal.tasks.services import complete_task
+from portal.tasks.workflow import complete_task
 from tests.conftest import csrf_token
 from tests.factories import complete, fire_next_timer, open_steps, open_tasks, walk_to_progress
 
@@ -170,7 +170,7 @@ def test_a_missing_answer_shows_the_error_summary_and_keeps_what_was_typed(clien
         "csrf_token": csrf_token(client, ASSESS), "doelen-doel_2": "moeilijk", "hulp_nodig": ["gezin"],
         "vraag": "Mijn zoon heeft nog geen school."})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "portal-error-summary" in html and 'href="#algemeen-0"' in html
     assert "Mijn zoon heeft nog geen school.</textarea>" in html
     assert re.search(r'id="doelen-doel_2-2" name="doelen-doel_2" value="moeilijk"\s+checked', html)
@@ -187,7 +187,7 @@ def test_answers_sent_after_the_task_closed_are_shown_again(client, login, case,
     response = client.post(ASSESS, data={"csrf_token": token, "algemeen": "moeilijk",
                                          "vraag": "Ik heb een nieuwe vraag."})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "portal-error-summary" in html and "niet verstuurd" in html
+    assert response.status_code == 422 and "portal-error-summary" in html and "niet verstuurd" in html
     assert "Ik heb een nieuwe vraag.</textarea>" in html
     assert len(db.session.scalars(select(SelfAssessment).where(SelfAssessment.case_id == case.id)).all()) == 1
 
@@ -287,7 +287,7 @@ def test_a_refused_concern_says_so_and_keeps_the_text(client, login, case, amina
     response = client.post(CONCERNS, data={"csrf_token": csrf_token(client, CONCERNS), "category": "hulp_nodig",
                                            "text": "Ik begrijp de brief van DUO niet."})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "kon niet worden verstuurd" in html
+    assert response.status_code == 422 and "kon niet worden verstuurd" in html
     assert "Ik begrijp de brief van DUO niet.</textarea>" in html
     assert db.session.scalar(select(Concern).where(Concern.case_id == case.id)) is None
 

@@ -71,7 +71,7 @@ def test_invalid_submission_rerenders_with_summary_and_keeps_input(ria, create_c
     response = client.post(url, data={"csrf_token": csrf_token(client, url),
                                       "gesprek-datum": "31-02-2026", "startscenario_toelichting": "Iets belangrijks"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Er is iets misgegaan" in html  # error summary
     assert 'value="31-02-2026"' in html  # the typed value is kept
     assert db.session.get(HumanTask, task.id).status == "open"
@@ -101,7 +101,7 @@ def test_complete_via_form_moves_the_case(ria, create_case, login):
             "gesprek-tolk": "telefonisch", "startscenario": "gecombineerd"}
     # fill every other required field the form shows with a valid value
     from portal.demo import sample_submission
-    from portal.tasks.services import form_spec_for
+    from portal.tasks.workflow import form_spec_for
 
     sample = sample_submission(form_spec_for(task), datetime(2026, 1, 8).date(), {})
     for key, value in sample.items():
@@ -139,7 +139,7 @@ def test_unknown_task_is_404(ria, login):
 
 
 def test_teamleider_gets_the_overrun_escalation(ria, create_user, create_case, login):
-    from portal.tasks.services import advance_due_instance
+    from portal.tasks.workflow import advance_due_instance
 
     tom = create_user("tom", role="teamleider")
     with time_machine.travel(datetime(2026, 1, 5, 9, tzinfo=UTC), tick=False):

@@ -17,7 +17,6 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
 from portal.auth.models import User
-from portal.cases.dossier import DossierItem, audit_sensitive_read, task_items
 from portal.cases.models import Case
 from portal.concerns.models import Concern
 from portal.concerns.services import concerns_of
@@ -50,8 +49,9 @@ from portal.progress.labels import (
 )
 from portal.progress.models import FinalReport, FollowUp, ProgressMeeting
 from portal.progress.services import final_report, ladder_history
+from portal.tasks.answers import DossierItem, audit_sensitive_read, task_items
 from portal.tasks.models import HumanTask
-from portal.tasks.services import page_size
+from portal.tasks.worklist import page_size
 
 #: Where a meeting's form keeps the free text about its signals.
 SIGNAL_NOTE = ("signalen", "toelichting")
@@ -164,7 +164,7 @@ def progress_overview(case: Case, user: User, page: int = 1) -> ProgressOverview
                                page=max(page, 1), per_page=page_size(), error_out=False)
     words = words_for(case)
     notes = _signal_notes(meeting_page.items, user)
-    audit_sensitive_read(case, user, [note for note in notes.values() if note is not None], "cases.show")
+    audit_sensitive_read(case, user, [note for note in notes.values() if note is not None], "casefile.show")
     report = final_report(case)
     follow_ups = list(db.session.scalars(select(FollowUp).where(FollowUp.case_id == case.id)
                                          .order_by(FollowUp.created_at, FollowUp.id)))

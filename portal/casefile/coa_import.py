@@ -14,8 +14,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal.auth.models import Municipality, User
+from portal.casefile.services import open_case
 from portal.cases.forms import KoppelingFields, koppeling_data
-from portal.cases.services import DuplicateCase, open_case
+from portal.cases.services import DuplicateCase
 from portal.extensions import db
 from portal.security import Role
 

@@ -1,4 +1,4 @@
-"""Moving cases through their process: start, complete a task, save a draft, fire timers.
+"""The workflow service: moving cases through their process (start, complete, draft, signal, timers).
 
 Each function follows DESIGN.md §3 "per request": lock the case row, load the workflow, step,
 act, step, save, project the ready tasks into ``human_task``, audit — and flush. The caller (a
@@ -12,21 +12,22 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
+from portal.cases.services import lock_case
 from portal.db import utcnow
 from portal.engine import SERIALIZER_VERSION, DeployedProcess, EngineError, FormSpec, StepResult, TaskNotReady
 from portal.extensions import db
 from portal.notifications.services import queue
+from portal.processes.actions import ActionContext, run_action
 from portal.processes.models import ProcessVersion
 from portal.processes.services import current_version, runtime_for
 from portal.refusal import Refused
 from portal.security import LANE_ROLES, Role
-from portal.tasks.actions import ActionContext, run_action
 from portal.tasks.models import HumanTask, WorkflowInstance
 
 
@@ -42,14 +43,6 @@ class InvalidSubmission(Exception):
 
 class NoProcessDeployed(Exception):
     """No process version exists yet: run ``portal bpmn deploy``."""
-
-
-def lock_case(case_id: int) -> Case:
-    """Load the case row FOR UPDATE (PostgreSQL), serialising work on one case across requests."""
-    case = db.session.scalar(select(Case).where(Case.id == case_id).with_for_update())
-    if case is None:
-        raise LookupError(case_id)
-    return case
 
 
 def case_start_data(case: Case) -> dict[str, Any]:
@@ -145,6 +138,12 @@ def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
 
 
 def save_draft(task: HumanTask, raw: dict[str, list[str]], user: User) -> None:
+    """Keep what was typed so far (valid or not) on the open task.
+
+    :raises StaleTask: the task is no longer open.
+    """
+    lock_case(task.case_id)  # the case row first, as every write does
+    db.session.refresh(task)
     if not task.is_open:
         raise StaleTask(task.id)
     task.draft, task.draft_saved_at, task.draft_saved_by_id = raw, utcnow(), user.id
@@ -155,12 +154,22 @@ class NotListening(Refused):
     """The case's process takes no such report now (it has ended, or is past the phase that listens)."""
 
 
-def signal_case(case: Case, name: str, opens: str, actor_id: int | None) -> HumanTask:
+def signal_case(case: Case, name: str, opens: str, actor_id: int | None, *, reuse_open: bool = True) -> HumanTask:
     """Deliver BPMN signal ``name`` (a report from outside) and return the task ``opens`` it opened.
+
+    Idempotent: while a task ``opens`` is open for the case, a second report returns that task and
+    signals nothing (two clicks, two colleagues, a retried request never make a duplicate). Pass
+    ``reuse_open=False`` for reports that are distinct each time (the caller checks for identical ones).
 
     :raises NotListening: the process opened no such task; the caller rolls back.
     """
-    case = lock_case(case.id)
+    case = lock_case(case.id)  # the case row first; concurrent reports queue here and then find the open task
+    if reuse_open:
+        already = db.session.scalar(select(HumanTask).where(
+            HumanTask.case_id == case.id, HumanTask.bpmn_id == opens, HumanTask.status == HumanTask.OPEN)
+            .order_by(HumanTask.id).limit(1))
+        if already is not None:
+            return already
     instance = _instance(case)
     version = instance.process_version
     refused = NotListening(_("Het proces van dit dossier neemt deze melding nu niet aan."))
@@ -176,32 +185,36 @@ def signal_case(case: Case, name: str, opens: str, actor_id: int | None) -> Huma
 
 
 def advance_due_instance(now: datetime) -> int | None:
-    """Fire the timers of one due workflow instance; returns its case id, or None if none is due.
+    """Fire the timers of one due case; returns its case id, or None if none is due.
 
-    On PostgreSQL the row is taken with ``FOR UPDATE SKIP LOCKED`` so parallel workers on several
-    hosts never fire the same timer twice. The caller commits after each instance.
+    The case row is the first lock, as in the web: the due case is taken ``FOR UPDATE SKIP LOCKED``
+    (PostgreSQL), so parallel workers on several hosts never fire one timer twice and a worker never
+    waits for a case a user is working on — it takes the next one and comes back later. The caller
+    commits after each case.
     """
-    instance = db.session.scalar(
-        select(WorkflowInstance)
+    case = db.session.scalar(
+        select(Case)
+        .join(WorkflowInstance, WorkflowInstance.case_id == Case.id)
         # strictly before now: SpiffWorkflow fires a timer only once its moment has passed
         .where(WorkflowInstance.next_timer_due < now, WorkflowInstance.completed.is_(False))
         .order_by(WorkflowInstance.next_timer_due)
         .limit(1)
-        .with_for_update(skip_locked=True)
+        .with_for_update(of=Case, skip_locked=True)
     )
-    if instance is None:
+    if case is None:
         return None
-    return _advance(instance, now)
+    return _advance(case, _instance(case), now)
 
 
 def advance_case(case: Case, now: datetime) -> None:
     """Fire whatever timers of this one case are due at ``now`` (demo and tests on a moved clock)."""
-    _advance(_instance(case), now)
+    case = lock_case(case.id)
+    _advance(case, _instance(case), now)
 
 
-def _advance(instance: WorkflowInstance, now: datetime) -> int:
-    case = lock_case(instance.case_id)
-    db.session.refresh(instance)  # a web request may have moved this case while we waited for the lock
+def _advance(case: Case, instance: WorkflowInstance, now: datetime) -> int:
+    """Fire the due timers of ``case``, whose row the caller has locked."""
+    db.session.refresh(instance)  # a web request may have moved this case before we took the lock
     if instance.completed or instance.next_timer_due is None or instance.next_timer_due >= now:
         db.session.flush()
         return case.id
@@ -295,47 +308,3 @@ def notify_new_task(case: Case, task: HumanTask, actor_id: int | None) -> None:
             continue
         kind = "newcomer_task" if recipient.role == Role.INBURGERAAR.value else "task_assigned"
         queue(recipient, kind, case_id=case.id, task=task)
-
-
-# -- queries --------------------------------------------------------------------------------------
-
-def worklist_query(user: User, *, step: str | None = None, overdue: bool = False, search: str | None = None):
-    """Open tasks the user may pick up: their role, their municipality, assigned to them or to nobody."""
-    query = (
-        select(HumanTask)
-        .join(Case, HumanTask.case_id == Case.id)
-        .where(HumanTask.status == HumanTask.OPEN, HumanTask.municipality_id == user.municipality_id,
-               HumanTask.role == user.role,
-               or_(HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None)))
-    )
-    if step:
-        query = query.where(HumanTask.bpmn_id == step)
-    if overdue:
-        query = query.where(HumanTask.due_at < utcnow())
-    if search:
-        like = f"%{search.strip()}%"
-        query = query.where(or_(Case.reference.ilike(like), Case.first_name.ilike(like), Case.last_name.ilike(like)))
-    return query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
-
-
-def worklist_steps(user: User) -> list[tuple[str, str]]:
-    """(bpmn id, title) of the steps present in the user's worklist, for the filter."""
-    rows = db.session.execute(
-        select(HumanTask.bpmn_id, HumanTask.title)
-        .where(HumanTask.status == HumanTask.OPEN, HumanTask.municipality_id == user.municipality_id,
-               HumanTask.role == user.role)
-        .distinct().order_by(HumanTask.title)
-    )
-    return [(row.bpmn_id, row.title) for row in rows]
-
-
-def may_work_on(user: User, task: HumanTask) -> bool:
-    return (
-        task.municipality_id == user.municipality_id
-        and task.role == user.role
-        and task.assignee_id in (None, user.id)
-    )
-
-
-def page_size() -> int:
-    return current_app.config["PAGE_SIZE"]

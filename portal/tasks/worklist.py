@@ -1,0 +1,54 @@
+"""Worklist queries: the open tasks a user may pick up, read from the ``human_task`` projection (SQL only)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from portal.auth.models import User
+from portal.cases.models import Case
+from portal.db import utcnow
+from portal.extensions import db
+from portal.tasks.models import HumanTask
+
+
+def worklist_query(user: User, *, step: str | None = None, overdue: bool = False, search: str | None = None):
+    """Open tasks the user may pick up: their role, their municipality, assigned to them or to nobody."""
+    query = (
+        select(HumanTask)
+        .join(Case, HumanTask.case_id == Case.id)
+        .where(HumanTask.status == HumanTask.OPEN, HumanTask.municipality_id == user.municipality_id,
+               HumanTask.role == user.role,
+               or_(HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None)))
+    )
+    if step:
+        query = query.where(HumanTask.bpmn_id == step)
+    if overdue:
+        query = query.where(HumanTask.due_at < utcnow())
+    if search:
+        like = f"%{search.strip()}%"
+        query = query.where(or_(Case.reference.ilike(like), Case.first_name.ilike(like), Case.last_name.ilike(like)))
+    return query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+
+
+def worklist_steps(user: User) -> list[tuple[str, str]]:
+    """(bpmn id, title) of the steps present in the user's worklist, for the filter."""
+    rows = db.session.execute(
+        select(HumanTask.bpmn_id, HumanTask.title)
+        .where(HumanTask.status == HumanTask.OPEN, HumanTask.municipality_id == user.municipality_id,
+               HumanTask.role == user.role)
+        .distinct().order_by(HumanTask.title)
+    )
+    return [(row.bpmn_id, row.title) for row in rows]
+
+
+def may_work_on(user: User, task: HumanTask) -> bool:
+    return (
+        task.municipality_id == user.municipality_id
+        and task.role == user.role
+        and task.assignee_id in (None, user.id)
+    )
+
+
+def page_size() -> int:
+    return current_app.config["PAGE_SIZE"]

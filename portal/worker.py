@@ -1,0 +1,121 @@
+"""The background worker: fire due timers, send queued e-mails, produce queued documents.
+
+Each item is its own transaction (one case, one mail, one document), committed here — the
+worker's equivalent of "one commit per request". A database error never ends the worker: the
+transaction is rolled back, the error logged, and the sweep backs off and goes on (a case whose
+timers keep failing is set aside for an hour by :func:`portal.tasks.workflow.advance_due_instance`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from flask import Flask
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from portal.db import reading, utcnow
+from portal.extensions import db
+from portal.notifications.services import send_one_pending
+from portal.plans.documents import claim_next, document_failed, render_document, store_document
+from portal.tasks.workflow import advance_due_instance
+
+log = logging.getLogger("portal.worker")
+
+#: Seconds to wait after a database error before the next attempt: doubles up to the maximum.
+BACKOFF_START, BACKOFF_MAX = 0.5, 60.0
+#: Give up on one sweep after this many database errors in a row (the next sweep starts afresh).
+MAX_ERRORS_PER_SWEEP = 5
+
+
+def drain(step: Callable[[], object | None], *, sleep: Callable[[float], None] = time.sleep) -> int:
+    """Run ``step`` until it finds nothing more to do, committing after each item.
+
+    Database errors roll back the item, wait (exponential back-off) and try again; after
+    ``MAX_ERRORS_PER_SWEEP`` errors in a row the sweep ends and returns what it did.
+    """
+    done, errors, backoff = 0, 0, BACKOFF_START
+    while True:
+        try:
+            item = step()
+            db.session.commit()
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            errors += 1
+            log.warning("worker: database error (%d in a row): %s", errors, _short(exc))
+            if errors >= MAX_ERRORS_PER_SWEEP:
+                return done
+            sleep(backoff)
+            backoff = min(backoff * 2, BACKOFF_MAX)
+            continue
+        if item is None:
+            return done
+        done, errors, backoff = done + 1, 0, BACKOFF_START
+
+
+def _short(exc: SQLAlchemyError) -> str:
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    return f"{type(original).__name__}: {str(original).splitlines()[0] if str(original) else ''}"[:300]
+
+
+def fire_due_timers() -> int:
+    return drain(lambda: advance_due_instance(utcnow()))
+
+
+def send_due_mail() -> int:
+    return drain(send_one_pending)
+
+
+def produce_one_document() -> int | None:
+    """Claim, render and store one queued document; returns its id, or None if none is due.
+
+    Three short steps, so that no lock is held while the PDF is made (a large plan takes a second):
+    claim (lease it, commit) → render and seal, only reading → store the bytes (or the failure).
+    A worker that dies while rendering leaves the document pending; its lease runs out and another
+    worker takes it.
+    """
+    document_id = claim_next(utcnow())
+    db.session.commit()
+    if document_id is None:
+        return None
+    try:
+        with reading():
+            sealed = render_document(document_id)
+            db.session.rollback()  # end the read transaction before writing
+    except Exception as exc:  # a broken template, font or certificate: retried later, shown to the beheerder
+        db.session.rollback()
+        log.exception("worker: document %s could not be produced", document_id)
+        document_failed(document_id, f"{type(exc).__name__}: {exc}", utcnow())
+        return document_id
+    store_document(document_id, sealed, utcnow())
+    return document_id
+
+
+def produce_due_documents() -> int:
+    return drain(produce_one_document)
+
+
+#: Everything the worker does in one sweep, in order.
+SWEEPS: tuple[Callable[[], int], ...] = (fire_due_timers, produce_due_documents, send_due_mail)
+
+
+def sweep_all() -> dict[str, int]:
+    """One round of every sweep; an unexpected error in one never stops the others."""
+    counts = {}
+    for sweep in SWEEPS:
+        try:
+            counts[sweep.__name__] = sweep()
+        except Exception:  # a bug in one sweep must not stop timers or mail
+            log.exception("worker: %s failed", sweep.__name__)
+            db.session.rollback()
+            counts[sweep.__name__] = 0
+    return counts
+
+
+def run_forever(app: Flask, interval: float) -> None:
+    """The worker loop (``portal run`` starts it in a thread; ``portal worker run`` in its own process)."""
+    while True:
+        with app.app_context():
+            sweep_all()
+        time.sleep(interval)
