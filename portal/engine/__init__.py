@@ -15,7 +15,6 @@ from portal.engine.runtime import (
     TaskNotReady,
     WaitState,
     deployed_process,
-    parse_duration,
 )
 from portal.engine.scripting import SCRIPT_HELPERS, ScriptError
 from portal.engine.serializer import SERIALIZER_VERSION
@@ -24,5 +23,5 @@ __all__ = [
     "SCRIPT_HELPERS", "SERIALIZER_VERSION", "Choice", "DeployedProcess", "EngineError", "FieldSpec",
     "FormSchemaError", "FormSpec", "LintMessage", "ProcessSource", "ReadyTask", "ScriptError", "SourceError",
     "StepResult", "TaskNotReady", "WaitState", "deployed_process", "form_spec_from_schema", "lint_workflows",
-    "load_source", "parse_duration",
+    "load_source",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +29,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import SignalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from portal.dates import deadline
 from portal.engine.compaction import compact
 from portal.engine.forms import FormSpec, form_spec_from_schema
 from portal.engine.scripting import make_script_engine
@@ -71,12 +72,6 @@ class StepResult:
     waiting: tuple[WaitState, ...]
     next_timer_due: datetime | None
     completed: bool
-
-
-def parse_duration(expression: str) -> timedelta:
-    """An ISO-8601 duration such as ``P2W`` or ``P1M`` as a timedelta (months count 30 days)."""
-    parsed = TimerEventDefinition.parse_iso_duration(expression)
-    return TimerEventDefinition.get_timedelta_from_start(parsed, datetime.now(UTC))
 
 
 class DeployedProcess:
@@ -184,7 +179,7 @@ class DeployedProcess:
                 title=spec.bpmn_name or spec.bpmn_id,
                 lane=spec.lane,
                 form=meta.get("form", f"{spec.bpmn_id}.json"),
-                due_at=now + parse_duration(due_in) if due_in else None,
+                due_at=deadline(now, due_in) if due_in else None,  # Dutch calendar, calendar months
             ))
         waiting = tuple(
             WaitState(task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id,

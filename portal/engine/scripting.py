@@ -9,11 +9,9 @@ logic belongs in these helpers (reviewed, tested Python), not in the diagrams.
 from __future__ import annotations
 
 import operator
-import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
@@ -26,8 +24,10 @@ from RestrictedPython.Guards import (
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-#: Calendar dates ("today", deadlines in days and weeks) are Dutch dates, whatever the server zone.
-LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
+from portal import dates
+
+# The date helpers take and return ISO strings (task data is JSON) and do their arithmetic with
+# portal.dates, like due dates and duration timers, so a script and the engine always agree.
 
 
 class ScriptError(Exception):
@@ -35,16 +35,21 @@ class ScriptError(Exception):
 
 
 def _as_date(value: str | date) -> date:
+    """A calendar date from a date or an ISO string; a moment (with a time zone) counts as its Dutch date."""
     if isinstance(value, datetime):
-        return value.date()
+        return dates.local_date(value) if value.tzinfo else value.date()
     if isinstance(value, date):
         return value
-    return date.fromisoformat(str(value)[:10])
+    text = str(value).strip()
+    if len(text) > 10:
+        moment = datetime.fromisoformat(text)
+        return dates.local_date(moment) if moment.tzinfo else moment.date()
+    return date.fromisoformat(text)
 
 
 def today() -> str:
     """Today's date in the Netherlands, as an ISO string."""
-    return datetime.now(UTC).astimezone(LOCAL_ZONE).date().isoformat()
+    return dates.local_date(datetime.now(UTC)).isoformat()
 
 
 def now() -> str:
@@ -53,47 +58,40 @@ def now() -> str:
 
 
 def add_days(day: str, days: int) -> str:
-    return (_as_date(day) + timedelta(days=int(days))).isoformat()
+    """:func:`portal.dates.add_days` on an ISO date."""
+    return dates.add_days(_as_date(day), int(days)).isoformat()
 
 
 def add_weeks(day: str, weeks: int) -> str:
-    return (_as_date(day) + timedelta(weeks=int(weeks))).isoformat()
+    """:func:`portal.dates.add_weeks` on an ISO date (the same weekday ``weeks`` later)."""
+    return dates.add_weeks(_as_date(day), int(weeks)).isoformat()
 
 
 def add_months(day: str, months: int) -> str:
     """Add calendar months; the 31st plus one month lands on the last day of the shorter month."""
-    d = _as_date(day)
-    month_index = d.month - 1 + int(months)
-    year, month = d.year + month_index // 12, month_index % 12 + 1
-    for day_of_month in (d.day, 30, 29, 28):
-        try:
-            return date(year, month, day_of_month).isoformat()
-        except ValueError:
-            continue
-    raise ValueError(f"cannot add {months} months to {day}")
+    return dates.add_months(_as_date(day), int(months)).isoformat()
+
+
+def add_years(day: str, years: int) -> str:
+    """Add calendar years; 29 February lands on 28 February in a common year."""
+    return dates.add_years(_as_date(day), int(years)).isoformat()
 
 
 def days_between(start: str, end: str) -> int:
-    return (_as_date(end) - _as_date(start)).days
+    return dates.days_between(_as_date(start), _as_date(end))
 
 
 def add_duration(day: str, duration: str) -> str:
-    """Add an ISO-8601 duration of whole days, weeks, months or years (``P3M``, ``P2W``) to a date."""
-    match = _DURATION.fullmatch(str(duration).strip())
-    if not match or not any(match.groups()):
-        raise ValueError(f"not a date duration such as P3M or P2W: {duration!r}")
-    years, months, weeks, days = (int(part or 0) for part in match.groups())
-    shifted = add_months(day, years * 12 + months)
-    return (_as_date(shifted) + timedelta(weeks=weeks, days=days)).isoformat()
+    """Add an ISO-8601 duration of years, months, weeks or days (``P3M``, ``P2W``, ``P1Y6M``) to a date.
+
+    Months are calendar months (clamped to the month end), exactly as for ``dueIn`` and duration timers.
+    """
+    return dates.add(_as_date(day), duration).isoformat()
 
 
 def moment(day: str, hour: int = 8) -> str:
     """The start of a working day (08:00 Dutch time) on ``day``, as an ISO timestamp for a timeDate timer."""
-    local = datetime.combine(_as_date(day), datetime.min.time().replace(hour=int(hour)), LOCAL_ZONE)
-    return local.astimezone(UTC).isoformat(timespec="seconds")
-
-
-_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
+    return dates.local_moment(_as_date(day), int(hour)).isoformat(timespec="seconds")
 
 
 #: Helpers available in every script, condition and timer expression.
@@ -103,6 +101,7 @@ SCRIPT_HELPERS: dict[str, Any] = {
     "add_days": add_days,
     "add_weeks": add_weeks,
     "add_months": add_months,
+    "add_years": add_years,
     "days_between": days_between,
     "add_duration": add_duration,
     "moment": moment,

@@ -20,8 +20,11 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import DurationTimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from portal.engine.timers import CalendarDurationTimer
 
 #: Bumped whenever the shape of stored state changes; stored on every workflow_instance row.
 SERIALIZER_VERSION = "portal-1/spiff-1.5"
@@ -52,6 +55,9 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
+    # Same typename as Spiff's class: specs the parser made still serialize, and every stored
+    # duration timer comes back as the calendar-month one (portal.engine.timers).
+    config[DurationTimerEventDefinition](CalendarDurationTimer, registry, typename=CalendarDurationTimer.TYPENAME)
     return BpmnWorkflowSerializer(registry)
 
 

@@ -72,7 +72,9 @@ MESSAGE = re.compile(r"^\S+\.bpmn:\d+ \[[^\]]+\] .+")
 
 @pytest.mark.parametrize(("changes", "expected"), [
     ({"timer": "P3M"}, 'quote it: "P3M"'),
-    ({"timer": '"P3X"'}, "not a valid ISO-8601 timeDuration"),
+    ({"timer": '"P3X"'}, "is not an ISO 8601 duration such as P3M"),
+    ({"timer": '"P36H"'}, "timeDuration: 'P36H' is not an ISO 8601 duration such as P3M, P2W, P10D, P1Y6M or PT36H: "
+                          "hours, minutes and seconds come after a T (PT36H)"),
     ({"script": "x = = 1"}, "script syntax error"),
     ({"script": "import os"}, None),  # compiles, fails at run time; covered by the sandbox tests
     ({"script": "y = ().__class__"}, "not allowed in the sandbox"),
@@ -86,6 +88,18 @@ def test_broken_models_are_reported(tmp_path, changes, expected):
         return
     assert any(expected in m for m in found), found
     assert all(MESSAGE.match(m) for m in found), found
+
+
+def test_due_in_must_be_a_duration(tmp_path):
+    write(tmp_path)
+    bpmn = tmp_path / "bpmn" / "p.bpmn"
+    bpmn.write_text(bpmn.read_text().replace(
+        '<bpmn:userTask id="taak" name="Taak" />',
+        '<bpmn:userTask id="taak" name="Taak"><bpmn:extensionElements><spiffworkflow:properties>'
+        '<spiffworkflow:property name="dueIn" value="P1.5M" /></spiffworkflow:properties>'
+        '</bpmn:extensionElements></bpmn:userTask>'))
+    [message] = messages(tmp_path)
+    assert "[p/taak] dueIn: 'P1.5M' is not an ISO 8601 duration" in message and "whole numbers" in message
 
 
 def test_user_task_without_form(tmp_path):

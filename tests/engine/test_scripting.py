@@ -52,3 +52,29 @@ def test_task_data_cannot_shadow_helpers(env):
 ])
 def test_add_months_clamps_to_month_end(start, months, expected):
     assert add_months(start, months) == expected
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ('add_duration("2026-01-31", "P1M")', "2026-02-28"),
+    ('add_duration("2028-01-31", "P1M")', "2028-02-29"),
+    ('add_duration("2026-01-31", "P1M1D")', "2026-03-01"),
+    ('add_duration("2026-08-31", "P1Y6M")', "2028-02-29"),
+    ('add_duration("2026-12-24", "P2W")', "2027-01-07"),
+    ('add_years("2028-02-29", 3)', "2031-02-28"),
+    ('add_months("2029-02-28", -2)', "2028-12-28"),
+    ('add_days("2028-02-28", 1)', "2028-02-29"),
+    ('days_between("2028-02-28", "2028-03-01")', 2),
+    # a moment counts as its Dutch date: 23:30 UTC on 31 December is 1 January in the Netherlands
+    ('add_days("2026-12-31T23:30:00+00:00", 0)', "2027-01-01"),
+    ('moment("2026-07-06")', "2026-07-06T06:00:00+00:00"),
+    ('moment("2026-01-05")', "2026-01-05T07:00:00+00:00"),
+])
+def test_date_helpers_count_like_portal_dates(env, expression, expected):
+    assert env.evaluate(expression, {}) == expected
+
+
+def test_add_duration_refuses_time_parts_and_nonsense(env):
+    with pytest.raises(ValueError, match="time part"):
+        env.evaluate('add_duration("2026-01-05", "PT36H")', {})
+    with pytest.raises(ValueError, match="not an ISO 8601 duration"):
+        env.evaluate('add_duration("2026-01-05", "3 maanden")', {})
