@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from portal.dates import local_date
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,7 +27,7 @@ def utcnow() -> datetime:
 
 def local_today() -> date:
     """Today's date in the Netherlands (deadlines are Dutch calendar dates; storage stays UTC)."""
-    return datetime.now(UTC).astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    return local_date(utcnow())
 
 
 class Base(DeclarativeBase):

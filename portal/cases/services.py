@@ -8,11 +8,12 @@ assigns tasks to the case's regisseur and newcomer and projects the stage onto i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, or_, select
 
+from portal import dates
 from portal.audit.services import record
 from portal.auth.models import Municipality, User
 from portal.cases.models import Case
@@ -75,7 +76,7 @@ def pip_deadline(case: Case) -> date:
     start = case.koppeling_date
     if current_app.config["PIP_DEADLINE_START"] == "verhuizing" and case.moved_date:
         start = max(case.koppeling_date, case.moved_date)
-    return start + timedelta(weeks=current_app.config["PIP_DEADLINE_WEEKS"])
+    return dates.add_weeks(start, current_app.config["PIP_DEADLINE_WEEKS"])
 
 
 def record_move(case: Case, moved: date) -> None:

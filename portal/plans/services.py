@@ -9,12 +9,13 @@ import hashlib
 import json
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal import dates
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
@@ -106,8 +107,8 @@ def decide(case: Case, decision: dict[str, Any], user: User | None) -> PlanVersi
     plan = version.plan
     if plan.pip_date is None:  # the term never moves when the plan changes later (art. 11(3))
         plan.pip_date = date.fromisoformat(version.content["pip_datum"])
-        plan.term_start = plan.pip_date + timedelta(days=1)
-        plan.term_end = plan.term_start.replace(year=plan.term_start.year + TERM_YEARS) - timedelta(days=1)
+        plan.term_start = dates.add_days(plan.pip_date, 1)
+        plan.term_end = dates.term_end(plan.term_start, TERM_YEARS)  # leap-day safe: 2028-02-29 start works
         case.pip_decided_on = date.fromisoformat(decision["besluitdatum"]) if decision.get("besluitdatum") \
             else plan.pip_date
     db.session.flush()

@@ -14,11 +14,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from portal import dates
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
 from portal.db import local_today
-from portal.engine.scripting import add_duration, add_months
 from portal.extensions import db
 from portal.hooks import Hooks
 from portal.plans.services import current_version, plan_of
@@ -151,8 +151,8 @@ def meeting_facts(case: Case, meeting: ProgressMeeting, carry_on: bool) -> dict[
     plan = plan_of(case)
     version = current_version(case)
     interval = ((version.content.get("voortgang") or {}).get("interval") if version else None) or DEFAULT_INTERVAL
-    next_meeting = add_duration(meeting.held_on.isoformat(), interval)
-    end_phase = bool(plan and plan.term_end and next_meeting >= add_months(plan.term_end.isoformat(), -2))
+    next_meeting = dates.add(meeting.held_on, interval)
+    end_phase = bool(plan and plan.term_end and next_meeting >= dates.add_months(plan.term_end, -2))
     return {
         "vorig_gesprek": meeting.held_on.isoformat(),
         "termijn_einde": plan.term_end.isoformat() if plan and plan.term_end else None,

@@ -183,3 +183,12 @@ def test_map_needs_40_practice_hours_on_the_b1_and_z_route(create_case, people, 
     else:
         complete(case, "pip_opstellen", ria, **plan)
         assert open_steps(case) == ["pip_vaststellen"]
+
+
+def test_a_plan_dated_28_february_2028_starts_its_term_on_the_leap_day(create_case, people):
+    """The term starts the day after the plan date; 2028-02-29 + 3 years has no 29 February (issue 11, 1)."""
+    ria, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina, pip_datum="2028-02-28")
+    plan = plan_of(case)
+    assert (plan.term_start, plan.term_end) == (date(2028, 2, 29), date(2031, 2, 28))
