@@ -1,0 +1,109 @@
+"""Time deciding a plan over HTTP (the regisseur's POST of pip_vaststellen) and the worker's PDFs after it.
+
+Deciding records the beschikking and queues its PDFs; the worker renders and seals them outside
+the request (issue 8: "deciding a plan returns in under 200 ms, the PDFs follow from the worker").
+Runs the real WSGI app (Flask test client: login, CSRF, templates, engine, SQL) on a fresh SQLite
+file, or on PORTAL_DATABASE_URL (a scratch database: it is filled, not emptied). Plans have
+``--goals`` goals each (a large plan by default). Prints medians in ms.
+
+    python bench/decide_plan.py --plans 15 --goals 25 [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from flask_migrate import upgrade
+
+from portal import create_app
+from portal.demo import OVERRIDES, form_fields, sample_submission
+from portal.extensions import db
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--plans", type=int, default=15)
+    parser.add_argument("--goals", type=int, default=25)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp())
+    url = os.environ.get("PORTAL_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False,
+                      "SECRET_KEY": "bench", "SEAL_KEY": str(workdir / "dev-key.pem"),
+                      "SEAL_CERT": str(workdir / "dev-cert.pem")})
+    with app.app_context():
+        upgrade()
+        from portal.auth.models import Municipality, User
+        from portal.casefile.services import open_case
+        from portal.cases.services import KoppelingData
+        from portal.processes.services import deploy
+        from portal.security import hash_password
+        from portal.tasks.models import HumanTask
+        from portal.tasks.workflow import complete_task, form_spec_for
+
+        deploy()
+        municipality = Municipality(code="0344", name="Utrecht")
+        ria = User(username="ria", display_name="Ria", role="regisseur", municipality=municipality,
+                   password_hash=hash_password("bench-wachtwoord"))
+        db.session.add_all([municipality, ria])
+        db.session.flush()
+        goals = [{"leefgebied": "opleiding_en_werk", "doel": f"Doel {i}: een stap vooruit in werk en opleiding",
+                  "actie": "Gesprekken met het Werkplein en een proefplaats", "wie": "regisseur"}
+                 for i in range(args.goals)]
+        steps = ["kennismakingsgesprek", "intake_leerbaarheid", "intake_opleiding_werk",
+                 "intake_persoonlijke_omstandigheden", "intake_leefgebieden", "participatieladder_intake",
+                 "intake_samenvatting", "pip_opstellen"]
+        decisions = []
+        for n in range(args.plans):
+            case = open_case(KoppelingData(v_nummer=f"{8000000000 + n}", voornaam="Test", achternaam=f"Persoon {n}",
+                                           geboortedatum=date(1990, 1, 1), land_van_herkomst="Syrië", taal="arabisch",
+                                           huishoudgrootte=1, koppelingsdatum=date(2026, 1, 5)),
+                             municipality, ria.id, None, "bench")
+            def open_task(step: str, case_id: int = case.id) -> HumanTask:
+                return db.session.query(HumanTask).filter_by(case_id=case_id, bpmn_id=step, status="open").one()
+
+            for step in steps:
+                task = open_task(step)
+                overrides = {**OVERRIDES.get(step, {}), **({"doelen": goals} if step == "pip_opstellen" else {})}
+                complete_task(task.id, sample_submission(form_spec_for(task), date(2026, 1, 12), overrides), ria)
+            task = open_task("pip_vaststellen")
+            decisions.append((task.id, form_fields(sample_submission(form_spec_for(task), date(2026, 3, 2)))))
+        db.session.commit()
+
+    client = app.test_client()
+    token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "ria", "password": "bench-wachtwoord", "csrf_token": token})
+    posts = []
+    for task_id, data in decisions:
+        token = TOKEN.search(client.get(f"/tasks/{task_id}").get_data(as_text=True)).group(1)
+        started = time.perf_counter()
+        response = client.post(f"/tasks/{task_id}", data={**data, "csrf_token": token})
+        posts.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+
+    from portal.worker import produce_due_documents
+
+    with app.app_context():
+        started = time.perf_counter()
+        produced = produce_due_documents()
+        worker_ms = (time.perf_counter() - started) * 1000
+    result = {"database": url.split(":")[0], "plans": len(decisions), "goals_per_plan": args.goals,
+              "decide_post_ms_median": round(statistics.median(posts), 1),
+              "decide_post_ms_max": round(max(posts), 1),
+              "worker_documents": produced, "worker_ms_per_document": round(worker_ms / max(produced, 1), 1)}
+    print(json.dumps(result) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()
