@@ -24,6 +24,8 @@ def home_for(user) -> str:
         return url_for("tasks.worklist")
     if user.role == Role.INBURGERAAR:
         return url_for("newcomer.my_plan")
+    if user.role == Role.BEHEERDER:
+        return url_for("admin.documents")
     return url_for("auth.account")
 
 

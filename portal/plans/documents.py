@@ -23,7 +23,7 @@ from portal.cases.models import Case
 from portal.db import utcnow
 from portal.extensions import db
 from portal.forms import display_value
-from portal.plans.models import PlanDocument, PlanVersion
+from portal.plans.models import Plan, PlanDocument, PlanVersion
 from portal.plans.pdf import footer_context, render_pdf
 from portal.plans.render import plan_sections
 from portal.plans.seal import check_seal, generate_dev_certificate, seal_pdf
@@ -133,11 +133,16 @@ def retry_document(document: PlanDocument) -> None:
     db.session.flush()
 
 
-def documents_needing_attention(limit: int = 200) -> list[PlanDocument]:
-    """Failed documents and documents waiting longer than they should, oldest first."""
-    return list(db.session.scalars(
-        select(PlanDocument).where(PlanDocument.status != PlanDocument.READY)
-        .order_by(PlanDocument.status.desc(), PlanDocument.created_at).limit(limit)))
+def documents_needing_attention(municipality_id: int | None, limit: int = 200) -> list[PlanDocument]:
+    """Failed documents first, then those still waiting, oldest first — of one municipality's cases
+    (all municipalities for a regional beheerder without one)."""
+    query = select(PlanDocument).where(PlanDocument.status != PlanDocument.READY)
+    if municipality_id is not None:
+        query = (query.join(PlanVersion, PlanDocument.version_id == PlanVersion.id)
+                 .join(Plan, PlanVersion.plan_id == Plan.id).join(Case, Plan.case_id == Case.id)
+                 .where(Case.municipality_id == municipality_id))
+    return list(db.session.scalars(query.order_by(PlanDocument.status == PlanDocument.PENDING,
+                                                  PlanDocument.created_at).limit(limit)))
 
 
 def document_context(version: PlanVersion, kind: str) -> dict:
