@@ -14,6 +14,7 @@ from portal.auth.models import User
 from portal.cases.domains import LIFE_DOMAINS
 from portal.cases.models import Case
 from portal.extensions import db
+from portal.processes.diagram import process
 from portal.tasks.answers import DossierItem, audit_sensitive_read, task_items
 from portal.tasks.models import HumanTask
 
@@ -52,7 +53,7 @@ def completed_tasks(case: Case) -> list[HumanTask]:
 #: Processes whose steps have their own section on the case page (portal.casefile.progress): the
 #: progress loop, enforcement and the report branches. Listing them here too would repeat every
 #: meeting under the life domains, growing with each one, and audit its health notes twice.
-OWN_SECTION_PROCESSES = frozenset({"voortgang", "handhaving", "inburgering"})
+OWN_SECTION_PROCESSES = frozenset(process(p, __name__) for p in ("voortgang", "handhaving", "inburgering"))
 
 
 def dossier(case: Case, user: User) -> Dossier:

@@ -18,12 +18,13 @@ from portal.cases.services import lock_case
 from portal.concerns.models import Concern
 from portal.db import utcnow
 from portal.extensions import db
+from portal.processes.diagram import signal, user_task
 from portal.refusal import Refused
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import signal_case
 
-SIGNAL = "zorg_gemeld"
-TASK = "zorg_behandelen"
+SIGNAL = signal("zorg_gemeld", __name__)
+TASK = user_task("zorg_behandelen", __name__)
 
 
 class ConcernRefused(Refused):

@@ -18,6 +18,7 @@ from portal.db import utcnow
 from portal.enforcement.models import EnforcementStep
 from portal.extensions import db
 from portal.plans.models import Plan
+from portal.processes.diagram import signal, user_task
 from portal.progress.services import support_given_since_signals
 from portal.refusal import Refused
 from portal.security import Role
@@ -119,8 +120,8 @@ def decide(case: Case, data: dict[str, Any], user: User) -> EnforcementStep:
     return step
 
 
-NO_SHOW_SIGNAL = "niet_verschenen"
-NO_SHOW_TASK = "niet_verschenen_vastleggen"
+NO_SHOW_SIGNAL = signal("niet_verschenen", __name__)
+NO_SHOW_TASK = user_task("niet_verschenen_vastleggen", __name__)
 
 
 def may_report_no_show(case: Case, user: User) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,8 +203,13 @@ class _FileLinter:
 
 def lint_workflows(workflows_dir: Path, paths: list[Path] | None = None,
                    known_lanes: set[str] | None = None, require_diagram: bool = True,
-                   known_actions: set[str] | None = None) -> list[LintMessage]:
-    """Lint the BPMN files under ``workflows_dir`` (or just ``paths``) and the forms they use."""
+                   known_actions: set[str] | None = None,
+                   required: Iterable[tuple[str, str, str]] = ()) -> list[LintMessage]:
+    """Lint the BPMN files under ``workflows_dir`` (or just ``paths``) and the forms they use.
+
+    :param required: ``(kind, id, used_by)`` of elements the portal's code relies on (kind ``userTask``,
+        ``process`` or ``signal`` by name); checked when the whole set is linted (``paths`` empty).
+    """
     from portal.security import LANE_ROLES
 
     known_lanes = known_lanes if known_lanes is not None else set(LANE_ROLES)
@@ -212,6 +218,7 @@ def lint_workflows(workflows_dir: Path, paths: list[Path] | None = None,
     out: list[LintMessage] = []
     parser = make_parser(validate=False)
     user_task_ids: dict[str, str] = {}
+    present: set[tuple[str, str]] = set()
     for path in bpmn_files:
         name = _display_name(path, workflows_dir)
         try:
@@ -225,7 +232,11 @@ def lint_workflows(workflows_dir: Path, paths: list[Path] | None = None,
                 out.append(LintMessage(name, error.line, "xsd", f"does not match the BPMN schema: {error.message}"))
             continue
         _FileLinter(name, tree, forms_dir, known_lanes, out, require_diagram, known_actions).run()
-        for task in tree.getroot().xpath(".//bpmn:userTask", namespaces=NS):
+        root = tree.getroot()
+        present.update(("process", e.get("id")) for e in root.xpath(".//bpmn:process", namespaces=NS))
+        present.update(("signal", e.get("name")) for e in root.xpath(".//bpmn:signal", namespaces=NS))
+        for task in root.xpath(".//bpmn:userTask", namespaces=NS):
+            present.add(("userTask", task.get("id")))
             other = user_task_ids.setdefault(task.get("id"), name)
             if other != name:
                 out.append(LintMessage(name, task.sourceline, task.get("id"),
@@ -234,6 +245,12 @@ def lint_workflows(workflows_dir: Path, paths: list[Path] | None = None,
             parser.add_bpmn_xml(tree, filename=name)
         except ValidationException as exc:
             out.append(LintMessage(name, exc.line_number or 0, exc.id or "parse", str(exc).splitlines()[0]))
+    if not paths:
+        for kind, element_id, used_by in sorted(required):
+            if (kind, element_id) not in present:
+                out.append(LintMessage("workflows/bpmn", 0, f"{kind}/{element_id}",
+                                       f"{used_by} relies on {kind} '{element_id}', which no diagram has: "
+                                       "restore it (same id) or change that code first"))
     if not out:
         for process_id in parser.get_process_ids():
             try:

@@ -27,6 +27,7 @@ from portal.plans.documents import CODE_ALPHABET
 from portal.plans.models import PlanVersion
 from portal.plans.services import SignRequest, respond, sign
 from portal.plans.spec import plan_form
+from portal.processes.diagram import user_task
 from portal.progress.models import ProgressMeeting
 from portal.progress.services import meetings, plan_goals
 from portal.security import Role, hash_password
@@ -34,9 +35,9 @@ from portal.tasks.models import HumanTask
 from portal.tasks.workflow import StaleTask, case_runtime, complete_task, form_spec_for
 
 #: The newcomer's step in the PIP process (lane Inburgeraar).
-SIGN_TASK = "pip_ondertekenen"
+SIGN_TASK = user_task("pip_ondertekenen", __name__)
 #: The newcomer's step before each progress meeting in the voortgang process (lane Inburgeraar).
-SELF_ASSESSMENT_TASK = "zelfbeoordeling"
+SELF_ASSESSMENT_TASK = user_task("zelfbeoordeling", __name__)
 
 
 class ActivationError(Exception):

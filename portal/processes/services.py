@@ -11,9 +11,10 @@ from portal.audit.services import record
 from portal.engine import DeployedProcess, LintMessage, deployed_process, lint_workflows, load_source
 from portal.extensions import db
 from portal.processes.actions import ACTIONS
+from portal.processes.diagram import REQUIRED, process
 from portal.processes.models import ProcessVersion
 
-ENTRY_PROCESS = "inburgering"
+ENTRY_PROCESS = process("inburgering", __name__)
 
 
 class DeployError(Exception):
@@ -27,7 +28,8 @@ def workflows_dir() -> Path:
 
 
 def lint(paths: list[Path] | None = None) -> list[LintMessage]:
-    return lint_workflows(workflows_dir(), paths, known_actions=set(ACTIONS))
+    required = [(r.kind, r.id, r.used_by) for r in REQUIRED]
+    return lint_workflows(workflows_dir(), paths, known_actions=set(ACTIONS), required=required)
 
 
 def deploy(user_id: int | None = None, note: str | None = None) -> tuple[ProcessVersion, bool]:

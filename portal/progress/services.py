@@ -22,12 +22,16 @@ from portal.db import local_today
 from portal.extensions import db
 from portal.hooks import Hooks
 from portal.plans.services import current_version, plan_of
+from portal.processes.diagram import user_task
 from portal.progress.models import FinalReport, FollowUp, ProgressMeeting, SelfAssessment
 from portal.refusal import Refused
 from portal.tasks.models import HumanTask
 
 DEFAULT_INTERVAL = "P3M"
 TOP_RUNG = 6  # paid work without support: nothing left to climb
+
+#: The intake step that records the starting rung of the participatieladder.
+INTAKE_LADDER_TASK = user_task("participatieladder_intake", __name__)
 
 
 class ProgressRefused(Refused):
@@ -47,7 +51,7 @@ def meetings(case: Case) -> list[ProgressMeeting]:
 
 def intake_rung(case: Case) -> int | None:
     data = db.session.scalar(select(HumanTask.submitted_data).where(
-        HumanTask.case_id == case.id, HumanTask.bpmn_id == "participatieladder_intake",
+        HumanTask.case_id == case.id, HumanTask.bpmn_id == INTAKE_LADDER_TASK,
         HumanTask.status == HumanTask.COMPLETED).order_by(HumanTask.completed_at.desc()).limit(1))
     return int(data["trede"]) if data and data.get("trede") else None
 

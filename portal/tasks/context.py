@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from portal.processes.diagram import user_task
+
 if TYPE_CHECKING:
     from portal.auth.models import User
     from portal.tasks.models import HumanTask
@@ -42,6 +44,7 @@ def task_context(*bpmn_ids: str) -> Callable[[TaskContextProvider], TaskContextP
 
     def register(provider: TaskContextProvider) -> TaskContextProvider:
         for bpmn_id in bpmn_ids:
+            user_task(bpmn_id, provider.__module__)
             providers = PROVIDERS.setdefault(bpmn_id, [])
             if provider not in providers:
                 providers.append(provider)
