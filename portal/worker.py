@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from portal.db import reading, utcnow
 from portal.extensions import db
-from portal.notifications.services import send_one_pending
+from portal.notifications import services as mail
+from portal.notifications.models import Notification
 from portal.plans.documents import claim_next, document_failed, render_document, store_document
 from portal.tasks.workflow import advance_due_instance
 
@@ -63,8 +65,17 @@ def fire_due_timers() -> int:
     return drain(lambda: advance_due_instance(utcnow()))
 
 
+def send_one_mail(now: datetime | None = None) -> Notification | None:
+    """Claim one due message (commit), send it without holding any lock, record the outcome."""
+    claimed = mail.claim_next(now)
+    db.session.commit()
+    if claimed is None:
+        return None
+    return mail.record_delivery(claimed, mail.send(claimed))
+
+
 def send_due_mail() -> int:
-    return drain(send_one_pending)
+    return drain(send_one_mail)
 
 
 def produce_one_document() -> int | None:

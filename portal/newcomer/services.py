@@ -30,6 +30,7 @@ from portal.plans.spec import plan_form
 from portal.processes.diagram import user_task
 from portal.progress.models import ProgressMeeting
 from portal.progress.services import meetings, plan_goals
+from portal.refusal import Refused
 from portal.security import Role, hash_password
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import StaleTask, case_runtime, complete_task, form_spec_for
@@ -40,12 +41,8 @@ SIGN_TASK = user_task("pip_ondertekenen", __name__)
 SELF_ASSESSMENT_TASK = user_task("zelfbeoordeling", __name__)
 
 
-class ActivationError(Exception):
+class ActivationError(Refused):
     """The code cannot be used; ``reason`` is shown to the newcomer."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _hash(code: str) -> str:

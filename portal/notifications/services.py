@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, render_template
@@ -41,11 +43,26 @@ def _backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=5) * 2 ** (attempts - 1), timedelta(hours=6))
 
 
-def send_one_pending(now: datetime | None = None) -> Notification | None:
-    """Send the oldest due message (``SKIP LOCKED``: several workers never send one twice).
+#: How long a claimed message is left to the worker that claimed it before another may retry it.
+LEASE = timedelta(minutes=10)
 
-    A failure is recorded and retried later with back-off; after MAX_ATTEMPTS the message is marked
-    failed. The caller commits after each message.
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message taken for sending: what the worker needs to send it without the database."""
+
+    id: int
+    message: EmailMessage
+    now: datetime
+
+
+def claim_next(now: datetime | None = None) -> Claimed | None:
+    """Take the oldest due message for sending (``SKIP LOCKED``: several workers never take one twice).
+
+    The attempt is counted and the message leased (``next_attempt_at`` moves past the lease) so the
+    caller can commit before talking to the mail server: no lock is held while mail is sent. A worker
+    that dies after sending but before recording it sends the message again after the lease
+    (at least once, never lost).
     """
     now = now or utcnow()
     notification = db.session.scalar(
@@ -54,16 +71,32 @@ def send_one_pending(now: datetime | None = None) -> Notification | None:
     if notification is None:
         return None
     notification.attempts += 1
+    notification.next_attempt_at = now + LEASE
+    message = build_message(current_app.config["MAIL_FROM"], notification.email, notification.subject,
+                            notification.body, f"<notification-{notification.id}@inburgeringsportaal>")
+    db.session.flush()
+    return Claimed(notification.id, message, now)
+
+
+def send(claimed: Claimed) -> str | None:
+    """Hand the message to the mail backend (no database work); the error text if it failed."""
     try:
-        deliver(build_message(current_app.config["MAIL_FROM"], notification.email, notification.subject,
-                              notification.body, f"<notification-{notification.id}@inburgeringsportaal>"))
+        deliver(claimed.message)
     except Exception as exc:  # any delivery problem: keep the message, try again later
-        notification.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        return f"{type(exc).__name__}: {exc}"[:1000]
+    return None
+
+
+def record_delivery(claimed: Claimed, error: str | None) -> Notification:
+    """Store the outcome: sent, or retried later with back-off, or failed after MAX_ATTEMPTS."""
+    notification = db.session.get(Notification, claimed.id)
+    if error is None:
+        notification.status, notification.sent_at, notification.last_error = Notification.SENT, claimed.now, None
+    else:
+        notification.last_error = error
         if notification.attempts >= MAX_ATTEMPTS:
             notification.status = Notification.FAILED
         else:
-            notification.next_attempt_at = now + _backoff(notification.attempts)
-    else:
-        notification.status, notification.sent_at, notification.last_error = Notification.SENT, now, None
+            notification.next_attempt_at = claimed.now + _backoff(notification.attempts)
     db.session.flush()
     return notification

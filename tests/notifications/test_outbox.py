@@ -9,8 +9,9 @@ from sqlalchemy import select
 from portal.db import utcnow
 from portal.extensions import db
 from portal.notifications.models import Notification
-from portal.notifications.services import MAX_ATTEMPTS, send_one_pending
+from portal.notifications.services import MAX_ATTEMPTS
 from portal.tasks.workflow import advance_due_instance
+from portal.worker import send_one_mail as send_one_pending
 from tests.factories import complete, walk_to_signing
 
 
