@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext
-from wtforms import SelectMultipleField, validators, widgets
+from wtforms import Form, FormField, SelectMultipleField, validators, widgets
 
 from portal.engine.forms import FieldSpec
 
@@ -15,6 +15,26 @@ class CheckboxListField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class GroupField(FormField):
+    """A section, or one row of repeating rows. An optional one the user left completely blank is not
+    checked: its required fields only apply once something in it is filled in (as in the JSON Schema,
+    where they apply only when the object is there)."""
+
+    def __init__(self, form_class: type[Form], optional: bool = False, **kwargs: Any):
+        super().__init__(form_class, **kwargs)
+        self.optional = optional
+
+    def validate(self, form, extra_validators=()):
+        if self.optional and left_blank(self.form):
+            return True
+        return super().validate(form, extra_validators)
+
+
+def left_blank(form: Form) -> bool:
+    """Nothing was typed, chosen or ticked in ``form`` (a section or row)."""
+    return not any(str(value).strip() for field in form for value in (field.raw_data or ()))
 
 
 def translated(text: str) -> str:

@@ -20,7 +20,6 @@ from wtforms import (
     FieldList,
     FloatField,
     Form,
-    FormField,
     IntegerField,
     RadioField,
     SelectField,
@@ -34,13 +33,15 @@ from portal.engine.forms import FieldSpec
 from portal.forms.base import choices
 from portal.forms.fields import (
     CheckboxListField,
+    GroupField,
     field_kwargs,
+    left_blank,
     presence,
     strip,
     translated,
 )
 
-#: The sample text for free-text fields (cut at ``maxLength``).
+#: The sample text for free-text fields (repeated up to ``minLength``, cut at ``maxLength``).
 SAMPLE_TEXT = "Besproken in het gesprek."
 
 
@@ -105,7 +106,10 @@ class TextKind(_Kind):
     def sample(self, spec, today=None):
         if spec.example is not None:
             return spec.example
-        return SAMPLE_TEXT[: spec.max_length or None]
+        text = SAMPLE_TEXT
+        while len(text) < (spec.min_length or 0):
+            text = f"{text} {SAMPLE_TEXT}"
+        return text[: spec.max_length or None]
 
 
 class NumberKind(_Kind):
@@ -210,11 +214,14 @@ class SectionKind(_Kind):
     """A group of fields (an object); shown as its answered fields, a list of :class:`Answer`."""
 
     def field(self, spec, *, label=None, description=None, required_message=None):
-        return FormField(subform(spec.children), label=translated(spec.label) if label is None else label,
-                         description=translated(spec.help) if description is None else description)
+        return GroupField(subform(spec.children), optional=not spec.required,
+                          label=translated(spec.label) if label is None else label,
+                          description=translated(spec.help) if description is None else description)
 
     def read(self, spec, field):
         values = read_fields(spec.children, field.form)
+        if not spec.required and any(child.name not in values for child in spec.children if child.required):
+            return None  # left blank (GroupField did not check it): unticked boxes alone are no answer
         return values if values or spec.required else None
 
     def display(self, spec, value):
@@ -225,15 +232,17 @@ class SectionKind(_Kind):
 
 
 class RowsKind(_Kind):
-    """Repeating rows (an array of objects); shown as a list of rows of :class:`Answer`."""
+    """Repeating rows (an array of objects); a row left blank is no row. Shown as a list of rows of
+    :class:`Answer`."""
 
     def field(self, spec, *, label=None, description=None, required_message=None):
-        return FieldList(FormField(subform(spec.children)), min_entries=1,
+        return FieldList(GroupField(subform(spec.children), optional=not spec.required), min_entries=1,
                          label=translated(spec.label) if label is None else label,
                          description=translated(spec.help) if description is None else description)
 
     def read(self, spec, field):
-        rows = [row for row in (read_fields(spec.children, entry.form) for entry in field.entries) if row]
+        rows = [read_fields(spec.children, entry.form) for entry in field.entries if not left_blank(entry.form)]
+        rows = [row for row in rows if row]
         return rows if rows or spec.required else None
 
     def display(self, spec, value):

@@ -12,11 +12,6 @@ from portal.forms import KINDS, build_task_form, display_value, form_to_data
 from tests.forms.formdata import formdata, render, workflow_forms
 
 FORMS = workflow_forms()
-#: Known problems, fixed in the next commit: the sample text ignores minLength ...
-SHORT_SAMPLE = {"eindverslag", "handhaving_voorstel"}
-#: ... and the blank row of optional rows (voortgangsgesprek.examens, zelfbeoordeling.doelen) has its
-#: required fields checked.
-BLANK_ROW = {"voortgangsgesprek", "zelfbeoordeling"}
 DAY = date(2026, 1, 8)
 
 
@@ -33,17 +28,13 @@ def test_every_kind_a_form_uses_is_registered():
 
 
 @pytest.mark.parametrize("form_spec", FORMS, ids=[form.task_id for form in FORMS])
-def test_the_sample_submission_is_valid(request, form_spec):
-    if form_spec.task_id in SHORT_SAMPLE:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="the sample text ignores minLength"))
+def test_the_sample_submission_is_valid(form_spec):
     assert form_spec.validation_errors(sample_submission(form_spec, DAY)) == []
 
 
 @pytest.mark.parametrize("form_spec", FORMS, ids=[form.task_id for form in FORMS])
-def test_the_sample_goes_through_the_form_unchanged(request, request_context, form_spec):
+def test_the_sample_goes_through_the_form_unchanged(request_context, form_spec):
     """What a regisseur posts comes back as the same task data (unticked boxes are added as false)."""
-    if form_spec.task_id in SHORT_SAMPLE | BLANK_ROW:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="see SHORT_SAMPLE and BLANK_ROW"))
     sample = sample_submission(form_spec, DAY)
     form_class = build_task_form(form_spec)
     assert 'name="' in render(form_class(formdata=None, meta={"csrf": False}))
