@@ -16,8 +16,9 @@ from portal.casefile.services import open_case
 from portal.cases.models import Case
 from portal.cases.services import KoppelingData
 from portal.demo_progress import walk_into_progress
-from portal.engine import FieldSpec, FormSpec
+from portal.engine import FormSpec
 from portal.extensions import db
+from portal.forms import sample_value
 from portal.processes.services import deploy
 from portal.security import Role, hash_password
 from portal.tasks.models import HumanTask
@@ -81,29 +82,6 @@ OVERRIDES = {
     },
     "pip_vaststellen": {"ondertekend_namens_college": "J. de Boer, teamleider inburgering"},
 }
-
-
-def sample_value(spec: FieldSpec, today: date) -> Any:
-    """A valid value for a field (sections: their required fields), for demos and tests."""
-    if spec.kind == "section":
-        return {child.name: sample_value(child, today) for child in spec.children if child.required}
-    if spec.kind == "rows":
-        return [{child.name: sample_value(child, today) for child in spec.children if child.required}]
-    if spec.kind == "choice":
-        return spec.choices[0].value
-    if spec.kind == "multichoice":
-        return [spec.choices[0].value]
-    if spec.kind == "date":
-        return today.isoformat()
-    if spec.kind in ("integer", "number"):
-        if spec.example is not None:
-            return spec.example
-        return int(spec.minimum or 1) if spec.kind == "integer" else float(spec.minimum or 1)
-    if spec.kind == "boolean":
-        return spec.must_be_true
-    if spec.example is not None:
-        return spec.example
-    return "Besproken in het gesprek."[: spec.max_length or None]
 
 
 def sample_submission(form_spec: FormSpec, today: date, overrides: dict[str, Any] | None = None) -> dict[str, Any]:

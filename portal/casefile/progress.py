@@ -3,7 +3,7 @@
 One function assembles it (:func:`progress_overview`) from the progress, enforcement and concerns rooms'
 services. The free text of a meeting's signals (``signalen.toelichting``) is marked ``x-sensitivity``
 in its form and may hold health information: it goes through the case dossier's masking and audit
-(:mod:`portal.cases.dossier`), so only roles that may see health data see it, and each such read is
+(:mod:`portal.tasks.answers`), so only roles that may see health data see it, and each such read is
 audited as a read of ``case.health``.
 """
 

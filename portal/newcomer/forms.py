@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask_babel import gettext
@@ -16,11 +17,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
-from portal.engine import FieldSpec, FormSpec
-from portal.forms import PortalForm, choices
-from portal.forms.builder import CheckboxListField
+from portal.engine import FormSpec
+from portal.forms import PortalForm, build_field, choices, read_fields
 
 
 class ActivationForm(PortalForm):
@@ -72,21 +72,16 @@ class VerifyFileForm(PortalForm):
 
 # -- the self-assessment before a progress meeting (workflows/forms/zelfbeoordeling.json) -----------
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _options(spec: FieldSpec) -> list:
-    return choices((c.value, gettext(c.label)) for c in spec.choices)
-
-
-def _goal_field_name(number: int) -> str:
-    return f"doel_{number}"
+def _goal_label(goal) -> str:
+    if goal.domain:
+        return gettext("Doel %(number)d (%(domain)s): %(goal)s", number=goal.number, goal=goal.text, domain=goal.domain)
+    return gettext("Doel %(number)d: %(goal)s", number=goal.number, goal=goal.text)
 
 
 def self_assessment_form(spec: FormSpec, goals: list) -> type[PortalForm]:
-    """The self-assessment as a form class, built per request: its questions and choices come from the
-    task's form (``spec``), with one radio group per goal of the plan (``goals``: newcomer.services.PlanGoal).
+    """The self-assessment as a form class, built per request from the task's form (``spec``) by the
+    portal's field kinds, in the newcomer's words. The rows of ``doelen`` become one optional radio group
+    per goal of the plan (``goals``: newcomer.services.PlanGoal), each with the choices of ``oordeel``.
 
     Only "how is it going" is required; a goal left open is simply not sent.
     """
@@ -94,40 +89,29 @@ def self_assessment_form(spec: FormSpec, goals: list) -> type[PortalForm]:
     overall, per_goal, help_needed, question = (fields["algemeen"], fields["doelen"], fields["hulp_nodig"],
                                                 fields["vraag"])
     verdict = next(child for child in per_goal.children if child.name == "oordeel")
-    attrs: dict[str, Any] = {
-        "algemeen": RadioField(gettext(overall.label), [InputRequired(gettext("Kies een antwoord."))],
-                               choices=_options(overall)),
-    }
+    goal_specs = tuple(replace(verdict, name=f"doel_{goal.number}", required=False, widget="radio") for goal in goals)
+    attrs: dict[str, Any] = {"algemeen": build_field(overall, required_message=gettext("Kies een antwoord."))}
     if goals:
-        goal_fields = {
-            _goal_field_name(goal.number): RadioField(
-                gettext("Doel %(number)d (%(domain)s): %(goal)s", number=goal.number, goal=goal.text,
-                        domain=goal.domain) if goal.domain
-                else gettext("Doel %(number)d: %(goal)s", number=goal.number, goal=goal.text),
-                [Optional()], choices=_options(verdict))
-            for goal in goals}
+        goal_fields = {goal_spec.name: build_field(goal_spec, label=_goal_label(goal))
+                       for goal, goal_spec in zip(goals, goal_specs, strict=True)}
         attrs["doelen"] = FormField(type("GoalsForm", (Form,), goal_fields), label=gettext(per_goal.label))
-    attrs["hulp_nodig"] = CheckboxListField(gettext(help_needed.label), [Optional()], choices=_options(help_needed),
-                                            description=gettext("Kies er een of meer, of geen."))
-    attrs["vraag"] = TextAreaField(
-        gettext(question.label),
-        [Optional(), Length(max=question.max_length or 2000,
-                            message=gettext("Gebruik maximaal %(max)d tekens.", max=question.max_length or 2000))],
-        filters=[_strip], description=gettext("Je regisseur leest dit voor het gesprek."))
+    attrs["hulp_nodig"] = build_field(help_needed, description=gettext("Kies er een of meer, of geen."))
+    attrs["vraag"] = build_field(replace(question, max_length=question.max_length or 2000),
+                                 description=gettext("Je regisseur leest dit voor het gesprek."))
+    # What self_assessment_data reads back through the same kinds (plain class attributes, not fields).
+    attrs["answer_specs"] = (overall, help_needed, question)
+    attrs["goal_specs"] = goal_specs
     return type("SelfAssessmentForm", (PortalForm,), attrs)
 
 
 def self_assessment_data(form: PortalForm, goals: list) -> dict[str, Any]:
     """The validated form as task data for zelfbeoordeling.json; empty answers are left out."""
-    data: dict[str, Any] = {"algemeen": form.algemeen.data}
+    data = read_fields(form.answer_specs, form)
     if goals:
-        rated = [(goal.number, form.doelen[_goal_field_name(goal.number)].data) for goal in goals]
-        if rows := [{"nummer": number, "oordeel": verdict} for number, verdict in rated if verdict]:
+        rated = read_fields(form.goal_specs, form.doelen.form)
+        if rows := [{"nummer": goal.number, "oordeel": rated[goal_spec.name]}
+                    for goal, goal_spec in zip(goals, form.goal_specs, strict=True) if goal_spec.name in rated]:
             data["doelen"] = rows
-    if form.hulp_nodig.data:
-        data["hulp_nodig"] = list(form.hulp_nodig.data)
-    if form.vraag.data:
-        data["vraag"] = form.vraag.data
     return data
 
 
@@ -140,6 +124,10 @@ CONCERN_CATEGORIES = {
     "hulp_nodig": _l("Ik heb hulp nodig"),
     "anders": _l("Iets anders"),
 }
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
 
 
 class ConcernForm(PortalForm):

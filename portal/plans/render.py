@@ -11,7 +11,8 @@ from typing import Any
 
 from flask_babel import force_locale, gettext
 
-from portal.engine import FieldSpec, FormSpec
+from portal.engine import FormSpec
+from portal.forms import Answer, display_value
 
 
 @dataclass
@@ -27,10 +28,8 @@ class PlanSection:
     rows: list[list[PlanItem]] = field(default_factory=list)
 
 
-def _value(spec: FieldSpec, value: Any) -> str:
-    from portal.forms import display_value
-
-    return str(display_value(spec, value))
+def _items(answers: list[Answer]) -> list[PlanItem]:
+    return [PlanItem(answer.label, str(answer.value)) for answer in answers]
 
 
 def plan_sections(content: dict[str, Any], form: FormSpec) -> list[PlanSection]:
@@ -42,18 +41,11 @@ def plan_sections(content: dict[str, Any], form: FormSpec) -> list[PlanSection]:
         if value in (None, "", [], {}):
             continue
         if spec.kind == "section":
-            section = PlanSection(gettext(spec.label))
-            section.items = [PlanItem(gettext(child.label), _value(child, value[child.name]))
-                             for child in spec.children if value.get(child.name) not in (None, "", [])]
-            sections.append(section)
+            sections.append(PlanSection(gettext(spec.label), items=_items(display_value(spec, value))))
         elif spec.kind == "rows":
-            section = PlanSection(gettext(spec.label))
-            section.rows = [[PlanItem(gettext(child.label), _value(child, row[child.name]))
-                             for child in spec.children if row.get(child.name) not in (None, "", [])]
-                            for row in value]
-            sections.append(section)
+            sections.append(PlanSection(gettext(spec.label), rows=[_items(row) for row in display_value(spec, value)]))
         else:
-            general.items.append(PlanItem(gettext(spec.label), _value(spec, value)))
+            general.items.append(PlanItem(gettext(spec.label), str(display_value(spec, value))))
     return [s for s in sections if s.items or s.rows]
 
 

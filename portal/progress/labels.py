@@ -2,7 +2,7 @@
 
 A code that a task's form offered (a ladder rung, a MAP status, an MDO outcome …) is shown with that
 form's own title for it, read from the case's deployed process version and translated like every form
-text (:func:`portal.cases.dossier.display_value`). So the form, the record and the catalogs share one
+text (:func:`portal.forms.display_value`). So the form, the record and the catalogs share one
 text, and a process designer who renames a choice renames it everywhere. Only what no form offers is
 named here.
 """
