@@ -13,21 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import statistics
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
-from flask_migrate import upgrade
+from common import PASSWORD, bench_app, logged_in, token_on
 
-from portal import create_app
-from portal.demo import OVERRIDES, form_fields, sample_submission
+from portal.demo import OVERRIDES, form_fields, sample_submission, staff_with_cases
 from portal.extensions import db
-
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def main() -> None:
@@ -37,27 +30,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp())
-    url = os.environ.get("PORTAL_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False,
-                      "SECRET_KEY": "bench", "SEAL_KEY": str(workdir / "dev-key.pem"),
-                      "SEAL_CERT": str(workdir / "dev-cert.pem")})
+    app = bench_app()
     with app.app_context():
-        upgrade()
-        from portal.auth.models import Municipality, User
-        from portal.casefile.services import open_case
-        from portal.cases.services import KoppelingData
-        from portal.processes.services import deploy
-        from portal.security import hash_password
         from portal.tasks.models import HumanTask
         from portal.tasks.workflow import complete_task, form_spec_for
 
-        deploy()
-        municipality = Municipality(code="0344", name="Utrecht")
-        ria = User(username="ria", display_name="Ria", role="regisseur", municipality=municipality,
-                   password_hash=hash_password("bench-wachtwoord"))
-        db.session.add_all([municipality, ria])
-        db.session.flush()
+        _municipality, ria, cases = staff_with_cases(args.plans, PASSWORD)
         goals = [{"leefgebied": "opleiding_en_werk", "doel": f"Doel {i}: een stap vooruit in werk en opleiding",
                   "actie": "Gesprekken met het Werkplein en een proefplaats", "wie": "regisseur"}
                  for i in range(args.goals)]
@@ -65,11 +43,7 @@ def main() -> None:
                  "intake_persoonlijke_omstandigheden", "intake_leefgebieden", "participatieladder_intake",
                  "intake_samenvatting", "pip_opstellen"]
         decisions = []
-        for n in range(args.plans):
-            case = open_case(KoppelingData(v_nummer=f"{8000000000 + n}", voornaam="Test", achternaam=f"Persoon {n}",
-                                           geboortedatum=date(1990, 1, 1), land_van_herkomst="Syrië", taal="arabisch",
-                                           huishoudgrootte=1, koppelingsdatum=date(2026, 1, 5)),
-                             municipality, ria.id, None, "bench")
+        for case in cases:
             def open_task(step: str, case_id: int = case.id) -> HumanTask:
                 return db.session.query(HumanTask).filter_by(case_id=case_id, bpmn_id=step, status="open").one()
 
@@ -81,12 +55,10 @@ def main() -> None:
             decisions.append((task.id, form_fields(sample_submission(form_spec_for(task), date(2026, 3, 2)))))
         db.session.commit()
 
-    client = app.test_client()
-    token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
-    client.post("/login", data={"username": "ria", "password": "bench-wachtwoord", "csrf_token": token})
+    client = logged_in(app)
     posts = []
     for task_id, data in decisions:
-        token = TOKEN.search(client.get(f"/tasks/{task_id}").get_data(as_text=True)).group(1)
+        token = token_on(client, f"/tasks/{task_id}")
         started = time.perf_counter()
         response = client.post(f"/tasks/{task_id}", data={**data, "csrf_token": token})
         posts.append((time.perf_counter() - started) * 1000)
@@ -98,7 +70,8 @@ def main() -> None:
         started = time.perf_counter()
         produced = produce_due_documents()
         worker_ms = (time.perf_counter() - started) * 1000
-    result = {"database": url.split(":")[0], "plans": len(decisions), "goals_per_plan": args.goals,
+    result = {"database": app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0], "plans": len(decisions),
+              "goals_per_plan": args.goals,
               "decide_post_ms_median": round(statistics.median(posts), 1),
               "decide_post_ms_max": round(max(posts), 1),
               "worker_documents": produced, "worker_ms_per_document": round(worker_ms / max(produced, 1), 1)}

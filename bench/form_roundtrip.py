@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
-from flask_migrate import upgrade
+from common import PASSWORD, TOKEN, bench_app, logged_in
 
-from portal import create_app
-from portal.demo import form_fields, sample_submission
+from portal.demo import form_fields, sample_submission, staff_with_cases
 from portal.extensions import db
 
 
@@ -30,44 +26,23 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp())
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}",
-                      "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"})
+    app = bench_app()
     with app.app_context():
-        upgrade()
-        from portal.auth.models import Municipality, User
-        from portal.casefile.services import open_case
-        from portal.cases.services import KoppelingData
-        from portal.processes.services import deploy
-        from portal.security import hash_password
         from portal.tasks.models import HumanTask
         from portal.tasks.workflow import form_spec_for
 
-        deploy()
-        municipality = Municipality(code="0344", name="Utrecht")
-        user = User(username="ria", display_name="Ria", role="regisseur", municipality=municipality,
-                    password_hash=hash_password("bench-wachtwoord"))
-        db.session.add_all([municipality, user])
-        db.session.flush()
-        for n in range(args.cases):
-            open_case(KoppelingData(v_nummer=f"{3000000000 + n}", voornaam="Test", achternaam=f"Persoon {n}",
-                                    geboortedatum=date(1990, 1, 1), land_van_herkomst="Syrië", taal="arabisch",
-                                    huishoudgrootte=1, koppelingsdatum=date(2026, 1, 5)),
-                      municipality, user.id, None, "bench")
+        staff_with_cases(args.cases, PASSWORD)
         db.session.commit()
         tasks = [(t.id, form_fields(sample_submission(form_spec_for(t), date(2026, 1, 8))))
                  for t in db.session.query(HumanTask).filter_by(status="open", role="regisseur").all()]
 
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": "ria", "password": "bench-wachtwoord", "csrf_token": token})
+    client = logged_in(app)
     gets, posts = [], []
     for task_id, data in tasks:
         started = time.perf_counter()
         html = client.get(f"/tasks/{task_id}").get_data(as_text=True)
         gets.append((time.perf_counter() - started) * 1000)
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        token = TOKEN.search(html).group(1)
         started = time.perf_counter()
         response = client.post(f"/tasks/{task_id}", data={**data, "csrf_token": token})
         posts.append((time.perf_counter() - started) * 1000)

@@ -11,14 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from flask_migrate import upgrade
+from common import PASSWORD, bench_app
 
-from portal import create_app
 from portal.extensions import db
 
 
@@ -28,31 +26,16 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--out", type=Path, help="write the last PDF of each kind and language here")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp())
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}", "SECRET_KEY": "bench",
-                      "SEAL_KEY": str(workdir / "dev-key.pem"), "SEAL_CERT": str(workdir / "dev-cert.pem")})
+    app = bench_app()
     with app.app_context(), app.test_request_context():
-        upgrade()
-        from portal.auth.models import Municipality, User
-        from portal.casefile.services import open_case
-        from portal.cases.services import KoppelingData
-        from portal.demo import OVERRIDES, sample_submission
+        from portal.demo import OVERRIDES, sample_submission, staff_with_cases
         from portal.plans.documents import queue_document, render_document
         from portal.plans.models import PlanDocument
         from portal.plans.services import current_version
-        from portal.processes.services import deploy
         from portal.tasks.models import HumanTask
         from portal.tasks.workflow import complete_task, form_spec_for
 
-        deploy()
-        municipality = Municipality(code="0344", name="Utrecht")
-        ria = User(username="ria", display_name="Ria", role="regisseur", municipality=municipality)
-        db.session.add_all([municipality, ria])
-        db.session.flush()
-        case = open_case(KoppelingData(v_nummer="4000000001", voornaam="Amina", achternaam="Haddad",
-                                       geboortedatum=date(1994, 3, 12), land_van_herkomst="Syrië", taal="arabisch",
-                                       huishoudgrootte=3, koppelingsdatum=date(2026, 1, 5)),
-                         municipality, ria.id, None, "bench")
+        _municipality, ria, (case,) = staff_with_cases(1, PASSWORD)
         steps = ["kennismakingsgesprek", "intake_leerbaarheid", "intake_opleiding_werk",
                  "intake_persoonlijke_omstandigheden", "intake_leefgebieden", "participatieladder_intake",
                  "intake_samenvatting", "pip_opstellen", "pip_vaststellen"]

@@ -223,3 +223,24 @@ def form_fields(data: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = str(value)
     return out
+
+
+def sample_koppeling(n: int, koppeling: date = date(2026, 1, 5), first: str = "Test",
+                     last: str | None = None) -> KoppelingData:
+    """A COA handover for test and benchmark case ``n`` (V-number 9000000000 + n)."""
+    return KoppelingData(v_nummer=f"{9000000000 + n}", voornaam=first, achternaam=last or f"Persoon {n}",
+                         geboortedatum=date(1990, 1, 1), land_van_herkomst="Syrië", taal="arabisch",
+                         huishoudgrootte=1, koppelingsdatum=koppeling)
+
+
+def staff_with_cases(cases: int, password: str, koppeling: date = date(2026, 1, 5),
+                     role: Role = Role.REGISSEUR) -> tuple[Municipality, User, list[Case]]:
+    """Utrecht, one staff user ``ria`` and ``cases`` newly opened cases of hers (tests and benchmarks)."""
+    deploy()
+    municipality = Municipality(code="0344", name="Utrecht")
+    user = User(username="ria", display_name="Ria", role=role.value, municipality=municipality,
+                password_hash=hash_password(password))
+    db.session.add_all([municipality, user])
+    db.session.flush()
+    opened = [open_case(sample_koppeling(n, koppeling), municipality, user.id, None, "test") for n in range(cases)]
+    return municipality, user, opened

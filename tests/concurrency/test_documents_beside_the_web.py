@@ -19,10 +19,9 @@ GOALS = 60  # a plan with many goals: its PDFs take seconds to render
 
 
 def test_pages_answer_while_a_large_plans_documents_are_made(served):
-    from portal.auth.models import Municipality, User
+    from portal.auth.models import User
     from portal.casefile.services import open_case
-    from portal.cases.services import KoppelingData
-    from portal.demo import form_fields, sample_submission
+    from portal.demo import form_fields, sample_koppeling, sample_submission, staff_with_cases
     from portal.extensions import db
     from portal.plans.models import PlanDocument
     from portal.security import hash_password
@@ -33,27 +32,17 @@ def test_pages_answer_while_a_large_plans_documents_are_made(served):
 
     app, base = served
     with app.app_context():
-        utrecht = Municipality(code="0344", name="Utrecht")
-        ria = User(username="ria", display_name="Ria", role="regisseur", municipality=utrecht,
-                   password_hash=hash_password(PASSWORD))
+        utrecht, ria, (large,) = staff_with_cases(1, PASSWORD)
         tom = User(username="tom", display_name="Tom", role="regisseur", municipality=utrecht,
                    password_hash=hash_password(PASSWORD))
-        db.session.add_all([utrecht, ria, tom])
+        db.session.add(tom)
         db.session.flush()
-
-        def new_case(n: int, regisseur: User):
-            return open_case(KoppelingData(v_nummer=f"{7000000000 + n}", voornaam="T", achternaam=str(n),
-                                           geboortedatum=date(1990, 1, 1), land_van_herkomst="Syrië",
-                                           taal="arabisch", huishoudgrootte=1, koppelingsdatum=date(2026, 1, 5)),
-                             utrecht, regisseur.id, None, "test")
-
-        large = new_case(0, ria)
         walk_intake(large, ria)
         goals = [{"leefgebied": "opleiding_en_werk", "doel": f"Doel {i}: " + "een stap vooruit in werk " * 8,
                   "actie": "Gesprekken met het Werkplein " * 4, "wie": "regisseur"} for i in range(GOALS)]
         complete(large, "pip_opstellen", ria, **{**PLAN, "doelen": goals})
         complete(large, "pip_vaststellen", ria, besluitdatum="2026-03-02")  # two PDFs queued
-        toms = [new_case(n, tom) for n in range(1, 6)]
+        toms = [open_case(sample_koppeling(n), utrecht, tom.id, None, "test") for n in range(1, 6)]
         db.session.commit()
         tasks = {}
         for case in toms:

@@ -23,22 +23,11 @@ PASSWORD = "geheim-123"
 
 def _staff_and_case(app):
     """Utrecht with regisseur ria and one newly opened case (its first intake task open); ids only."""
-    from portal.auth.models import Municipality, User
-    from portal.casefile.services import open_case
-    from portal.cases.services import KoppelingData
+    from portal.demo import staff_with_cases
     from portal.extensions import db
-    from portal.security import hash_password
 
     with app.app_context():
-        municipality = Municipality(code="0344", name="Utrecht")
-        ria = User(username="ria", display_name="Ria", role="regisseur", municipality=municipality,
-                   password_hash=hash_password(PASSWORD))
-        db.session.add_all([municipality, ria])
-        db.session.flush()
-        case = open_case(KoppelingData(v_nummer="4000000001", voornaam="Amina", achternaam="Haddad",
-                                       geboortedatum=date(1994, 3, 12), land_van_herkomst="Syrië", taal="arabisch",
-                                       huishoudgrootte=1, koppelingsdatum=date(2026, 1, 5)),
-                         municipality, ria.id, None, "test")
+        _municipality, ria, (case,) = staff_with_cases(1, PASSWORD)
         db.session.commit()
         return ria.id, case.id
 

@@ -35,29 +35,15 @@ PASSWORD = "geheim-123"
 
 
 def _open_cases(app) -> None:
-    from portal.auth.models import Municipality, User
-    from portal.casefile.services import open_case
-    from portal.cases.services import KoppelingData
+    from portal.demo import staff_with_cases
     from portal.extensions import db
-    from portal.security import hash_password
     from tests.factories import complete
 
     then = datetime.now(UTC) - timedelta(weeks=10)
     with app.app_context(), time_machine.travel(then, tick=False):
-        municipality = Municipality(code="0344", name="Utrecht")
-        ria = User(username="ria", display_name="Ria", role="regisseur", municipality=municipality,
-                   password_hash=hash_password(PASSWORD))
-        tom = User(username="tom", display_name="Tom", role="teamleider", municipality=municipality,
-                   password_hash=hash_password(PASSWORD))
-        db.session.add_all([municipality, ria, tom])
-        db.session.flush()
-        for n in range(CASES):
-            case = open_case(KoppelingData(v_nummer=f"{6000000000 + n}", voornaam="T", achternaam=str(n),
-                                           geboortedatum=date(1990, 1, 1), land_van_herkomst="Syrië",
-                                           taal="arabisch", huishoudgrootte=1, koppelingsdatum=then.date()),
-                             municipality, ria.id, None, "test")
-            if n % 2:  # half are in the intake (its 8-week timer runs), half have not started it (4 weeks)
-                complete(case, "kennismakingsgesprek", ria, day=then.date())
+        _municipality, ria, cases = staff_with_cases(CASES, PASSWORD, koppeling=then.date())
+        for case in cases[1::2]:  # half are in the intake (its 8-week timer runs), half have not started it
+            complete(case, "kennismakingsgesprek", ria, day=then.date())
         db.session.commit()
 
 
