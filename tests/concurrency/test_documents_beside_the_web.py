@@ -82,5 +82,7 @@ def test_pages_answer_while_a_large_plans_documents_are_made(served):
     assert len(answers) >= 10, answers  # … and Tom kept working meanwhile
     assert {status for status, _ in answers} <= {200, 302}, answers
     assert sum(status == 302 for status, _ in answers) >= 1
+    # Held behind the rendering, a page would wait for a whole document (about half of ``rendering``);
+    # relative, so a busy CI machine (slower pages, slower PDFs) does not make it flaky.
     slowest = max(seconds for _, seconds in answers)
-    assert slowest < 1.0, f"a page took {slowest:.2f} s while documents were made ({rendering:.1f} s)"
+    assert slowest < max(0.5, rendering / 4), f"a page took {slowest:.2f} s; documents took {rendering:.1f} s"
