@@ -49,9 +49,7 @@ def live_server(tmp_path_factory, seal_config):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    from portal.worker import run_forever  # timers, documents and mail, as `portal run` has them
 
-    threading.Thread(target=run_forever, args=(app, 1), daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     with app.app_context():
