@@ -1,3 +1,5 @@
+"""Logging in and out: the labelled form, errors, CSRF, argon2, the rate limit, the language choice."""
+
 import re
 
 from sqlalchemy import select
@@ -61,3 +63,23 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/bestaat-niet")
     assert response.status_code == 404
     assert "Pagina niet gevonden" in response.get_data(as_text=True)
+
+
+def test_login_is_rate_limited(database_url):
+    from portal import create_app
+    from portal.extensions import db, limiter
+
+    # Flask-Limiter keeps `enabled` on the (shared) extension object: switch it back off afterwards.
+    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False,
+                          "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": True,
+                          "LOGIN_RATE_LIMIT": "3 per minute"})
+    try:
+        client = limited.test_client()
+        codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(4)]
+        assert codes == [422, 422, 422, 429]
+        page = client.post("/login", data={"username": "x", "password": "y"}).get_data(as_text=True)
+        assert "Te veel pogingen" in page
+    finally:
+        limiter.enabled = False
+        with limited.app_context():
+            db.engine.dispose()

@@ -1,4 +1,4 @@
-"""Opening a case from the COA handover, the case page per life domain, reassignment."""
+"""Opening a case from the COA handover, the case page per life domain, reassignment, the case list."""
 
 from sqlalchemy import select
 
@@ -106,3 +106,12 @@ def test_case_list_filters_by_stage_and_search(create_user, create_case, login):
     html = client.get("/cases/?q=Dawit").get_data(as_text=True)
     assert b.reference in html and a.reference not in html
     assert a.reference in client.get("/cases/?stage=brede_intake").get_data(as_text=True)
+
+
+def test_case_list_audits_which_cases_were_shown(create_user, create_case, login):
+    ria = create_user("ria")
+    case = create_case(ria)
+    login(ria).get("/cases/")
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.subject == "case.list")).all()
+    assert [(e.action, e.purpose, e.user_id) for e in events] == [("read", "casefile.index", ria.id)]
+    assert events[0].detail["cases"] == [case.id]

@@ -49,11 +49,6 @@ def clock():
 
 
 @pytest.fixture
-def ria(create_user):
-    return create_user("ria")
-
-
-@pytest.fixture
 def amina(create_user):
     return create_user("amina", role="inburgeraar", password="amina-geheim-1")
 

@@ -1,4 +1,5 @@
-"""The newcomer's pages: activation codes, my plan in Arabic (RTL), signing, questions, the copy, /verify."""
+"""The newcomer's pages: activation codes and letters, my plan in Arabic (RTL), signing, questions, the copy,
+/verify."""
 
 import re
 from datetime import timedelta
@@ -15,11 +16,6 @@ from portal.plans.models import PlanDocument
 from portal.plans.services import current_version
 from tests.conftest import csrf_token
 from tests.factories import open_steps, produce_documents, walk_to_signing
-
-
-@pytest.fixture
-def ria(create_user):
-    return create_user("ria")
 
 
 @pytest.fixture
@@ -167,13 +163,9 @@ def test_verify_by_code_and_by_pdf(client, signing_case):
     assert "niet bij ons bekend" in client.get("/verify?code=AAAA-BBBB-CCCC").get_data(as_text=True)
 
 
-def test_staff_plan_page_shows_versions_documents_and_issues_a_letter(client, login, signing_case, ria):
+def test_regisseur_issues_an_activation_letter_from_the_plan_page(client, login, signing_case, ria):
     case, _amina = signing_case
     client = login(ria)
-    html = client.get(f"/cases/{case.id}/plan/").get_data(as_text=True)
-    assert "Versie 1" in html and "Beschikking (PDF)" in html
-    document = current_version(case).documents[0]
-    assert client.get(f"/cases/{case.id}/plan/documents/{document.id}.pdf").data == document.pdf
     letter = client.post(f"/cases/{case.id}/plan/activation",
                          data={"csrf_token": csrf_token(client, f"/cases/{case.id}/plan/")})
     text = letter.get_data(as_text=True)

@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
+from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.tasks.models import HumanTask
 from tests.conftest import csrf_token
@@ -164,3 +166,11 @@ def test_plan_form_shows_the_learnability_result_from_the_intake(ria, create_cas
     html = login(ria).get(f"/tasks/{task_of(case, 'pip_opstellen').id}").get_data(as_text=True)
     assert "Uit eerdere stap: Gesprek leerbaarheid en taal" in html
     assert "Lijkt B1 haalbaar?" in html or "B1" in html
+
+
+def test_worklist_audits_which_cases_were_shown(ria, create_case, login):
+    case = create_case(ria)
+    login(ria).get("/tasks/")
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.subject == "case.list")).all()
+    assert [(e.action, e.purpose, e.user_id) for e in events] == [("read", "tasks.worklist", ria.id)]
+    assert events[0].detail["cases"] == [case.id]
