@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, page_language
 
 
 def test_login_form_is_labelled_and_novalidate(client):
@@ -55,8 +55,8 @@ def test_language_choice_is_saved_per_user(client, create_user, login):
     client.post("/language", data={"language": "en", "next": "/tasks/", "csrf_token": token})
     assert user.locale == "en"
     html = client.get("/tasks/").get_data(as_text=True)
-    assert 'lang="en"' in html
-    assert "Worklist" in html
+    assert page_language(html) == ("en", "ltr")
+    assert "<h1 class=\"utrecht-heading-1\">Worklist</h1>" in html
 
 
 def test_unknown_page_is_a_friendly_404(client):

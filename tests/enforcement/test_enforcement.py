@@ -158,4 +158,6 @@ def test_enforcement_review_shows_the_rung_the_portal_computed(create_case, staf
     assert "Voorstel volgens het portaal" in html and "PIP (art. 23 Wi2021)" in html and "Stap 1" in html
     assert "€ 300" in html
     case_page = progress_section(client.get(f"/cases/{case.id}").get_data(as_text=True))
-    assert "Handhaving" in case_page and "Voorgesteld" in case_page and "Ria op" in case_page
+    assert 'id="handhaving">Handhaving</h3>' in case_page
+    assert '<span class="tag tag--info">Voorgesteld</span>' in case_page  # the status, not the column heading
+    assert "<td class=\"utrecht-table__cell\">Ria op " in case_page  # who proposed it
