@@ -191,3 +191,15 @@ def csrf_token(client, url: str) -> str:
         r'value="([^"]+)"[^>]*name="csrf_token"', html)
     assert match, f"no CSRF token on {url}"
     return match.group(1)
+
+
+def page_language(html: str) -> tuple[str, str]:
+    """The ``lang`` and ``dir`` of a page's ``<html>`` element.
+
+    Look there, not for ``lang="xx"`` anywhere: the language switcher's options carry every offered
+    language's ``lang`` on every page."""
+    root = re.search(r"<html\b[^>]*>", html)
+    assert root, "no <html> element"
+    lang, direction = (re.search(rf'\b{name}="([^"]*)"', root.group(0)) for name in ("lang", "dir"))
+    assert lang and direction, root.group(0)
+    return lang.group(1), direction.group(1)

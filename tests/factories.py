@@ -97,3 +97,18 @@ def fire_next_timer(case, clock):
     clock.move_to(due + timedelta(seconds=1))
     advance_case(case, datetime.now(UTC))
     return due
+
+
+def hold_next_meeting(case, regisseur, newcomer, clock, **overrides) -> HumanTask:
+    """Fire the timer to the next meeting, let the newcomer fill in her self-assessment, hold the meeting."""
+    from portal.db import local_today
+
+    fire_next_timer(case, clock)
+    complete(case, "zelfbeoordeling", newcomer, day=local_today())
+    return complete(case, "voortgangsgesprek", regisseur, day=local_today(), **overrides)
+
+
+def progress_section(html: str) -> str:
+    """The "Voortgang" section of a staff case page."""
+    start = html.index('aria-labelledby="voortgang"')
+    return html[start:html.index("</section>", start)]

@@ -34,12 +34,13 @@ def test_draft_survives_reload(page, live_server, log_in):
     assert page.locator("textarea").first.input_value() == "Wil eerst de taalles in het azc afmaken"
 
 
-def test_login_page_in_arabic_is_right_to_left_and_accessible(browser, live_server, axe_check):
+def test_login_page_in_arabic_is_right_to_left_and_accessible(browser, live_server, axe_check_page):
     context = browser.new_context(extra_http_headers={"Accept-Language": "ar"})
     page = context.new_page()
     page.goto(f"{live_server}/login")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator("html").get_attribute("lang") == "ar"
+    axe_check_page(page, "login (ar)")
     context.close()
 
 

@@ -9,8 +9,6 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from portal.concerns.models import Concern
-from portal.concerns.services import raise_concern
 from portal.db import local_today
 from portal.enforcement.models import EnforcementStep
 from portal.extensions import db
@@ -263,24 +261,6 @@ def test_route_switch_after_18_months_is_refused(create_case, people, clock):
     complete(case, "mdo", ria, day=local_today(), uitkomst="plan_aanpassen")
     with pytest.raises(ActionRefused, match="18 maanden"):
         complete(case, "pip_opstellen", ria, **{**PLAN, "leerroute": {**PLAN["leerroute"], "route": "onderwijsroute"}})
-
-
-def test_a_concern_gives_the_teamleider_a_task_and_the_newcomer_an_answer(create_case, people, clock):
-    ria, tom, amina = people
-    case = create_case(ria)
-    walk_to_progress(case, ria, amina, **QUARTERLY)
-    concern = raise_concern(case, amina, "geen_school", "Er is na twee maanden nog steeds geen taalschool.")
-    opened = task(case, "zorg_behandelen")
-    assert opened.role == "teamleider" and concern.human_task_id == opened.id
-    assert concern.due_at == opened.due_at and (concern.due_at - concern.raised_at).days == 10
-    second = raise_concern(case, amina, "hulp_nodig", "Ik begrijp de brief van DUO niet.")
-    assert task_count(case, "zorg_behandelen") == 2 and second.human_task_id != opened.id
-    complete_answer = complete(case, "zorg_behandelen", tom, antwoord="De taalschool begint op 1 april.")
-    db.session.refresh(concern)
-    assert complete_answer.id == opened.id and concern.status == Concern.ANSWERED
-    assert concern.answer == "De taalschool begint op 1 april." and newcomer_news(amina) == 1
-    # The progress loop was not disturbed: it still waits for the first self-assessment.
-    assert instance(case).next_timer_due == datetime(2026, 3, 29, 6, tzinfo=UTC)
 
 
 def test_a_granted_extension_keeps_the_meetings_going(create_case, people, clock):

@@ -18,7 +18,7 @@ from portal.db import local_today
 from portal.extensions import db
 from portal.progress.models import FinalReport, SelfAssessment
 from portal.tasks.workflow import complete_task
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, page_language
 from tests.factories import complete, fire_next_timer, open_steps, open_tasks, walk_to_progress
 
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -46,11 +46,6 @@ MEETING = {
 def clock():
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def ria(create_user):
-    return create_user("ria")
 
 
 @pytest.fixture
@@ -87,7 +82,12 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, case, url):
     response = client.get(url)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     if url != PROGRESS:  # the forms: without a login (or a token) nothing is accepted
-        assert client.post(url, data={}).status_code in (302, 400)
+        assert client.post(url, data={}).status_code == 400  # no CSRF token
+        posted = client.post(url, data={"csrf_token": csrf_token(client, "/login"), "algemeen": "goed",
+                                        "category": "anders", "text": "Een zorg zonder login, lang genoeg."})
+        assert posted.status_code == 302 and "/login" in posted.headers["Location"]
+        assert db.session.scalar(select(SelfAssessment).where(SelfAssessment.case_id == case.id)) is None
+        assert db.session.scalar(select(Concern).where(Concern.case_id == case.id)) is None
 
 
 @pytest.mark.parametrize("url", [ASSESS, PROGRESS, CONCERNS])
@@ -303,4 +303,4 @@ def test_arabic_pages_are_right_to_left(client, login, case, ria, amina):
         response = client.get(url)
         html = response.get_data(as_text=True)
         assert response.status_code == 200, url
-        assert 'lang="ar"' in html and 'dir="rtl"' in html, url
+        assert page_language(html) == ("ar", "rtl"), url

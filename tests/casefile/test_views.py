@@ -1,4 +1,6 @@
-"""Opening a case from the COA handover, the case page per life domain, reassignment."""
+"""Opening a case from the COA handover, the case page per life domain, reassignment, the case list."""
+
+import re
 
 from sqlalchemy import select
 
@@ -21,7 +23,7 @@ def test_new_koppeling_opens_case_and_starts_intake(create_user, login):
     response = client.post("/cases/new", data=data)
     assert response.status_code == 302
     case = db.session.scalar(select(Case).where(Case.v_number == "1234567890"))
-    assert case.reference == f"0344-2026-{case.id:05d}"
+    assert case.reference == f"0344-{local_today().year}-{case.id:05d}"
     assert [t.bpmn_id for t in open_tasks(case)] == ["kennismakingsgesprek"]
     assert open_tasks(case)[0].assignee_id == ria.id
 
@@ -62,8 +64,9 @@ def test_case_page_groups_per_life_domain_and_shows_timeline(create_user, create
     html = login(ria).get(f"/cases/{case.id}").get_data(as_text=True)
     for heading in ["Gegevens per leefgebied", "Taal en leerbaarheid", "Gezondheid", "Tijdlijn", "Open taken"]:
         assert heading in html, heading
-    assert "Participatieladder" in html  # the next step
-    assert "Ria" in html  # who completed, and the responsible regisseur
+    assert re.search(r'<a href="/tasks/\d+">Participatieladder bij intake</a>', html)  # the next step
+    assert "<dt>Regisseur</dt><dd>Ria</dd>" in html  # the responsible regisseur ("Ria" is also the logged-in user)
+    assert "afgerond door Ria op" in html  # who completed the steps
     reads = db.session.scalars(select(AuditEvent.subject).where(AuditEvent.case_id == case.id,
                                                                 AuditEvent.action == "read")).all()
     assert "case" in reads and "case.health" in reads
@@ -106,3 +109,12 @@ def test_case_list_filters_by_stage_and_search(create_user, create_case, login):
     html = client.get("/cases/?q=Dawit").get_data(as_text=True)
     assert b.reference in html and a.reference not in html
     assert a.reference in client.get("/cases/?stage=brede_intake").get_data(as_text=True)
+
+
+def test_case_list_audits_which_cases_were_shown(create_user, create_case, login):
+    ria = create_user("ria")
+    case = create_case(ria)
+    login(ria).get("/cases/")
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.subject == "case.list")).all()
+    assert [(e.action, e.purpose, e.user_id) for e in events] == [("read", "casefile.index", ria.id)]
+    assert events[0].detail["cases"] == [case.id]

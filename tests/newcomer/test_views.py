@@ -1,4 +1,5 @@
-"""The newcomer's pages: activation codes, my plan in Arabic (RTL), signing, questions, the copy, /verify."""
+"""The newcomer's pages: activation codes and letters, my plan in Arabic (RTL), signing, questions, the copy,
+/verify."""
 
 import re
 from datetime import timedelta
@@ -13,13 +14,8 @@ from portal.newcomer.models import ActivationCode
 from portal.newcomer.services import issue_code
 from portal.plans.models import PlanDocument
 from portal.plans.services import current_version
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, page_language
 from tests.factories import open_steps, produce_documents, walk_to_signing
-
-
-@pytest.fixture
-def ria(create_user):
-    return create_user("ria")
 
 
 @pytest.fixture
@@ -45,8 +41,12 @@ def test_activation_code_works_once(client, create_case, ria):
     user = case.newcomer_user
     assert user.locale == "ar" and user.password_hash.startswith("$argon2id$")
     client.post("/logout", data={"csrf_token": csrf_token(client, "/mijn/")})
-    again = activate(client, code).get_data(as_text=True)
-    assert "al gebruikt" in again or "已" in again or "استخدام" in again or "code" in again.lower()
+    again = activate(client, code)
+    html = again.get_data(as_text=True)
+    assert again.status_code == 422
+    assert page_language(html) == ("nl", "ltr")  # logged out: the session (and its language) is gone
+    assert ("Activeringscode: Deze code is al gebruikt. Log in met je wachtwoord, of vraag je regisseur om een "
+            "nieuwe code.") in html
     assert db.session.scalar(select(ActivationCode)).used_at is not None
 
 
@@ -59,7 +59,7 @@ def test_expired_and_replaced_codes_are_refused(client, create_case, ria):
     new.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     html = activate(client, new_code, language="nl").get_data(as_text=True)
-    assert "verlopen" in html
+    assert "Deze code is verlopen. Vraag je regisseur om een nieuwe code." in html
     assert case.newcomer_user.password_hash is None
 
 
@@ -67,7 +67,7 @@ def test_my_plan_in_arabic_is_rtl_with_dutch_text_one_click_away(client, login, 
     case, amina = signing_case
     client = login(amina, password="amina-geheim-1")
     html = client.get("/mijn/").get_data(as_text=True)
-    assert 'dir="rtl"' in html and 'lang="ar"' in html
+    assert page_language(html) == ("ar", "rtl")
     assert "/mijn/plan/nl" in html and "/mijn/plan/ondertekenen" in html
     assert case.regisseur.display_name in html
     dutch = client.get("/mijn/plan/nl").get_data(as_text=True)
@@ -144,36 +144,34 @@ def test_newcomer_pages_render_in_every_language(client, login, signing_case, lo
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.get_data(as_text=True)
-        assert f'lang="{locale}"' in html or url.endswith("/nl")
-        assert ('dir="rtl"' in html) == (locale in ("ar", "fa"))
+        assert page_language(html) == (locale, "rtl" if locale in ("ar", "fa") else "ltr"), url
+        if url.endswith("/nl"):  # the page is in her language, the plan's text in Dutch
+            assert '<div lang="nl" dir="ltr">' in html and "Persoonlijk plan inburgering en participatie" in html
 
 
 def test_verify_by_code_and_by_pdf(client, signing_case):
     case, _amina = signing_case
     document = next(d for d in current_version(case).documents if d.kind == PlanDocument.DECISION)
     html = client.get(f"/verify?code={document.verification_code.lower()}").get_data(as_text=True)
-    assert "bij ons bekend" in html and case.full_name not in html and case.v_number not in html
+    assert "Dit document is bij ons bekend" in html and case.full_name not in html and case.v_number not in html
     token = csrf_token(client, "/verify")
     from io import BytesIO
 
     ok = client.post("/verify", data={"csrf_token": token, "document": (BytesIO(document.pdf), "b.pdf")},
                      content_type="multipart/form-data").get_data(as_text=True)
-    assert "bij ons bekend" in ok and "in orde" in ok
+    assert "Dit document is bij ons bekend" in ok and "<dt>Digitaal zegel</dt><dd>in orde</dd>" in ok
     tampered = bytearray(document.pdf)
     tampered[len(tampered) // 2] ^= 0x01
     bad = client.post("/verify", data={"csrf_token": token, "document": (BytesIO(bytes(tampered)), "b.pdf")},
                       content_type="multipart/form-data").get_data(as_text=True)
-    assert "niet bij ons bekend" in bad
-    assert "niet bij ons bekend" in client.get("/verify?code=AAAA-BBBB-CCCC").get_data(as_text=True)
+    assert "Dit document is niet bij ons bekend" in bad
+    unknown = client.get("/verify?code=AAAA-BBBB-CCCC").get_data(as_text=True)
+    assert "Dit document is niet bij ons bekend" in unknown and "Dit document is bij ons bekend" not in unknown
 
 
-def test_staff_plan_page_shows_versions_documents_and_issues_a_letter(client, login, signing_case, ria):
+def test_regisseur_issues_an_activation_letter_from_the_plan_page(client, login, signing_case, ria):
     case, _amina = signing_case
     client = login(ria)
-    html = client.get(f"/cases/{case.id}/plan/").get_data(as_text=True)
-    assert "Versie 1" in html and "Beschikking (PDF)" in html
-    document = current_version(case).documents[0]
-    assert client.get(f"/cases/{case.id}/plan/documents/{document.id}.pdf").data == document.pdf
     letter = client.post(f"/cases/{case.id}/plan/activation",
                          data={"csrf_token": csrf_token(client, f"/cases/{case.id}/plan/")})
     text = letter.get_data(as_text=True)
@@ -185,7 +183,7 @@ def test_staff_plan_page_shows_versions_documents_and_issues_a_letter(client, lo
 @pytest.mark.parametrize("locale", ["ar", "fa"])
 def test_public_newcomer_pages_are_right_to_left(client, url, locale):
     html = client.get(url, headers={"Accept-Language": locale}).get_data(as_text=True)
-    assert f'lang="{locale}" dir="rtl"' in html
+    assert page_language(html) == (locale, "rtl")
     assert "Inburgeringsportaal" not in html  # translated, not the Dutch source text
 
 

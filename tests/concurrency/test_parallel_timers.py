@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+from tests.concurrency.conftest import PG_URL
+
 pytestmark = [pytest.mark.postgres, pytest.mark.own_database,
               pytest.mark.skipif(not PG_URL.startswith("postgresql"), reason="needs PostgreSQL (SKIP LOCKED)")]
 
@@ -23,21 +24,7 @@ CASES = 60
 WORKERS = 4
 
 
-@pytest.fixture
-def scratch_database(seal_config):
-    url = sa.engine.make_url(PG_URL)
-    name = f"{url.database}_timers"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def test_four_workers_fire_each_due_timer_once(scratch_database, seal_config):
+def test_four_workers_fire_each_due_timer_once(scratch_url, seal_config):
     from flask_migrate import upgrade
 
     from portal import create_app
@@ -50,7 +37,7 @@ def test_four_workers_fire_each_due_timer_once(scratch_database, seal_config):
     from portal.tasks.models import HumanTask
     from portal.tasks.workflow import complete_task, form_spec_for
 
-    config = {"SQLALCHEMY_DATABASE_URI": scratch_database, "SECRET_KEY": "t", **seal_config}
+    config = {"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t", **seal_config}
     app = create_app(config)
     with app.app_context(), time_machine.travel(datetime(2026, 1, 5, 9, tzinfo=UTC), tick=False):
         upgrade()
@@ -70,7 +57,7 @@ def test_four_workers_fire_each_due_timer_once(scratch_database, seal_config):
         db.engine.dispose()
 
     # The workers run at the real "now", long after the 8-week timers (set in January) fell due.
-    env = {**os.environ, "PORTAL_DATABASE_URL": scratch_database, "PORTAL_SEAL_KEY": seal_config["SEAL_KEY"],
+    env = {**os.environ, "PORTAL_DATABASE_URL": scratch_url, "PORTAL_SEAL_KEY": seal_config["SEAL_KEY"],
            "PORTAL_SEAL_CERT": seal_config["SEAL_CERT"], "PORTAL_SECRET_KEY": "t"}
     workers = [subprocess.Popen([sys.executable, "-m", "portal.command", "timers", "run", "--once"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(WORKERS)]
@@ -80,7 +67,7 @@ def test_four_workers_fire_each_due_timer_once(scratch_database, seal_config):
     assert sum(fired) == CASES, fired  # every due case exactly once across all workers
     assert sum(1 for f in fired if f) >= 2, f"the work was not shared between workers: {fired}"
 
-    engine = sa.create_engine(scratch_database)
+    engine = sa.create_engine(scratch_url)
     with engine.connect() as conn:
         escalations = conn.execute(sa.text(
             "SELECT case_id, count(*) FROM human_task WHERE bpmn_id = 'intake_uitloop_bespreken' GROUP BY case_id"

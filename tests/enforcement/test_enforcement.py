@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from portal.enforcement.models import EnforcementStep
@@ -11,7 +14,7 @@ from portal.extensions import db
 from portal.processes.actions import ActionRefused
 from portal.progress.models import ProgressMeeting
 from tests.conftest import csrf_token
-from tests.factories import complete, open_steps, open_tasks
+from tests.factories import complete, hold_next_meeting, open_steps, open_tasks, progress_section, walk_to_progress
 
 CULPABLE = {"beoordeling": {
     "verwijtbaar": "ja", "reden": "Geen bericht.",
@@ -135,3 +138,26 @@ def test_a_refused_proposal_shows_the_reason_and_keeps_the_input(create_case, st
     assert response.status_code == 422 and "Stap 1 van de ladder is" in html  # the reason, in the error summary
     assert PROPOSAL["verwijtbaarheid"] in html  # nothing typed is lost
     assert "handhaving_voorstel" in open_steps(case)
+
+
+def test_enforcement_review_shows_the_rung_the_portal_computed(create_case, staff, create_user, login):
+    ria, tom = staff
+    amina = create_user("amina", role="inburgeraar", password="amina-geheim-1")
+    with time_machine.travel(datetime(2026, 1, 5, 9, tzinfo=UTC), tick=False) as clock:
+        case = create_case(ria)
+        walk_to_progress(case, ria, amina)
+        hold_next_meeting(case, ria, amina, clock, medewerking={
+            "oordeel": "verwijtbaar",
+            "verwijtbaar_toelichting": "Drie lessen per week gemist zonder bericht, ondanks afspraken."})
+        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=300,
+                 verwijtbaarheid="Drie lessen per week gemist zonder bericht, ondanks afspraken.",
+                 ondersteuning="Gesprek met de taalschool en een taalmaatje aangeboden.")
+    task = next(t for t in open_tasks(case) if t.bpmn_id == "handhaving_beoordelen")
+    client = login(tom)
+    html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "Voorstel volgens het portaal" in html and "PIP (art. 23 Wi2021)" in html and "Stap 1" in html
+    assert "€ 300" in html
+    case_page = progress_section(client.get(f"/cases/{case.id}").get_data(as_text=True))
+    assert 'id="handhaving">Handhaving</h3>' in case_page
+    assert '<span class="tag tag--info">Voorgesteld</span>' in case_page  # the status, not the column heading
+    assert "<td class=\"utrecht-table__cell\">Ria op " in case_page  # who proposed it

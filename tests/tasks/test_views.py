@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
+from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.tasks.models import HumanTask
 from tests.conftest import csrf_token
@@ -21,6 +23,21 @@ def task_of(case, bpmn_id):
     return next(t for t in open_tasks(case) if t.bpmn_id == bpmn_id)
 
 
+def worklist_row(html: str, case) -> str:
+    """The worklist's table row of ``case`` (the page has one task of it)."""
+    [row] = [row for row in re.findall(r"<tr class=\"utrecht-table__row\">(.*?)</tr>", html, re.S)
+             if f">{case.reference}</a>" in row]
+    return row
+
+
+def step_context(html: str, step_title: str) -> dict[str, str]:
+    """The "Uit eerdere stap" panel of a task page as {label: answer}."""
+    start = html.index(f"<summary>Uit eerdere stap: {step_title}</summary>")
+    panel = html[start:html.index("</details>", start)]
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", panel, re.S)
+    return {label.strip(): answer.strip() for label, answer in pairs}
+
+
 def test_worklist_shows_my_tasks_with_overdue_mark(ria, create_user, create_case, login):
     colleague = create_user("rob")
     with time_machine.travel(datetime(2026, 1, 5, 9, tzinfo=UTC), tick=False):
@@ -29,8 +46,9 @@ def test_worklist_shows_my_tasks_with_overdue_mark(ria, create_user, create_case
     client = login(ria)
     html = client.get("/tasks/").get_data(as_text=True)
     assert mine.reference in html and theirs.reference not in html
-    assert "te laat" in html  # due 2026-01-12, long past
-    assert "Kennismakingsgesprek" in html
+    row = worklist_row(html, mine)
+    assert re.search(r'12 jan 2026 <span class="tag tag--overdue">te laat</span>', row)  # due 2026-01-12, long past
+    assert re.search(r'<a href="/tasks/\d+">Kennismakingsgesprek en startscenario</a>', row)
 
 
 def test_worklist_paginates_and_filters(ria, create_case, login):
@@ -162,5 +180,15 @@ def test_plan_form_shows_the_learnability_result_from_the_intake(ria, create_cas
     case = create_case(ria)
     walk_intake(case, ria)
     html = login(ria).get(f"/tasks/{task_of(case, 'pip_opstellen').id}").get_data(as_text=True)
-    assert "Uit eerdere stap: Gesprek leerbaarheid en taal" in html
-    assert "Lijkt B1 haalbaar?" in html or "B1" in html
+    panel = step_context(html, "Gesprek leerbaarheid en taal")
+    assert panel["Indicatie haalbaar taalniveau binnen 3 jaar"] == "Lager dan A1"  # the answers, as labels
+    assert panel["Lijkt B1 haalbaar?"] == "Ja"
+    assert html.index("Uit eerdere stap: Gesprek leerbaarheid en taal") < html.index('class="utrecht-form portal-form"')
+
+
+def test_worklist_audits_which_cases_were_shown(ria, create_case, login):
+    case = create_case(ria)
+    login(ria).get("/tasks/")
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.subject == "case.list")).all()
+    assert [(e.action, e.purpose, e.user_id) for e in events] == [("read", "tasks.worklist", ria.id)]
+    assert events[0].detail["cases"] == [case.id]

@@ -1,10 +1,12 @@
+"""Logging in and out: the labelled form, errors, CSRF, argon2, the rate limit, the language choice."""
+
 import re
 
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, page_language
 
 
 def test_login_form_is_labelled_and_novalidate(client):
@@ -53,11 +55,31 @@ def test_language_choice_is_saved_per_user(client, create_user, login):
     client.post("/language", data={"language": "en", "next": "/tasks/", "csrf_token": token})
     assert user.locale == "en"
     html = client.get("/tasks/").get_data(as_text=True)
-    assert 'lang="en"' in html
-    assert "Worklist" in html
+    assert page_language(html) == ("en", "ltr")
+    assert "<h1 class=\"utrecht-heading-1\">Worklist</h1>" in html
 
 
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/bestaat-niet")
     assert response.status_code == 404
     assert "Pagina niet gevonden" in response.get_data(as_text=True)
+
+
+def test_login_is_rate_limited(database_url):
+    from portal import create_app
+    from portal.extensions import db, limiter
+
+    # Flask-Limiter keeps `enabled` on the (shared) extension object: switch it back off afterwards.
+    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False,
+                          "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": True,
+                          "LOGIN_RATE_LIMIT": "3 per minute"})
+    try:
+        client = limited.test_client()
+        codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(4)]
+        assert codes == [422, 422, 422, 429]
+        page = client.post("/login", data={"username": "x", "password": "y"}).get_data(as_text=True)
+        assert "Te veel pogingen" in page
+    finally:
+        limiter.enabled = False
+        with limited.app_context():
+            db.engine.dispose()

@@ -1,4 +1,5 @@
-"""Every route declares who may use it; roles and municipalities are enforced."""
+"""portal.security across the app: every route declares who may use it, roles and municipalities are
+enforced, and every page carries the security headers."""
 
 import pytest
 
@@ -51,37 +52,3 @@ def test_security_headers(client):
     assert "frame-ancestors 'none'" in csp
 
 
-def test_list_views_audit_which_cases_were_shown(create_user, create_case, login):
-    from sqlalchemy import select
-
-    from portal.audit.models import AuditEvent
-    from portal.extensions import db
-
-    ria = create_user("ria")
-    case = create_case(ria)
-    client = login(ria)
-    client.get("/cases/")
-    client.get("/tasks/")
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.subject == "case.list")).all()
-    assert {e.purpose for e in events} == {"casefile.index", "tasks.worklist"}
-    assert all(case.id in e.detail["cases"] for e in events)
-
-
-def test_login_is_rate_limited(database_url):
-    from portal import create_app
-    from portal.extensions import db, limiter
-
-    # Flask-Limiter keeps `enabled` on the (shared) extension object: switch it back off afterwards.
-    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False,
-                          "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": True,
-                          "LOGIN_RATE_LIMIT": "3 per minute"})
-    try:
-        client = limited.test_client()
-        codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(4)]
-        assert codes == [422, 422, 422, 429]
-        page = client.post("/login", data={"username": "x", "password": "y"}).get_data(as_text=True)
-        assert "Te veel pogingen" in page
-    finally:
-        limiter.enabled = False
-        with limited.app_context():
-            db.engine.dispose()

@@ -1,0 +1,85 @@
+"""A newcomer's concern: the teamleider's task and its panel, the answer back, the case page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from portal.concerns.models import Concern
+from portal.concerns.services import raise_concern
+from portal.extensions import db
+from portal.notifications.models import Notification
+from portal.tasks.models import HumanTask, WorkflowInstance
+from tests.factories import complete, open_tasks, progress_section, walk_to_progress
+
+START = datetime(2026, 1, 5, 9, tzinfo=UTC)
+QUARTERLY = {"voortgang": {"interval": "P3M"}}
+
+
+@pytest.fixture
+def people(create_user):
+    amina = create_user("amina", role="inburgeraar", password="amina-geheim-1")
+    amina.email = "amina@example.org"
+    return create_user("ria"), create_user("tom", role="teamleider"), amina
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+def task(case, bpmn_id) -> HumanTask:
+    return next(t for t in open_tasks(case) if t.bpmn_id == bpmn_id)
+
+
+def task_count(case, bpmn_id) -> int:
+    return len(db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
+                                                          HumanTask.bpmn_id == bpmn_id)).all())
+
+
+def newcomer_news(user) -> int:
+    return len(db.session.scalars(select(Notification).where(Notification.recipient_id == user.id,
+                                                             Notification.kind == "newcomer_news")).all())
+
+
+def instance(case) -> WorkflowInstance:
+    return db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id))
+
+
+def test_a_concern_gives_the_teamleider_a_task_and_the_newcomer_an_answer(create_case, people, clock):
+    ria, tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)
+    concern = raise_concern(case, amina, "geen_school", "Er is na twee maanden nog steeds geen taalschool.")
+    opened = task(case, "zorg_behandelen")
+    assert opened.role == "teamleider" and concern.human_task_id == opened.id
+    assert concern.due_at == opened.due_at and (concern.due_at - concern.raised_at).days == 10
+    second = raise_concern(case, amina, "hulp_nodig", "Ik begrijp de brief van DUO niet.")
+    assert task_count(case, "zorg_behandelen") == 2 and second.human_task_id != opened.id
+    complete_answer = complete(case, "zorg_behandelen", tom, antwoord="De taalschool begint op 1 april.")
+    db.session.refresh(concern)
+    assert complete_answer.id == opened.id and concern.status == Concern.ANSWERED
+    assert concern.answer == "De taalschool begint op 1 april." and newcomer_news(amina) == 1
+    # The progress loop was not disturbed: it still waits for the first self-assessment.
+    assert instance(case).next_timer_due == datetime(2026, 3, 29, 6, tzinfo=UTC)
+
+
+def test_concern_shows_on_the_case_page_and_on_the_teamleiders_task(create_case, people, login):
+    ria, tom, amina = people
+    with time_machine.travel(START, tick=False):
+        case = create_case(ria)
+        walk_to_progress(case, ria, amina)
+        raise_concern(case, amina, "geen_school", "Er is nog steeds geen taalschool.")
+    client = login(tom)
+    page = client.get(f"/tasks/{task(case, 'zorg_behandelen').id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Gemelde zorg" in html and "Er is nog steeds geen taalschool." in html
+    assert "Nog geen taalschool of cursus" in html  # the category
+    assert html.index("Gemelde zorg") < html.index("portal-form\"")  # above the task form
+    case_page = progress_section(client.get(f"/cases/{case.id}").get_data(as_text=True))
+    assert "Zorgen van de inburgeraar" in case_page and "Nog geen taalschool of cursus" in case_page
