@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal.audit.models import AuditEvent
 from portal.db import write_intent
 from portal.extensions import db
 
@@ -51,8 +52,10 @@ def finish(response: Response) -> Response:
         if response.status_code < 400 and not g.pop("portal_discard", False):
             if kept and write_intent.get():
                 db.session.add_all(kept)  # one commit: the change and the reads that led to it
+                db.session.commit()
                 kept = []
-            db.session.commit()
+            else:
+                db.session.commit()
         else:
             db.session.rollback()
     except (StaleDataError, IntegrityError) as exc:  # someone else changed the same rows meanwhile
@@ -62,13 +65,19 @@ def finish(response: Response) -> Response:
     if kept:
         try:
             write_intent.set(True)
-            db.session.add_all(kept)
+            db.session.add_all([_copy(event) for event in kept])  # a rolled-back commit may have held them
             db.session.commit()
         except DBAPIError:
             db.session.rollback()
             current_app.logger.exception("audit events could not be stored; the page is withheld")
             return _error(500)
     return response
+
+
+def _copy(event: AuditEvent) -> AuditEvent:
+    """A fresh, unsaved copy of ``event`` (its first insert may have been rolled back)."""
+    return AuditEvent(**{column.key: getattr(event, column.key) for column in AuditEvent.__table__.columns
+                         if column.key != "id"})
 
 
 def _teardown(_exc: BaseException | None) -> None:

@@ -148,8 +148,6 @@ def test_a_change_whose_reads_cannot_be_stored_is_withheld(client):
     assert events() == []
 
 
-@pytest.mark.xfail(strict=True, reason="portal.transaction.finish adds the kept reads to the change's commit; when "
-                   "that commit fails (StaleDataError/IntegrityError -> 409) they are rolled back with it and lost")
 def test_reads_are_stored_when_the_change_conflicts_at_commit(client):
     db.session.add(Municipality(code="C1", name="Eerst"))
     db.session.flush()  # on the shared connection: the view's insert of the same code conflicts
