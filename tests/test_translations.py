@@ -44,10 +44,16 @@ def extract(config: str, target: Path) -> set[str]:
     return {first(m.id) for m in catalog(target) if m.id}
 
 
+@pytest.fixture(scope="module")
+def newcomer_texts(tmp_path_factory) -> frozenset[str]:
+    """What a newcomer can see, extracted once for all languages (an extraction takes seconds)."""
+    return frozenset(extract("babel-newcomer.cfg", tmp_path_factory.mktemp("pot") / "newcomer.pot"))
+
+
 @pytest.mark.parametrize("locale", NEWCOMER_LOCALES)
-def test_every_text_a_newcomer_sees_is_translated(tmp_path, locale):
+def test_every_text_a_newcomer_sees_is_translated(newcomer_texts, locale):
     """Newcomer pages, their PDFs and the plan's labels exist in each newcomer language (draft quality)."""
-    needed = extract("babel-newcomer.cfg", tmp_path / "newcomer.pot")
+    needed = set(newcomer_texts)
     problems = []
     for message in catalog(ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po"):
         if not message.id or first(message.id) not in needed:
