@@ -203,3 +203,22 @@ def page_language(html: str) -> tuple[str, str]:
     lang, direction = (re.search(rf'\b{name}="([^"]*)"', root.group(0)) for name in ("lang", "dir"))
     assert lang and direction, root.group(0)
     return lang.group(1), direction.group(1)
+
+
+@pytest.fixture
+def clock():
+    """A frozen clock at ``tests.factories.START`` that a test moves on (timers fire as it passes)."""
+    import time_machine
+
+    from tests.factories import START
+
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def people(create_user):
+    """Regisseur ria, teamleider tom and newcomer amina (with an e-mail address)."""
+    amina = create_user("amina", role="inburgeraar", password="amina-geheim-1")
+    amina.email = "amina@example.org"
+    return create_user("ria"), create_user("tom", role="teamleider"), amina

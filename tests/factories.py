@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -16,6 +16,16 @@ def open_tasks(case) -> list[HumanTask]:
     return list(db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
                                                            HumanTask.status == HumanTask.OPEN)
                                    .order_by(HumanTask.id)))
+
+
+def open_task(case, bpmn_id: str) -> HumanTask:
+    """The case's open task at BPMN step ``bpmn_id``."""
+    return next(t for t in open_tasks(case) if t.bpmn_id == bpmn_id)
+
+
+#: The moment progress tests start their frozen clock, and a plan with quarterly meetings.
+START = datetime(2026, 1, 5, 9, tzinfo=UTC)
+QUARTERLY = {"voortgang": {"interval": "P3M"}}
 
 
 def open_steps(case) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -13,27 +12,8 @@ from portal.concerns.services import raise_concern
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.tasks.models import HumanTask, WorkflowInstance
-from tests.factories import complete, open_tasks, progress_section, walk_to_progress
-
-START = datetime(2026, 1, 5, 9, tzinfo=UTC)
-QUARTERLY = {"voortgang": {"interval": "P3M"}}
-
-
-@pytest.fixture
-def people(create_user):
-    amina = create_user("amina", role="inburgeraar", password="amina-geheim-1")
-    amina.email = "amina@example.org"
-    return create_user("ria"), create_user("tom", role="teamleider"), amina
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-def task(case, bpmn_id) -> HumanTask:
-    return next(t for t in open_tasks(case) if t.bpmn_id == bpmn_id)
+from tests.factories import QUARTERLY, START, complete, progress_section, walk_to_progress
+from tests.factories import open_task as task
 
 
 def task_count(case, bpmn_id) -> int:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from babel.dates import format_date
 from sqlalchemy import select
 
@@ -21,7 +20,6 @@ from portal.tasks.workflow import complete_task
 from tests.conftest import csrf_token, page_language
 from tests.factories import complete, fire_next_timer, open_steps, open_tasks, walk_to_progress
 
-START = datetime(2026, 1, 5, 9, tzinfo=UTC)
 ASSESS, PROGRESS, CONCERNS = "/mijn/voortgang/hoe-gaat-het", "/mijn/voortgang", "/mijn/zorgen"
 GOALS = {
     "voortgang": {"interval": "P3M"},
@@ -40,12 +38,6 @@ MEETING = {
     "afspraken": {"samenvatting": "Je leest nu goed Nederlands. Werk zoeken gaat langzamer.",
                   "volgende_stappen": "Ria belt de werkcoach voor een stageplek.", "vervolg": "doorgaan"},
 }
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

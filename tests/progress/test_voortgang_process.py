@@ -6,7 +6,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from portal.db import local_today
@@ -21,35 +20,18 @@ from portal.tasks.models import HumanTask, WorkflowInstance
 from portal.tasks.workflow import InvalidSubmission
 from tests.factories import (
     PLAN,
+    QUARTERLY,
     complete,
     fire_next_timer,
     open_steps,
-    open_tasks,
     sign_plan,
     walk_intake,
     walk_to_progress,
     walk_to_signing,
 )
-
-START = datetime(2026, 1, 5, 9, tzinfo=UTC)
-QUARTERLY = {"voortgang": {"interval": "P3M"}}
-
-
-@pytest.fixture
-def people(create_user):
-    amina = create_user("amina", role="inburgeraar", password="amina-geheim-1")
-    amina.email = "amina@example.org"
-    return create_user("ria"), create_user("tom", role="teamleider"), amina
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-def task(case, bpmn_id) -> HumanTask:
-    return next(t for t in open_tasks(case) if t.bpmn_id == bpmn_id)
+from tests.factories import (
+    open_task as task,
+)
 
 
 def meet(case, regisseur, rung: int = 3, offered: int = 100, attended: int = 95, **overrides) -> HumanTask:
