@@ -23,6 +23,15 @@ from portal.engine import FormSpec
 from portal.forms import PortalForm, build_field, choices, read_fields
 
 
+class RecordIdField(HiddenField):
+    """The id of the record a form is about (the plan version read): a tampered value becomes None,
+    which the service refuses with a reason, never an error page."""
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = int(raw) if raw.isdigit() and len(raw) <= 9 else None
+
+
 class ActivationForm(PortalForm):
     code = StringField(_l("Activeringscode"), [InputRequired(_l("Vul de code van je brief in.")), Length(max=40)],
                        description=_l("De code staat op de brief van de gemeente, bijvoorbeeld ABCD-EFGH-JKLM-NPQR."),
@@ -39,7 +48,7 @@ class ActivationForm(PortalForm):
 
 
 class SignForm(PortalForm):
-    version_id = HiddenField()
+    version_id = RecordIdField()
     consent = BooleanField(_l("Ik heb het plan gelezen en ga ermee akkoord."),
                            [DataRequired(_l("Vink aan dat je het plan hebt gelezen en ermee akkoord gaat."))])
     typed_name = StringField(_l("Je volledige naam"), [InputRequired(_l("Schrijf je volledige naam.")),
@@ -51,7 +60,7 @@ class SignForm(PortalForm):
 
 
 class QuestionForm(PortalForm):
-    version_id = HiddenField()
+    version_id = RecordIdField()
     message = TextAreaField(_l("Je vraag of waarom je het niet eens bent"),
                             [InputRequired(_l("Schrijf je vraag.")), Length(max=2000)],
                             description=_l("Je regisseur neemt contact met je op. Je plan is dan nog niet "

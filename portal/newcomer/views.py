@@ -137,7 +137,7 @@ def sign_plan():
     if form.validate_on_submit():
         try:
             sign_my_plan(case, current_user, SignRequest(
-                version_id=int(form.version_id.data or 0), typed_name=form.typed_name.data,
+                version_id=form.version_id.data or 0, typed_name=form.typed_name.data,
                 password=form.password.data, consent=form.consent.data, locale=str(current_user.locale or "nl"),
                 remote_addr=request.remote_addr, user_agent=request.user_agent.string))
         except (SigningRefused, ActionRefused, StaleTask) as exc:
@@ -162,7 +162,7 @@ def ask_question():
         flash(_("Schrijf je vraag."), "error")
         return redirect(url_for("newcomer.sign_plan"))
     try:
-        ask_about_my_plan(case, current_user, int(question.version_id.data or 0), question.message.data)
+        ask_about_my_plan(case, current_user, question.version_id.data or 0, question.message.data)
     except StaleTask:
         discard()
         flash(_("Er is nu niets te ondertekenen."), "info")

@@ -199,3 +199,18 @@ def test_regisseur_sees_the_newcomers_question_when_answering(client, login, sig
     task = next(t for t in open_tasks(case) if t.bpmn_id == "pip_vraag_beantwoorden")
     html = login(ria, new_client=True).get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "Mag ik eerst werken?" in html
+
+
+@pytest.mark.parametrize("tampered", ["abc", "-1", "99999999999999999999", "1\x00", ""])
+def test_a_tampered_version_id_is_refused_with_a_reason_not_an_error_page(client, login, signing_case, tampered):
+    case, amina = signing_case
+    client = login(amina, password="amina-geheim-1")
+    token = csrf_token(client, "/mijn/plan/ondertekenen")
+    signing = client.post("/mijn/plan/ondertekenen", data={
+        "csrf_token": token, "version_id": tampered, "consent": "y", "typed_name": "Amina Haddad",
+        "password": "amina-geheim-1"})
+    assert signing.status_code == 422 and "portal-error-summary" in signing.get_data(as_text=True)
+    question = client.post("/mijn/plan/vraag", data={"csrf_token": token, "version_id": tampered,
+                                                     "message": "Wat betekent PVT?"})
+    assert question.status_code == 302  # back to the sign page with the reason in a message
+    assert current_version(case).signatures == [] and open_steps(case) == ["pip_ondertekenen"]
