@@ -9,10 +9,10 @@ from flask_login import current_user
 
 from portal.audit.services import record
 from portal.db import utcnow
-from portal.extensions import db
 from portal.forms import PortalForm
-from portal.plans.documents import documents_needing_attention, retry_document
+from portal.plans.documents import document_needing_attention, documents_needing_attention, retry_document
 from portal.plans.models import PlanDocument
+from portal.refusal import Refused
 from portal.security import Role, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -28,12 +28,16 @@ def documents():
 @bp.route("/documenten/<int:document_id>/opnieuw", methods=["POST"])
 @roles_required(Role.BEHEERDER)
 def retry(document_id: int):
-    document = db.session.get(PlanDocument, document_id)
-    if document is None or document not in documents_needing_attention(current_user.municipality_id):
+    document = document_needing_attention(current_user.municipality_id, document_id)
+    if document is None:
         abort(404)
     if not PortalForm().validate_on_submit():
         abort(400)
-    retry_document(document)
+    try:
+        retry_document(document)
+    except Refused as exc:  # made or queued meanwhile (another beheerder, the worker)
+        flash(exc.reason, "info")
+        return redirect(url_for("admin.documents"))
     record("write", f"plan_document:{document.id}:retry", "admin.retry")
     flash(_("Document %(code)s wordt opnieuw gemaakt.", code=document.verification_code), "success")
     return redirect(url_for("admin.documents"))

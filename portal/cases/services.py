@@ -111,9 +111,10 @@ def case_for(user: User, case_id: int, purpose: str, *, lock: bool = False) -> C
     """
     if not user.works_on_cases:
         raise NoAccess(case_id)
-    query = select(Case).where(Case.id == case_id)
+    # another municipality's case is never read, let alone locked
+    query = select(Case).where(Case.id == case_id, Case.municipality_id == user.municipality_id)
     case = db.session.scalar(query.with_for_update() if lock else query)
-    if case is None or case.municipality_id != user.municipality_id:
+    if case is None:
         raise NoAccess(case_id)
     record("read", "case", purpose, case_id=case.id, user_id=user.id)
     return case

@@ -28,6 +28,7 @@ from portal.plans.pdf import footer_context, render_pdf
 from portal.plans.render import plan_sections
 from portal.plans.seal import check_seal, generate_dev_certificate, seal_pdf
 from portal.plans.spec import plan_form
+from portal.refusal import Refused
 
 #: Unambiguous characters for codes people type over from paper (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -127,22 +128,37 @@ def document_failed(document_id: int, error: str, now: datetime) -> None:
 
 
 def retry_document(document: PlanDocument) -> None:
-    """The beheerder asks for another try of a failed document."""
+    """The beheerder asks for another try of a failed document.
+
+    :raises Refused: the document has not failed (it is queued or made already).
+    """
+    if document.status != PlanDocument.FAILED:
+        raise Refused(gettext("Dit document is niet mislukt; het wordt al gemaakt of is klaar."))
     document.status, document.attempts, document.next_attempt_at = PlanDocument.PENDING, 0, utcnow()
     document.leased_until = None
     db.session.flush()
 
 
-def documents_needing_attention(municipality_id: int | None, limit: int = 200) -> list[PlanDocument]:
-    """Failed documents first, then those still waiting, oldest first — of one municipality's cases
-    (all municipalities for a regional beheerder without one)."""
+def _not_ready(municipality_id: int | None):
+    """Documents not made (yet) of one municipality's cases (all, for a regional beheerder without one)."""
     query = select(PlanDocument).where(PlanDocument.status != PlanDocument.READY)
     if municipality_id is not None:
         query = (query.join(PlanVersion, PlanDocument.version_id == PlanVersion.id)
                  .join(Plan, PlanVersion.plan_id == Plan.id).join(Case, Plan.case_id == Case.id)
                  .where(Case.municipality_id == municipality_id))
-    return list(db.session.scalars(query.order_by(PlanDocument.status == PlanDocument.PENDING,
-                                                  PlanDocument.created_at).limit(limit)))
+    return query
+
+
+def documents_needing_attention(municipality_id: int | None, limit: int = 200) -> list[PlanDocument]:
+    """Failed documents first, then those still waiting, oldest first."""
+    return list(db.session.scalars(_not_ready(municipality_id).order_by(
+        PlanDocument.status == PlanDocument.PENDING, PlanDocument.created_at).limit(limit)))
+
+
+def document_needing_attention(municipality_id: int | None, document_id: int) -> PlanDocument | None:
+    """One of :func:`documents_needing_attention`, by id (None if it is not the beheerder's or is made)."""
+    return db.session.scalar(_not_ready(municipality_id).where(PlanDocument.id == document_id)
+                             .with_for_update(of=PlanDocument))
 
 
 def document_context(version: PlanVersion, kind: str) -> dict:

@@ -38,6 +38,9 @@ def test_beheerder_sees_failed_documents_and_retries_one(create_user, create_cas
     response = client.post(url, data={"csrf_token": csrf_token(client, "/beheer/documenten")})
     assert response.status_code == 302
     assert (documents[0].status, documents[0].attempts) == (PlanDocument.PENDING, 0)
+    again = client.post(url, data={"csrf_token": csrf_token(client, "/beheer/documenten")}, follow_redirects=True)
+    assert "Dit document is niet mislukt" in again.get_data(as_text=True)  # a second click changes nothing
+    assert (documents[0].status, documents[0].attempts) == (PlanDocument.PENDING, 0)
     monkeypatch.undo()  # the font is back: the worker makes it
     assert worker.produce_due_documents() == 1 and documents[0].status == PlanDocument.READY
 
