@@ -90,12 +90,8 @@ def _init_i18n(app: Flask) -> None:
     app.jinja_env.globals["today"] = local_today
 
 
-#: Modules a room may have that register something when imported: portal actions, task panels and
-#: hooks (``actions``), and the room's blueprint (``views``, which defines ``bp``).
-REGISTERING_MODULES = ("actions", "views")
-
-
 def _room_modules(name: str):
+    """Each room's module ``name`` (``actions``: portal actions, task panels, hooks; ``views``: ``bp``)."""
     for room in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if room.ispkg and importlib.util.find_spec(f"{__name__}.{room.name}.{name}") is not None:
             yield importlib.import_module(f"{__name__}.{room.name}.{name}")
@@ -106,8 +102,7 @@ def discover_registrations() -> None:
 
     Importing is idempotent; rooms register into registries of the rooms below them.
     """
-    for _module in _room_modules("actions"):
-        pass
+    list(_room_modules("actions"))
 
 
 def _register_blueprints(app: Flask) -> None:
