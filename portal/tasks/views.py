@@ -14,7 +14,7 @@ from portal.tasks.context import panels_for
 from portal.tasks.forms import WorklistFilterForm
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import InvalidSubmission, StaleTask, complete_task, form_spec_for, save_draft
-from portal.tasks.worklist import may_work_on, page_size, worklist_query, worklist_steps
+from portal.tasks.worklist import may_work_on, notices_for, page_size, worklist_query, worklist_steps
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -29,7 +29,8 @@ def worklist():
                            search=filters.q.data or None)
     page = db.paginate(query, per_page=page_size(), error_out=False)
     record("read", "case.list", "tasks.worklist", detail={"cases": sorted({t.case_id for t in page.items})})
-    return render_template("tasks/worklist.html", page=page, filters=filters, now=utcnow())
+    return render_template("tasks/worklist.html", page=page, filters=filters, now=utcnow(),
+                           notices=notices_for(current_user))
 
 
 def _load(task_id: int) -> HumanTask:
