@@ -121,9 +121,9 @@ def test_the_newcomer_sees_the_reset_and_a_signature_soon_after_is_marked(amina_
     decide_reset(case, db.session.scalar(select(AccountReset.id)), tom, True, None)
     code, _ = issue_code(case, ria)
     db.session.commit()
-    token = csrf_token(client, "/activeren")
-    activated = client.post("/activeren", data={"csrf_token": token, "code": code, "language": "nl",
-                                                "password": "nieuw-wachtwoord-1", "password_again": "nieuw-wachtwoord-1"})
+    new = "nieuw-wachtwoord-1"
+    activated = client.post("/activeren", data={"csrf_token": csrf_token(client, "/activeren"), "code": code,
+                                                "language": "nl", "password": new, "password_again": new})
     assert activated.status_code == 302
     page = client.get("/mijn/").get_data(as_text=True)
     assert "heeft Ria (gemeente) een nieuwe activeringscode voor je account gemaakt" in page
