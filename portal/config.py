@@ -37,7 +37,9 @@ def load_config(instance_path: str) -> dict:
         # SQLite by default (embedded, single machine); PostgreSQL in production, e.g.
         # postgresql+psycopg://portal@db/portal
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error never prints the statement's values (names, birth dates,
+        # V-numbers) into a log, a stack trace or the CLI's output.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Where the process designer's BPMN files and form schemas live.
         "WORKFLOWS_DIR": _env("WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
         # Staff UI languages; newcomer languages are added by the newcomer room.
@@ -60,6 +62,9 @@ def load_config(instance_path: str) -> dict:
         "CONCERN_RATE_LIMIT": _env("CONCERN_RATE_LIMIT", "5 per hour"),
         # Largest request body (the COA file or a PDF to verify), in bytes.
         "MAX_CONTENT_LENGTH": int(_env("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)) or 0),
+        # The COA handover CSV (`portal import-coa`): largest file in bytes and most data rows.
+        "COA_IMPORT_MAX_BYTES": int(_env("COA_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)) or 0),
+        "COA_IMPORT_MAX_ROWS": int(_env("COA_IMPORT_MAX_ROWS", "5000") or 0),
         # SQLite only: how long a writer waits for another's write lock before giving up (ms).
         "SQLITE_BUSY_TIMEOUT_MS": int(_env("SQLITE_BUSY_TIMEOUT_MS", "30000") or 30000),
         # Page size of worklists and case lists.
