@@ -53,11 +53,18 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
         "FORCE_HTTPS": _env_bool("FORCE_HTTPS", False),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (portal.headers);
+        # 1 behind one TLS-terminating proxy, 0 when clients connect directly.
+        "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0") or 0),
         # CSRF tokens are valid for the whole session; a long intake conversation must not expire them.
         "WTF_CSRF_TIME_LIMIT": None,
         # Rate limiting of the login form; use redis://… when several app servers run.
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Activation codes tried per client address (POST /activeren), and documents or codes checked
+        # on the public verification page (/verify; the empty page itself is not counted).
+        "ACTIVATION_RATE_LIMIT": _env("ACTIVATION_RATE_LIMIT", "10 per minute"),
+        "VERIFY_RATE_LIMIT": _env("VERIFY_RATE_LIMIT", "30 per minute"),
         # How often one newcomer may raise a concern (each one gives the teamleider a task).
         "CONCERN_RATE_LIMIT": _env("CONCERN_RATE_LIMIT", "5 per hour"),
         # Largest request body (the COA file or a PDF to verify), in bytes.

@@ -11,6 +11,8 @@ each request still gets a session of its own (its own app context).
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from flask import Blueprint, request
 from sqlalchemy import select
@@ -59,7 +61,15 @@ def conflict():
     """A read, then a change that fails at commit (the municipality code is taken meanwhile)."""
     code = request.args["code"]
     record("read", "case.health", "probe.read", detail={"code": code})
-    db.session.add(Municipality(code=code, name="Dubbel"))  # not flushed: the commit fails
+    db.session.add(Municipality(code=code, name=request.args.get("name", "Dubbel")))  # not flushed: the commit fails
+    return "page", 200
+
+
+@probe.route("/probe/dberror", methods=["POST"])
+def database_error():
+    """A database error inside the view (not at commit): the app's 500 handler logs it."""
+    db.session.add(Municipality(code=request.args["code"], name=request.args["name"]))
+    db.session.flush()
     return "page", 200
 
 
@@ -154,3 +164,19 @@ def test_reads_are_stored_when_the_change_conflicts_at_commit(client):
     response = client.post("/probe/conflict?code=C1")
     assert response.status_code == 409
     assert events("C1") == ["probe.read"]
+
+
+@pytest.mark.parametrize("url", ["/probe/conflict?code=P1&name={name}", "/probe/dberror?code=P1&name={name}"])
+def test_a_database_error_logs_no_value(client, caplog, capsys, url):
+    """Finding 9: on PostgreSQL a failed INSERT printed its parameters (name, birth date, V-number) to stderr.
+    The engine hides parameters, so neither the conflict log nor the 500 handler's traceback shows them."""
+    db.session.add(Municipality(code="P1", name="Eerst"))
+    db.session.flush()
+    personal = "Amina Haddad 1994-03-12 1111111111"
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(url.format(name=personal))
+    assert response.status_code in (409, 500)
+    assert "IntegrityError" in caplog.text or "conflict at commit" in caplog.text  # the error was logged
+    streams = capsys.readouterr()
+    for value in ("Amina", "1994-03-12", "1111111111"):
+        assert value not in caplog.text + streams.out + streams.err
