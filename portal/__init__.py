@@ -5,16 +5,18 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
+import traceback
 from typing import Any
 
 from flask import Blueprint, Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from portal import headers, transaction
 from portal.config import DEV_SECRET_KEY, load_config
-from portal.db import configure_sqlite, local_today
+from portal.db import configure_sqlite, describe_error, local_today
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 
 #: Content Security Policy: no inline scripts, nothing from other hosts. The BPMN modeler page
@@ -148,6 +150,10 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        app.logger.exception("unhandled error")
+        if isinstance(error, SQLAlchemyError):  # where it happened, but not the message: it can quote values
+            app.logger.error("unhandled database error: %s\n%s", describe_error(error),
+                             "".join(traceback.format_tb(error.__traceback__)))
+        else:
+            app.logger.exception("unhandled error")
         db.session.rollback()
         return render(500)

@@ -74,7 +74,7 @@ def import_coa_csv(raw: bytes, user_id: int | None = None) -> ImportReport:
     seen: dict[str, int] = {}
     for line, cells in records:
         problems = _cell_problems(line, header, cells)
-        row = {name: value.strip() for name, value in zip(header, cells)}
+        row = {name: value.strip() for name, value in zip(header, cells, strict=True)}
         if not problems and any(row.values()):
             problems = _import_row(line, row, municipalities, user_id, seen, report)
         report.errors.extend(problems)
@@ -186,12 +186,12 @@ def _hidden(ch: str) -> bool:
 
 def _cell_problems(line: int, header: list[str], cells: list[str]) -> list[str]:
     problems = []
-    for name, value in zip(header, cells):
+    for name, value in zip(header, cells, strict=True):
         hidden = next((ch for ch in value if _hidden(ch)), None)
         if hidden is not None:
             problems.append(_("regel %(line)s, %(column)s: bevat een onzichtbaar teken of stuurteken (%(code)s), "
                               "zoals een tab, regeleinde of NUL. Haal het weg.",
-                              line=line, column=name, code=f"U+{ord(hidden):04X}"))
+                              line=line, column=name, code=_visible(hidden)))
         elif value.lstrip()[:1] in FORMULA_START:
             problems.append(_("regel %(line)s, %(column)s: begint met ‘%(sign)s’. Een cel die zo begint, voert een "
                               "rekenprogramma uit als formule; zo'n waarde wordt niet geïmporteerd.",

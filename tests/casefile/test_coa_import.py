@@ -24,7 +24,8 @@ def count(model):
 
 def row(**values) -> str:
     """A good row (V-number 5555555555) with ``values`` replaced."""
-    cells = dict(zip(COLUMNS, "5555555555;Leyla;Yilmaz;1992-09-14;Turkije;turks;2;2026-01-05;0344;".split(";")))
+    cells = dict(zip(COLUMNS, "5555555555;Leyla;Yilmaz;1992-09-14;Turkije;turks;2;2026-01-05;0344;".split(";"),
+                     strict=True))
     return ";".join(str(values.get(name, value)) for name, value in cells.items()) + "\n"
 
 
@@ -57,7 +58,8 @@ def test_reimport_skips_existing(utrecht):
     csv = HEADER + row()
     assert len(import_coa_csv(csv.encode()).imported) == 1
     again = import_coa_csv(csv.encode())
-    assert again.imported == [] and again.errors == [] and again.skipped == ["regel 2: dit V-nummer heeft al een dossier."]
+    assert again.imported == [] and again.errors == []
+    assert again.skipped == ["regel 2: dit V-nummer heeft al een dossier."]
 
 
 @pytest.mark.parametrize("separator", [",", "\t"])
@@ -111,7 +113,8 @@ def test_a_quote_closed_lines_later_or_a_name_with_a_newline_refuses_the_file(ut
     for csv in (HEADER + GOOD + row(voornaam='"Ley') + row(voornaam='la"'),
                 HEADER + GOOD + row(voornaam='"Leyla\nAmina"')):
         report = import_coa_csv(csv.encode())
-        assert len(report.errors) == 1 and report.errors[0].startswith("Regel 3: een waarde loopt door over meer regels")
+        assert len(report.errors) == 1
+        assert report.errors[0].startswith("Regel 3: een waarde loopt door over meer regels")
         assert report.imported == []
 
 
