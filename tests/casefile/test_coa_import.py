@@ -196,3 +196,30 @@ def test_a_database_error_names_the_line_but_no_value(utrecht, monkeypatch, capl
     out = capsys.readouterr()
     for value in ("Geheimnaam", "1992-09-14", "5555555555"):
         assert value not in caplog.text + out.out + out.err
+
+
+def test_mutated_files_never_crash_and_a_refused_file_imports_nothing(utrecht):
+    """A seeded fuzz of small budget: quotes, separators, line breaks, NUL, BOMs, bad UTF-8, bidi and
+    formula signs sprinkled into a good file. Every outcome is a report; a file refused whole adds no case."""
+    import random
+
+    rng = random.Random(9)
+    palette = ['"', ";", ",", "\t", "\n", "\r", "\x00", "=", "-", "@", "\u202e", "\ufeff", "ë", " ", "x", "9"]
+    base = (HEADER + row() + GOOD).encode()
+    for _ in range(300):
+        data = bytearray(base)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(data) + 1)
+            choice = rng.random()
+            if choice < 0.6:
+                data[at:at] = rng.choice(palette).encode()
+            elif choice < 0.8:
+                del data[at:at + rng.randint(1, 3)]
+            else:
+                data[at:at] = rng.choice([b"\xff", b"\xc3", b"\xef\xbb\xbf", b"\xfe\xff"])
+        before = count(Case)
+        report = import_coa_csv(bytes(data))
+        assert count(Case) == before + len(report.imported)
+        assert all(e.startswith(("regel ", "Regel ", "Het bestand ")) for e in report.errors), report.errors
+        if any(e.startswith(("Regel ", "Het bestand ")) for e in report.errors):
+            assert report.imported == [] and len(report.errors) == 1
