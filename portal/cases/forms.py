@@ -16,12 +16,17 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.forms import PortalForm
+from portal.forms.messages import portal_messages
 
 V_NUMBER = Regexp(r"^\d{10}$", message=_l("Een V-nummer bestaat uit 10 cijfers."))
 
 
 class KoppelingFields(Form):
     """The COA handover of one newcomer. Used by the web form and, row by row, by the CSV import."""
+
+    class Meta:
+        def get_translations(self, form):
+            return portal_messages  # Dutch messages in the CSV import too (no request there)
 
     v_nummer = StringField(_l("V-nummer"), [InputRequired(_l("Vul het V-nummer in.")), V_NUMBER],
                            description=_l("Het vreemdelingennummer van 10 cijfers uit het COA-profiel."))

@@ -66,7 +66,7 @@ bp = Blueprint("newcomer", __name__)
 
 @bp.route("/activeren", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["ACTIVATION_RATE_LIMIT"], methods=["POST"])
 def activate_account():
     form = ActivationForm()
     form.language.choices = choices((code, LANGUAGE_NAMES[code]) for code in NEWCOMER_LOCALES)
@@ -320,6 +320,8 @@ def activation_letter(case_id: int):
 
 @bp.route("/verify", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"],
+               exempt_when=lambda: request.method == "GET" and not request.args.get("code"))
 def verify():
     code_form, file_form = VerifyCodeForm(request.args), VerifyFileForm()
     result = None
