@@ -15,3 +15,29 @@ class LoginForm(PortalForm):
 class LanguageForm(PortalForm):
     language = SelectField(_l("Taal"), [InputRequired()])
     next = HiddenField()
+
+
+
+def _code_field(label, hint):
+    return StringField(label, [InputRequired(_l("Vul de code in.")), Length(max=20)], description=hint,
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false",
+                                  "autocapitalize": "off"})
+
+
+class CodeForm(PortalForm):
+    """The second step of signing in."""
+
+    code = _code_field(_l("Code"), _l("De 6 cijfers uit je authenticator-app, of een van je herstelcodes."))
+
+
+class PasswordConfirmForm(PortalForm):
+    """Signing in again before changing the second factor."""
+
+    password = PasswordField(_l("Je wachtwoord"), [InputRequired(_l("Vul je wachtwoord in.")), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class EnrolForm(PasswordConfirmForm):
+    """Confirming the authenticator app with a code (and, when replacing one, the password)."""
+
+    code = _code_field(_l("Code uit de app"), _l("De 6 cijfers die de app nu laat zien."))

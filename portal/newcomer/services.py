@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from portal.audit.services import record
 from portal.auth.models import User
+from portal.auth.sessions import end_sessions
 from portal.cases.models import Case
 from portal.concerns.models import Concern
 from portal.concerns.services import concerns_of
@@ -102,6 +103,7 @@ def activate(code: str, password: str, locale: str) -> User:
     activation.used_at = now
     user = activation.user
     user.password_hash, user.locale, user.active = hash_password(password), locale, True
+    end_sessions(user)  # a new password ends every session of the account
     case = newcomer_case(user)
     record("write", "newcomer.activated", "newcomer.activate", case_id=case.id if case else None, user_id=user.id)
     return user
