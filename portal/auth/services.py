@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from portal.audit.services import record
 from portal.auth.models import User
+from portal.auth.sessions import end_sessions
 from portal.auth.throttle import PASSWORD_FAILED, record_attempt
 from portal.db import utcnow
 from portal.extensions import db
@@ -41,6 +43,13 @@ def complete_login(user: User) -> None:
     """Password (and second factor, if any) accepted: audit it; the failure count starts afresh."""
     user.last_login_at = utcnow()
     record_attempt(user.username, "ok", user_id=user.id)
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password and end every session of the account (the caller signs this browser in again)."""
+    user.password_hash = hash_password(new_password)
+    record("write", "user.password", "auth.change_password", user_id=user.id)
+    end_sessions(user, "password")
 
 
 def set_locale(user: User, locale: str) -> None:

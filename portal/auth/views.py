@@ -8,10 +8,17 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 
 from portal.auth import two_factor
-from portal.auth.forms import CodeForm, EnrolForm, LanguageForm, LoginForm, PasswordConfirmForm
+from portal.auth.forms import (
+    CodeForm,
+    EnrolForm,
+    LanguageForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordConfirmForm,
+)
 from portal.auth.models import User
 from portal.auth.redirects import safe_next
-from portal.auth.services import authenticate, complete_login, confirm_password, set_locale
+from portal.auth.services import authenticate, change_password, complete_login, confirm_password, set_locale
 from portal.auth.sessions import end_session, session_expired
 from portal.auth.throttle import CODE_FAILED, PASSWORD_FAILED, locked_until, record_attempt
 from portal.extensions import db, limiter
@@ -226,6 +233,22 @@ def recovery_codes():
     if form.validate_on_submit() and _password_ok(form):
         return render_template("auth/recovery_codes.html", codes=two_factor.new_recovery_codes(current_user))
     return render_template("auth/recovery_codes_confirm.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/account/wachtwoord", methods=["GET", "POST"])
+@roles_required()
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit() and _password_ok(form):
+        user, locale = current_user._get_current_object(), session.get("locale")
+        change_password(user, form.new_password.data)  # ends every session, this one included
+        session.clear()
+        if locale:
+            session["locale"] = locale
+        login_user(user)  # a new session for this browser only
+        flash(_("Je wachtwoord is gewijzigd. Je bent op je andere apparaten uitgelogd."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form), 422 if form.is_submitted() else 200
 
 
 @bp.route("/language", methods=["POST"])

@@ -105,3 +105,19 @@ def test_a_new_password_ends_the_other_sessions(app, client, create_case, create
 
 def test_session_lifetime_is_not_31_days(app):
     assert app.config["PERMANENT_SESSION_LIFETIME"] <= timedelta(hours=12)
+
+
+def test_changing_the_password_ends_the_other_sessions_but_not_this_one(app, client, create_user, login):
+    ria = create_user("ria")
+    login(ria)
+    laptop = login(ria, new_client=True)
+    token = csrf_token(client, "/account/wachtwoord")
+    wrong = client.post("/account/wachtwoord", data={"password": "fout", "new_password": "nieuw-geheim-456",
+                                                     "new_password_again": "nieuw-geheim-456", "csrf_token": token})
+    assert wrong.status_code == 422 and laptop.get("/tasks/").status_code == 200
+    response = client.post("/account/wachtwoord", data={"password": "geheim-123", "new_password": "nieuw-geheim-456",
+                                                        "new_password_again": "nieuw-geheim-456", "csrf_token": token})
+    assert response.status_code == 302
+    assert client.get("/tasks/").status_code == 200
+    assert laptop.get("/tasks/").status_code == 302
+    login(ria, password="nieuw-geheim-456", new_client=True)
