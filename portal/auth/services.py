@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.auth.sessions import end_sessions
-from portal.auth.throttle import PASSWORD_FAILED, record_attempt
+from portal.auth.throttle import PASSWORD_FAILED, printable, record_attempt
 from portal.db import utcnow
 from portal.extensions import db
 from portal.security import hash_password, password_needs_rehash, verify_password
@@ -18,10 +18,12 @@ _DUMMY_HASH = hash_password("not-a-real-password")
 
 def authenticate(username: str, password: str) -> User | None:
     """The user whose password this is (not yet signed in: see :func:`complete_login`), else None."""
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    user = None
+    if printable(username) == username:  # no account has control characters in its name
+        user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None or not user.active:
         verify_password(_DUMMY_HASH, password)
-        record_attempt(username, PASSWORD_FAILED, username=username[:80])
+        record_attempt(username, PASSWORD_FAILED, username=printable(username)[:80])
         return None
     if not verify_password(user.password_hash, password):
         record_attempt(username, PASSWORD_FAILED, user_id=user.id)

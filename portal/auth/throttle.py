@@ -22,8 +22,13 @@ from portal.extensions import db
 PASSWORD_FAILED, CODE_FAILED = "failed", "code_failed"
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters (a NUL cannot even be queried on PostgreSQL)."""
+    return "".join(char for char in text if char.isprintable())
+
+
 def account_key(username: str) -> str:
-    return "account:" + username.strip().lower()[:100]
+    return "account:" + printable(username).strip().lower()[:100]
 
 
 def record_attempt(name: str, result: str, user_id: int | None = None, **detail) -> None:

@@ -58,3 +58,12 @@ def test_the_lock_message_is_in_the_users_language(clock, client, create_user):
         _attempt(client, "ria", "fout")
     html = _attempt(client, "ria", "geheim-123").get_data(as_text=True)
     assert re.search(r"10:15\sAM", html)  # the time as an English reader writes it (the text: translations/pending)
+
+
+@pytest.mark.parametrize("username", ["ri\x00a", "ria\n", "\x1b[31mria"])
+def test_control_characters_in_the_username_are_a_failed_login_not_a_500(client, create_user, username):
+    """Finding 6: on PostgreSQL a NUL byte in the login username gave a 500."""
+    create_user("ria")
+    response = _attempt(client, username, "geheim-123")
+    assert response.status_code == 422
+    assert "Gebruikersnaam of wachtwoord klopt niet." in response.get_data(as_text=True)
