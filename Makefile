@@ -13,7 +13,7 @@ run: setup vendor system-deps
 	$(BIN)/portal init-db
 	$(BIN)/portal seal dev-cert
 	$(BIN)/portal demo
-	PORTAL_SESSION_COOKIE_SECURE=0 $(BIN)/portal run
+	PORTAL_SESSION_COOKIE_SECURE=0 PORTAL_TWO_FACTOR_ROLES= $(BIN)/portal run
 
 test: setup vendor system-deps chromium
 	$(BIN)/ruff check portal tests bench

@@ -72,17 +72,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from portal.auth.models import User
+    from flask_login import user_logged_in
+
+    from portal.auth.sessions import load_user, on_login
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    # A session is a server-side row (portal.auth.sessions): logout and a password change end it.
+    login_manager.user_loader(load_user)
+    user_logged_in.connect(on_login)
 
 
 def _init_i18n(app: Flask) -> None:

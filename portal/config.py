@@ -7,6 +7,7 @@ reads ``os.environ``.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,8 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
+        # The session cookie never outlives the absolute session lifetime (Flask's default is 31 days).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(_env("SESSION_MAX_HOURS", "12") or 12)),
         "FORCE_HTTPS": _env_bool("FORCE_HTTPS", False),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (portal.headers);
         # 1 behind one TLS-terminating proxy, 0 when clients connect directly.
@@ -65,6 +68,19 @@ def load_config(instance_path: str) -> dict:
         # on the public verification page (/verify; the empty page itself is not counted).
         "ACTIVATION_RATE_LIMIT": _env("ACTIVATION_RATE_LIMIT", "10 per minute"),
         "VERIFY_RATE_LIMIT": _env("VERIFY_RATE_LIMIT", "30 per minute"),
+        # Per account (whatever the address): after this many failed passwords (or two-factor codes)
+        # within the window, the account's sign-in is refused until the window has passed.
+        "LOGIN_FAILURES_ALLOWED": int(_env("LOGIN_FAILURES_ALLOWED", "5") or 5),
+        "LOGIN_FAILURE_WINDOW_MINUTES": int(_env("LOGIN_FAILURE_WINDOW_MINUTES", "15") or 15),
+        # A session ends after this many idle minutes (staff; newcomers read long letters and plans
+        # on a phone, so theirs lasts longer) and in any case this many hours after signing in.
+        "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES", "30") or 30),
+        "NEWCOMER_SESSION_IDLE_MINUTES": int(_env("NEWCOMER_SESSION_IDLE_MINUTES", "120") or 120),
+        "SESSION_MAX_HOURS": int(_env("SESSION_MAX_HOURS", "12") or 12),
+        # Roles that must sign in with a second factor (TOTP), comma-separated; add "regisseur" to
+        # require it for regisseurs too. Empty turns the requirement off (the demo of `make run`).
+        "TWO_FACTOR_ROLES": tuple(role.strip() for role in (_env("TWO_FACTOR_ROLES", "teamleider,beheerder") or "")
+                                  .split(",") if role.strip()),
         # How often one newcomer may raise a concern (each one gives the teamleider a task).
         "CONCERN_RATE_LIMIT": _env("CONCERN_RATE_LIMIT", "5 per hour"),
         # Largest request body (the COA file or a PDF to verify), in bytes.

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.audit.services import record
 from portal.auth.models import User
+from portal.auth.sessions import end_sessions
 from portal.cases.models import Case
 from portal.db import utcnow
 from portal.extensions import db
@@ -49,6 +50,7 @@ def activate(code: str, password: str, locale: str) -> User:
     activation.used_at = now
     user = activation.user
     user.password_hash, user.locale, user.active = hash_password(password), locale, True
+    end_sessions(user)  # a new password ends every session of the account
     case = db.session.scalar(select(Case).where(Case.newcomer_user_id == user.id))
     record("write", "newcomer.activated", "newcomer.activate", case_id=case.id if case else None, user_id=user.id,
            detail={"reset": activation.reset_id} if activation.reset_id else None)
