@@ -87,15 +87,17 @@ def test_newcomers_may_be_idle_longer(clock, app, client, create_user, login):
 
 
 def test_a_new_password_ends_the_other_sessions(app, client, create_case, create_user, login):
-    from portal.newcomer.services import activate, issue_code
+    from portal.newcomer.activation import activate
+    from portal.newcomer.recovery import decide_reset, issue_code, request_reset
 
-    ria = create_user("ria")
+    ria, tom = create_user("ria"), create_user("tom", role="teamleider")
     case = create_case(ria)
     code, _ = issue_code(case, ria)
     amina = activate(code, "eerste-wachtwoord-1", "nl")
     db.session.flush()
     login(amina, password="eerste-wachtwoord-1")
     assert client.get("/mijn/").status_code == 200
+    decide_reset(case, request_reset(case, ria, "Wachtwoord kwijt").id, tom, True, None)  # four eyes
     code, _ = issue_code(case, ria)
     activate(code, "tweede-wachtwoord-2", "nl")  # e.g. on another device, with a new letter
     db.session.flush()
