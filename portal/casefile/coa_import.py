@@ -56,7 +56,11 @@ def import_coa_csv(raw: bytes, user_id: int | None = None) -> ImportReport:
     except UnicodeDecodeError as exc:
         report.errors.append(f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8")
         return report
-    header, rows = _read_rows(text)
+    try:
+        header, rows = _read_rows(text)
+    except csv.Error as exc:  # e.g. a line break inside an unquoted field
+        report.errors.append(f"the file cannot be read as CSV ({exc}); save it as CSV UTF-8")
+        return report
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         report.errors.append(f"line 1: missing column(s) {', '.join(missing)}; expected "
