@@ -334,7 +334,9 @@ def test_query_parameters_never_break_a_page(app, clock, login, create_case, sta
         args = [(name, fuzz.choice([fuzz.short(), str(fuzz.choice([-1, 0, 2, 10**20, 2**63]))])[:5000])
                 for name in names if fuzz.random() > 0.2]
         send(client_, "GET", url, query_string=args, case_id=case.id)
-        _count("queries")
+        record_id = fuzz.choice([0, case.id, 2**31 - 1, 2**31, 2**63, 10**20])
+        send(regisseur, "GET", fuzz.choice(["/cases/{}", "/tasks/{}", "/cases/{}/plan/"]).format(record_id))
+        _count("queries", 2)
 
 
 # -- the COA import ----------------------------------------------------------------------------------

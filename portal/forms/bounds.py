@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import format_date, gettext
+from werkzeug.routing import IntegerConverter
 from wtforms import BooleanField, Field, FieldList, FormField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
@@ -32,6 +33,9 @@ DRAFT_TEXT_MAX = 5000
 
 #: A page number beyond this is read as this (an empty page), never an overflowing SQL OFFSET.
 MAX_PAGE = 100_000
+
+#: The largest record id in a URL (a PostgreSQL ``integer``); a larger number is no record: 404.
+MAX_RECORD_ID = 2**31 - 1
 
 #: What a browser sends for a ticked box (WTForms' own "y", HTML's default "on", and scripts' true/1),
 #: and what counts as unticked; anything else is an error, not "ticked".
@@ -165,3 +169,12 @@ def page_number(value: Any) -> int:
     if not (text.isascii() and text.isdigit()):
         return 1
     return MAX_PAGE if len(text) > 6 else min(max(int(text), 1), MAX_PAGE)
+
+
+class RecordIdConverter(IntegerConverter):
+    """``<int:…>`` in a URL, up to :data:`MAX_RECORD_ID`: ``/cases/99999999999999999999`` is a 404, not an
+    integer overflow in the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_RECORD_ID)
+        super().__init__(map, *args, **kwargs)

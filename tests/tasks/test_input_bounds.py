@@ -83,3 +83,9 @@ def test_a_search_with_a_control_character_lists_nothing_and_says_why(ria, creat
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "stuurtekens" in html and "Amina" not in html
+
+
+@pytest.mark.parametrize("url", ["/cases/99999999999999999999", "/tasks/99999999999999999999",
+                                 "/cases/99999999999999999999/plan/", "/cases/2147483648"])
+def test_a_record_id_beyond_the_database_is_not_found(ria, login, url):
+    assert login(ria).get(url).status_code == 404
