@@ -5,16 +5,18 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
+import traceback
 from typing import Any
 
 from flask import Blueprint, Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from portal import transaction
+from portal import headers, transaction
 from portal.config import DEV_SECRET_KEY, load_config
-from portal.db import configure_sqlite, local_today
+from portal.db import configure_sqlite, describe_error, local_today
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 from portal.forms.bounds import RecordIdConverter
 
@@ -48,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])  # no query at start-up
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    headers.init_app(app)  # before the transaction: its after_request runs last, on the final response
     transaction.init_app(app)
     limiter.init_app(app)
     _init_login(app)
@@ -58,7 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         content_security_policy_nonce_in=["script-src"],
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-        strict_transport_security=app.config["FORCE_HTTPS"],
+        strict_transport_security=True,  # sent only on requests that came in over HTTPS
     )
     discover_registrations()
     app.url_map.converters["int"] = RecordIdConverter  # before the routes: /cases/<int:case_id> and all
@@ -149,6 +152,10 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        app.logger.exception("unhandled error")
+        if isinstance(error, SQLAlchemyError):  # where it happened, but not the message: it can quote values
+            app.logger.error("unhandled database error: %s\n%s", describe_error(error),
+                             "".join(traceback.format_tb(error.__traceback__)))
+        else:
+            app.logger.exception("unhandled error")
         db.session.rollback()
         return render(500)

@@ -17,7 +17,7 @@ from portal.tasks.context import panels_for
 from portal.tasks.forms import WorklistFilterForm
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import InvalidSubmission, StaleTask, complete_task, form_spec_for, save_draft
-from portal.tasks.worklist import may_work_on, page_size, worklist_query, worklist_steps
+from portal.tasks.worklist import may_work_on, notices_for, page_size, worklist_query, worklist_steps
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -32,7 +32,8 @@ def worklist():
                            search=filters.q.data or None) if valid else worklist_query(current_user).where(false())
     page = db.paginate(query, page=page_number(request.args.get("page")), per_page=page_size(), error_out=False)
     record("read", "case.list", "tasks.worklist", detail={"cases": sorted({t.case_id for t in page.items})})
-    return render_template("tasks/worklist.html", page=page, filters=filters, now=utcnow()), 200 if valid else 400
+    return render_template("tasks/worklist.html", page=page, filters=filters, now=utcnow(),
+                           notices=notices_for(current_user)), 200 if valid else 400
 
 
 def _load(task_id: int) -> HumanTask:
