@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test setup vendor system-deps chromium lint translations compile-translations clean
+.PHONY: run test fuzz setup vendor system-deps chromium lint translations compile-translations clean
 
 run: setup vendor system-deps
 	$(BIN)/portal init-db
@@ -20,6 +20,11 @@ test: setup vendor system-deps chromium
 	$(BIN)/lint-imports
 	$(BIN)/portal bpmn lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fuzz test with a large budget (the normal suite runs it small); PORTAL_FUZZ_SEED picks another run.
+PORTAL_FUZZ_EXAMPLES ?= 10000
+fuzz: setup
+	PORTAL_FUZZ_EXAMPLES=$(PORTAL_FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py -q -s -p no:cacheprovider
 
 setup: $(VENV)/.installed compile-translations
 

@@ -18,6 +18,7 @@ from portal import headers, transaction
 from portal.config import DEV_SECRET_KEY, load_config
 from portal.db import configure_sqlite, describe_error, local_today
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from portal.forms.bounds import RecordIdConverter
 
 #: Content Security Policy: no inline scripts, nothing from other hosts. The BPMN modeler page
 #: widens style-src-attr on its own view only.
@@ -63,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         strict_transport_security=True,  # sent only on requests that came in over HTTPS
     )
     discover_registrations()
+    app.url_map.converters["int"] = RecordIdConverter  # before the routes: /cases/<int:case_id> and all
     _register_blueprints(app)
     _register_error_pages(app)
     from portal.cli import register_commands

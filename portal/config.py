@@ -90,6 +90,8 @@ def load_config(instance_path: str) -> dict:
         "COA_IMPORT_MAX_ROWS": int(_env("COA_IMPORT_MAX_ROWS", "5000") or 0),
         # SQLite only: how long a writer waits for another's write lock before giving up (ms).
         "SQLITE_BUSY_TIMEOUT_MS": int(_env("SQLITE_BUSY_TIMEOUT_MS", "30000") or 30000),
+        # Largest task draft (what was typed so far, as JSON), in bytes; far below MAX_CONTENT_LENGTH.
+        "DRAFT_MAX_BYTES": int(_env("DRAFT_MAX_BYTES", str(256 * 1024)) or 256 * 1024),
         # Page size of worklists and case lists.
         "PAGE_SIZE": int(_env("PAGE_SIZE", "25") or 25),
         # The 10-week PIP deadline (Besluit inburgering art. 5.3) counts from this event:
