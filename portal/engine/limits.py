@@ -1,0 +1,260 @@
+"""Run-time limits of the script sandbox: a time budget and a memory cap for every evaluation.
+
+**Time.** While sandboxed code runs, a trace function (``sys.settrace``, which is per thread, so other
+requests are not slowed) checks the deadline on every line and loop iteration of the sandboxed frames
+only; the date helpers and the rest of the portal run untraced. A step that runs in C without
+returning to Python cannot be interrupted, so every such step is kept small instead: ``range`` is
+capped (RestrictedPython's 1,000), and the memory guards below bound the size of every object a
+script can make, so no single builtin call can take long.
+
+**Memory.** Every operation that can make an object much larger than its operands (``+ * ** %``,
+f-strings, ``str``/``repr``, ``join``, ``replace``, ``extend``, ``list`` …, slices) goes through a
+guard that estimates the size *before* allocating where it can, and charges it to the evaluation's
+allocation budget. A script that asks for 1 GB is refused before a byte is allocated. The data a
+script leaves behind is measured as it will be stored (shared references counted every time), so a
+small list that expands to gigabytes of JSON is refused too.
+
+Both raise :class:`ScriptLimitExceeded`, which the engine turns into an ``EngineError``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any
+
+from RestrictedPython.Guards import safer_getattr
+
+from portal.engine.rules import ALLOWED_ATTRIBUTES, EXPRESSION_FILE, SCRIPT_FILE, ScriptError
+
+_SANDBOX_FILES = frozenset({SCRIPT_FILE, EXPRESSION_FILE})
+#: Allowed methods that return a new object (charged); the others return parts of existing ones.
+_NEW_OBJECT_METHODS = frozenset({"split", "rsplit", "copy", "strip", "lstrip", "rstrip", "lower", "upper", "title",
+                                 "capitalize", "casefold"})
+_WORD = 8  # bytes per reference or small number in the estimates
+
+
+class ScriptLimitExceeded(ScriptError):
+    """An evaluation ran out of its time budget (``kind`` "time") or its memory cap ("memory")."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Limits:
+    time_ms: int = 100
+    memory_bytes: int = 16 * 1024 * 1024
+
+
+_limits = Limits()
+
+
+def configure(time_ms: int | None = None, memory_mb: int | None = None) -> None:
+    """Set the limits of every evaluation in this process (``create_app`` passes the config)."""
+    global _limits
+    _limits = Limits(time_ms=int(time_ms or Limits.time_ms),
+                     memory_bytes=int(memory_mb) * 1024 * 1024 if memory_mb else Limits.memory_bytes)
+
+
+def current() -> Limits:
+    return _limits
+
+
+class Budget:
+    """The time and memory one evaluation may still use, and the guards that spend it."""
+
+    __slots__ = ("deadline", "left", "limits")
+
+    def __init__(self, limits: Limits | None = None):
+        self.limits = limits or _limits
+        self.deadline = perf_counter() + self.limits.time_ms / 1000
+        self.left = self.limits.memory_bytes
+
+    # -- spending --------------------------------------------------------------------------------
+    def check_time(self) -> None:
+        if perf_counter() > self.deadline:
+            raise ScriptLimitExceeded("time", f"the script ran longer than its time budget of "
+                                              f"{self.limits.time_ms} ms (a loop that does not end?)")
+
+    def charge(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise ScriptLimitExceeded("memory", f"the script needs more memory than its cap of "
+                                                f"{self.limits.memory_bytes // (1024 * 1024)} MB")
+        self.check_time()
+
+    @contextmanager
+    def watch(self) -> Iterator[None]:
+        """Trace the sandboxed frames run inside this block against the deadline."""
+
+        def on_line(frame, event, arg):
+            if perf_counter() > self.deadline:
+                self.check_time()
+            return on_line
+
+        def on_call(frame, event, arg):
+            return on_line if frame.f_code.co_filename in _SANDBOX_FILES else None
+
+        previous = sys.gettrace()
+        sys.settrace(on_call)
+        try:
+            yield
+        finally:
+            sys.settrace(previous)
+
+    # -- guards (injected into the sandbox's globals) ----------------------------------------------
+    def binop(self, op: str, a: Any, b: Any) -> Any:
+        """``a op b`` for ``+ * ** %``, refused before allocating when the result would be too large."""
+        if op == "*":
+            if isinstance(b, int) and isinstance(a, str | list | tuple):
+                self.charge(max(b, 0) * _size(a))
+            elif isinstance(a, int) and isinstance(b, str | list | tuple):
+                self.charge(max(a, 0) * _size(b))
+            elif isinstance(a, int) and isinstance(b, int):
+                self.charge((a.bit_length() + b.bit_length()) // 8)
+            return a * b
+        if op == "+":
+            if isinstance(a, str | list | tuple) and isinstance(b, str | list | tuple):
+                self.charge(_size(a) + _size(b))
+            return a + b
+        if op == "**":
+            if isinstance(a, int) and isinstance(b, int) and b > 0:
+                self.charge(b * max(a.bit_length(), 1) // 8)
+            return a**b
+        if isinstance(a, str | bytes):  # op == "%"
+            raise ScriptError("formatting with % is not allowed in scripts; use an f-string")
+        return a % b
+
+    def inplace(self, op: str, a: Any, b: Any) -> Any:
+        """``a op= b`` (RestrictedPython's ``_inplacevar_``)."""
+        if op in ("+=", "*=", "%="):
+            return self.binop(op[:-1], a, b)
+        if op not in _INPLACE:
+            raise ScriptError(f"operator {op} is not allowed in scripts")
+        return _INPLACE[op](a, b)
+
+    def format(self, value: Any) -> Any:
+        """A value placed in an f-string: its text must fit in the memory cap."""
+        if not isinstance(value, str | int | float | bool | type(None)):
+            self.charge(stored_size(value, self.left))
+        return value
+
+    def getattr(self, obj: Any, name: str, default: Any = None) -> Any:
+        if name not in ALLOWED_ATTRIBUTES:
+            raise ScriptError(f"attribute {name!r} is not allowed in scripts")
+        method = safer_getattr(obj, name, default)
+        if name == "join" and isinstance(obj, str):
+            return self._join(obj)
+        if name == "replace" and isinstance(obj, str):
+            return self._replace(obj)
+        if name == "extend":
+            return self._checked(method, lambda items: _size(items) if hasattr(items, "__len__") else 0)
+        if name in _NEW_OBJECT_METHODS and callable(method):
+            return self._charged(method)
+        return method
+
+    def getitem(self, obj: Any, key: Any) -> Any:
+        value = obj[key]
+        if isinstance(key, slice):
+            self.charge(_size(value))
+        return value
+
+    def builtins(self) -> dict[str, Callable]:
+        """Size-checked versions of the builtins that build or render whole objects."""
+        wrapped = {name: self._charged(getattr(builtins, name))
+                   for name in ("list", "tuple", "set", "frozenset", "dict", "sorted")}
+        wrapped["str"] = lambda *args: str(*map(self.format, args))
+        wrapped["repr"] = lambda value: repr(self.format(value))
+        wrapped["pow"] = self._pow
+        wrapped["sum"] = self._sum
+        return wrapped
+
+    def _charged(self, function: Callable) -> Callable:
+        def charged(*args, **kwargs):
+            result = function(*args, **kwargs)
+            self.charge(_size(result))
+            return result
+        return charged
+
+    def _checked(self, function: Callable, cost: Callable[..., int]) -> Callable:
+        def checked(*args, **kwargs):
+            self.charge(cost(*args, **kwargs))
+            return function(*args, **kwargs)
+        return checked
+
+    def _join(self, separator: str) -> Callable:
+        def join(items):
+            items = list(items)
+            self.charge(sum(len(item) if isinstance(item, str) else 0 for item in items)
+                        + len(separator) * max(len(items) - 1, 0))
+            return separator.join(items)
+        return join
+
+    def _replace(self, text: str) -> Callable:
+        def replace(old: str, new: str, count: int = -1):
+            found = len(text) + 1 if old == "" else text.count(old)
+            found = found if count < 0 else min(found, count)
+            self.charge(len(text) + found * max(len(new) - len(old), 0))
+            return text.replace(old, new, count)
+        return replace
+
+    def _pow(self, base, exp, mod=None):
+        return pow(base, exp, mod) if mod is not None else self.binop("**", base, exp)
+
+    def _sum(self, items, start=0):
+        if not isinstance(start, int | float):
+            raise ScriptError("sum() adds numbers only in scripts")
+        return sum(items, start)
+
+
+def _size(value: Any) -> int:
+    """An estimate of the memory ``value`` holds itself (one level deep), in bytes."""
+    if isinstance(value, str):
+        return len(value) if value.isascii() else 4 * len(value)
+    if isinstance(value, int):
+        return value.bit_length() // 8
+    if isinstance(value, list | tuple | set | frozenset):
+        return _WORD * len(value) + sum(map(sys.getsizeof, value))
+    if isinstance(value, dict):
+        return 2 * _WORD * len(value) + sum(map(sys.getsizeof, value.values()))
+    return 0
+
+
+def stored_size(value: Any, limit: int, budget: Budget | None = None) -> int:
+    """The size of ``value`` as stored in JSON (shared parts counted each time they appear).
+
+    :raises ScriptLimitExceeded: as soon as the count passes ``limit`` (so the walk stays short).
+    """
+    total, stack, steps = 0, [value], 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item) + 2
+        elif isinstance(item, dict):
+            total += 2 + 2 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += 2 + len(item)
+            stack.extend(item)
+        else:
+            total += _WORD
+        if total > limit:
+            raise ScriptLimitExceeded("memory", f"the script's data would take more than "
+                                                f"{limit // 1024} kB to store")
+        steps += 1
+        if budget is not None and not steps % 4096:
+            budget.check_time()
+    return total
+
+
+_INPLACE = {
+    "-=": lambda a, b: a - b, "/=": lambda a, b: a / b, "//=": lambda a, b: a // b,
+    "|=": lambda a, b: a | b, "&=": lambda a, b: a & b,
+}
