@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from portal import transaction
 from portal.config import DEV_SECRET_KEY, load_config
 from portal.db import configure_sqlite, local_today
+from portal.engine import configure_script_limits
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 
 #: Content Security Policy: no inline scripts, nothing from other hosts. The BPMN modeler page
@@ -45,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])  # no query at start-up
+    configure_script_limits(app.config["SCRIPT_TIME_BUDGET_MS"], app.config["SCRIPT_MEMORY_BUDGET_MB"])
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     transaction.init_app(app)

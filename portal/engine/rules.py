@@ -34,9 +34,10 @@ class ScriptError(Exception):
     ``problems`` are ``(line, message)`` pairs, lines counted from the script's first line.
     """
 
-    def __init__(self, message: str, problems: list[tuple[int, str]] | None = None):
+    def __init__(self, message: str, problems: list[tuple[int, str]] | None = None, syntax: bool = False):
         super().__init__(message)
         self.problems = problems or [(1, message)]
+        self.syntax = syntax
 
 
 #: Builtins a script may use (besides the date helpers); the engine offers exactly these.
@@ -143,7 +144,8 @@ def _compile(source: str, mode: str):
     try:
         tree = ast.parse(source, filename, mode)
     except SyntaxError as exc:
-        raise ScriptError(f"syntax error on line {exc.lineno}: {exc.msg}", [(exc.lineno or 1, exc.msg)]) from exc
+        raise ScriptError(f"syntax error on line {exc.lineno}: {exc.msg}", [(exc.lineno or 1, exc.msg)],
+                          syntax=True) from exc
     problems = check(tree)
     if problems:
         raise ScriptError("; ".join(f"line {line}: {message}" for line, message in problems), problems)

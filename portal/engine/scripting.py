@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from portal import dates
-from portal.engine.limits import Budget, ScriptLimitExceeded, stored_size
+from portal.engine.limits import Budget, Limits, ScriptLimitExceeded, stored_size
 from portal.engine.rules import ALLOWED_BUILTINS, ScriptError, compile_expression, compile_script
 
 # The date helpers take and return ISO strings (task data is JSON) and do their arithmetic with
@@ -129,11 +129,18 @@ def _scope(budget: Budget, context: dict, external_context: dict | None) -> dict
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """Evaluates expressions and runs scripts on task data inside the sandbox, each within its budget."""
+    """Evaluates expressions and runs scripts on task data inside the sandbox, each within its budget.
+
+    :param limits: for tests; by default the process's limits (:func:`portal.engine.limits.configure`).
+    """
+
+    def __init__(self, limits: Limits | None = None):
+        super().__init__()
+        self.limits = limits
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
         code = compile_expression(expression)
-        budget = Budget()
+        budget = Budget(self.limits)
         scope = _scope(budget, context, external_context)
         with budget.watch():
             result = eval(code, scope)  # noqa: S307 - restricted bytecode
@@ -145,7 +152,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         if clashes:
             raise ScriptError(f"task data overwrites script helpers: {sorted(clashes)}")
         code = compile_script(script)
-        budget = Budget()
+        budget = Budget(self.limits)
         scope = _scope(budget, context, external_context)
         with budget.watch():
             exec(code, scope)  # noqa: S102 - restricted bytecode
@@ -176,10 +183,9 @@ class SandboxScriptEngine(PythonScriptEngine):
         result = super().evaluate(task, expression, external_context)
         if expression == getattr(task.task_spec, "cardinality", None) and not (
                 isinstance(result, int) and 0 <= result <= MAX_INSTANCES):
-            raise WorkflowTaskException(
-                f"loopCardinality must be a whole number from 0 to {MAX_INSTANCES}", task=task,
-                exception=ScriptLimitExceeded("memory", f"loopCardinality {str(result)[:20]} is more than "
-                                                        f"{MAX_INSTANCES} instances"))
+            limit = ScriptLimitExceeded("memory", f"loopCardinality {str(result)[:20]} is not a whole number "
+                                                  f"from 0 to {MAX_INSTANCES}")
+            raise WorkflowTaskException(str(limit), task=task) from limit
         return result
 
 
