@@ -200,7 +200,7 @@ class _FileLinter:
             tree = ast.parse(text, mode="eval")
         except SyntaxError:
             hint = ' (quote literal timers, e.g. "P3M")' if text[:1] in "PR" or text[:1].isdigit() else ""
-            self.add(timer, where, f"timer {text!r} is not an expression{hint}")
+            self.add(timer, where, f"{_local(timer)} {text!r} is not an expression{hint}")
             return
         if isinstance(tree.body, ast.Constant) and isinstance(tree.body.value, str):
             literal = tree.body.value

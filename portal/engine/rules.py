@@ -93,10 +93,11 @@ def check(tree: ast.AST) -> list[tuple[int, str]]:
     def add(node: ast.AST, message: str) -> None:
         problems.append((getattr(node, "lineno", 1), message))
 
-    for node in ast.walk(tree):
+    def visit(node: ast.AST) -> None:
         if not isinstance(node, _ALLOWED_NODES):
             add(node, _HINTS.get(type(node)) or f"{type(node).__name__} is not allowed in scripts")
-        elif isinstance(node, ast.Name) and node.id in DENIED_NAMES:
+            return  # one message for a refused construct, none for its parts
+        if isinstance(node, ast.Name) and node.id in DENIED_NAMES:
             add(node, f"{node.id!r} is not available in scripts; use the data, the date helpers or one of "
                       f"{', '.join(sorted(ALLOWED_BUILTINS))}")
         elif isinstance(node, ast.Name | ast.Attribute) and _name(node).startswith("_"):
@@ -107,6 +108,10 @@ def check(tree: ast.AST) -> list[tuple[int, str]]:
             add(node, "**kwargs is not allowed")
         elif isinstance(node, ast.FormattedValue) and node.format_spec is not None and not _safe_spec(node):
             add(node, "an f-string format must be short and literal, e.g. {bedrag:.2f}")
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
     return sorted(set(problems))
 
 
