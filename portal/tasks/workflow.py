@@ -7,6 +7,7 @@ view or a CLI command) commits once.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,12 +24,42 @@ from portal.db import utcnow
 from portal.engine import SERIALIZER_VERSION, DeployedProcess, EngineError, FormSpec, StepResult, TaskNotReady
 from portal.extensions import db
 from portal.notifications.services import queue
-from portal.processes.actions import ActionContext, run_action
+from portal.processes.actions import ActionContext, ActionRefused, run_action
 from portal.processes.models import ProcessVersion
 from portal.processes.services import current_version, runtime_for
 from portal.refusal import Refused
 from portal.security import LANE_ROLES, Role
 from portal.tasks.models import HumanTask, WorkflowInstance
+
+logger = logging.getLogger(__name__)
+
+
+class StepFailed(ActionRefused):
+    """The process could not take the step (a script over its time or memory budget, a condition that
+    failed …): nothing is stored, the task stays open. An ``ActionRefused``, so every view that shows
+    a refused step shows this reason too."""
+
+
+def _engine_failed(case: Case, exc: EngineError) -> None:
+    """Log for the process designer where the process failed: ids and the sandbox's own message, no data."""
+    if exc.limit:
+        logger.warning("BPMN %s/%s of case %s exceeded its %s budget: %s",
+                       exc.process_id, exc.element_id, case.id, exc.limit, exc)
+    else:  # Spiff's message may quote task data: log the kind of error only
+        cause = exc.__cause__
+        logger.warning("BPMN %s/%s of case %s failed: %s", exc.process_id, exc.element_id, case.id,
+                       getattr(cause, "error_type", None) or type(cause).__name__)
+
+
+def _step_failed(case: Case, exc: EngineError) -> StepFailed:
+    _engine_failed(case, exc)
+    step = exc.element_id or "?"
+    if exc.limit:
+        return StepFailed(_("Deze stap kon niet worden afgerond: een rekenregel in het proces (%(step)s) duurde "
+                            "te lang of gebruikte te veel geheugen. Er is niets opgeslagen en de taak staat nog "
+                            "open. De fout is gelogd voor de procesontwerper.", step=step))
+    return StepFailed(_("Deze stap kon niet worden afgerond door een fout in het proces (%(step)s). Er is niets "
+                        "opgeslagen en de taak staat nog open. De fout is gelogd voor de procesontwerper.", step=step))
 
 
 class StaleTask(Exception):
@@ -104,6 +135,7 @@ def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
 
     :raises StaleTask: the task is no longer open.
     :raises InvalidSubmission: the data does not satisfy the task's JSON Schema.
+    :raises StepFailed: the process could not take the step (e.g. a script over its budget).
     """
     task = db.session.get(HumanTask, task_id)
     case = lock_case(task.case_id)
@@ -124,6 +156,8 @@ def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
         result = runtime.complete(instance.state, task.engine_task_id, data, facts)
     except TaskNotReady as exc:
         raise StaleTask(task_id) from exc
+    except EngineError as exc:
+        raise _step_failed(case, exc) from exc
     now = utcnow()
     task.status, task.submitted_data = HumanTask.COMPLETED, data
     task.completed_at, task.completed_by_id = now, user.id
@@ -176,6 +210,7 @@ def signal_case(case: Case, name: str, opens: str, actor_id: int | None, *, reus
     try:
         result = runtime_for(version).signal(instance.state, name)
     except EngineError as exc:
+        _engine_failed(case, exc)
         raise refused from exc
     task = next((t for t in _save(case, instance, version, result, actor_id=actor_id) if t.bpmn_id == opens), None)
     if task is None:
@@ -222,6 +257,7 @@ def _advance(case: Case, instance: WorkflowInstance, now: datetime) -> int:
     try:
         result = runtime_for(version).advance(instance.state)
     except EngineError as exc:
+        _engine_failed(case, exc)
         # Never let one broken case block the others: record the error and retry in an hour.
         instance.last_error = str(exc)[:2000]
         instance.next_timer_due = now + timedelta(hours=1)
