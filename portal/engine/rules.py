@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
 
-#: The file names sandboxed code is compiled under (the time budget traces only these frames).
+#: The file names sandboxed code is compiled under (they show in tracebacks).
 SCRIPT_FILE, EXPRESSION_FILE = "<script>", "<condition>"
 
 

@@ -12,7 +12,6 @@ import builtins
 from datetime import UTC, date, datetime
 from typing import Any
 
-from RestrictedPython.Eval import default_guarded_getiter
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
 from RestrictedPython.Limits import limited_range
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -20,7 +19,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from portal import dates
-from portal.engine.limits import Budget, Limits, ScriptLimitExceeded, stored_size
+from portal.engine.limits import GUARDED_BUILTINS, GUARDS, Budget, Limits, ScriptLimitExceeded, stored_size
 from portal.engine.rules import ALLOWED_BUILTINS, ScriptError, compile_expression, compile_script
 
 # The date helpers take and return ISO strings (task data is JSON) and do their arithmetic with
@@ -100,31 +99,24 @@ SCRIPT_HELPERS: dict[str, Any] = {
     "moment": moment,
 }
 
-_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in ALLOWED_BUILTINS} | {"range": limited_range}
+_BUILTINS: dict[str, Any] = ({name: getattr(builtins, name) for name in ALLOWED_BUILTINS}
+                             | {"range": limited_range} | GUARDED_BUILTINS)
 
-_BASE_GLOBALS: dict[str, Any] = {
-    "_getiter_": default_guarded_getiter,
+#: The sandbox's own globals; they go in after the data, so no data key can replace them.
+_SANDBOX_GLOBALS: dict[str, Any] = {
+    "__builtins__": _BUILTINS,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
+    **GUARDS,
     **SCRIPT_HELPERS,
 }
 
 
-def _scope(budget: Budget, context: dict, external_context: dict | None) -> dict[str, Any]:
-    """The globals of one evaluation: the data, then the helpers and this evaluation's guards (last,
-    so no data key can replace them)."""
-    scope = dict(external_context or {})
+def _scope(context: dict, external_context: dict | None) -> dict[str, Any]:
+    scope = dict(external_context) if external_context else {}
     scope.update(context)
-    scope.update(_BASE_GLOBALS)
-    scope.update({
-        "__builtins__": _BUILTINS | budget.builtins(),
-        "_getattr_": budget.getattr,
-        "_getitem_": budget.getitem,
-        "_inplacevar_": budget.inplace,
-        "_binop_": budget.binop,
-        "_format_": budget.format,
-    })
+    scope.update(_SANDBOX_GLOBALS)
     return scope
 
 
@@ -141,10 +133,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
         code = compile_expression(expression)
         budget = Budget(self.limits)
-        scope = _scope(budget, context, external_context)
-        with budget.watch():
-            result = eval(code, scope)  # noqa: S307 - restricted bytecode
-        stored_size(result, budget.limits.memory_bytes, budget)
+        result = budget.run(code, _scope(context, external_context))
+        if not isinstance(result, bool | int | float | str | type(None)):
+            stored_size(result, budget.limits.memory_bytes, budget)
         return result
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
@@ -153,9 +144,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             raise ScriptError(f"task data overwrites script helpers: {sorted(clashes)}")
         code = compile_script(script)
         budget = Budget(self.limits)
-        scope = _scope(budget, context, external_context)
-        with budget.watch():
-            exec(code, scope)  # noqa: S102 - restricted bytecode
+        scope = _scope(context, external_context)
+        budget.run(code, scope)
         # Keep only plain data: drop the sandbox's own names, helpers and anything callable.
         result = {
             key: value
