@@ -9,11 +9,12 @@ every such step is kept small instead: ``range`` is capped (RestrictedPython's 1
 guards below bound the size of every object a script can make, so no single builtin call takes long.
 
 **Memory.** Every operation that can make an object much larger than its operands (``+ * ** %``,
-f-strings, ``str``/``repr``, ``join``, ``replace``, ``extend``, ``list`` …, slices) goes through a
+f-strings, ``str``/``repr``, ``join``, ``replace``, ``list`` …, slices) goes through a
 guard that estimates the size *before* allocating where it can, and charges it to the evaluation's
 allocation budget. A script that asks for 1 GB is refused before a byte is allocated. The data a
 script leaves behind is measured as it will be stored (shared references counted every time), so a
-small list that expands to gigabytes of JSON is refused too.
+small list that expands to gigabytes of JSON is refused too, and so is every value a script puts into
+a list or dict (item assignment, ``append``, ``update`` …), as it will be stored.
 
 Both raise :class:`ScriptLimitExceeded`, which the engine turns into an ``EngineError``.
 """
@@ -31,6 +32,9 @@ from RestrictedPython.Guards import safer_getattr
 
 from portal.engine.rules import ALLOWED_ATTRIBUTES, ScriptError
 
+_SEQUENCES = (str, bytes, list, tuple)
+#: Allowed methods that put more into a list or dict.
+_GROWING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault"})
 #: Allowed methods that return a new object (charged); the others return parts of existing ones.
 _NEW_OBJECT_METHODS = frozenset({"split", "rsplit", "copy", "strip", "lstrip", "rstrip", "lower", "upper", "title",
                                  "capitalize", "casefold"})
@@ -108,15 +112,15 @@ class Budget:
     def binop(self, op: str, a: Any, b: Any) -> Any:
         """``a op b`` for ``+ * ** %``, refused before allocating when the result would be too large."""
         if op == "*":
-            if isinstance(b, int) and isinstance(a, str | list | tuple):
+            if isinstance(b, int) and isinstance(a, _SEQUENCES):
                 self.charge(max(b, 0) * _size(a))
-            elif isinstance(a, int) and isinstance(b, str | list | tuple):
+            elif isinstance(a, int) and isinstance(b, _SEQUENCES):
                 self.charge(max(a, 0) * _size(b))
             elif isinstance(a, int) and isinstance(b, int):
                 self.charge((a.bit_length() + b.bit_length()) // 8)
             return a * b
         if op == "+":
-            if isinstance(a, str | list | tuple) and isinstance(b, str | list | tuple):
+            if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
                 self.charge(_size(a) + _size(b))
             return a + b
         if op == "**":
@@ -145,12 +149,13 @@ class Budget:
         if name not in ALLOWED_ATTRIBUTES:
             raise ScriptError(f"attribute {name!r} is not allowed in scripts")
         method = safer_getattr(obj, name, default)
-        if name == "join" and isinstance(obj, str):
+        if name == "join" and isinstance(obj, str | bytes):
             return self._join(obj)
-        if name == "replace" and isinstance(obj, str):
+        if name == "replace" and isinstance(obj, str | bytes):
             return self._replace(obj)
-        if name == "extend":
-            return self._checked(method, lambda items: _size(items) if hasattr(items, "__len__") else 0)
+        if name in _GROWING_METHODS and isinstance(obj, list | dict):
+            # what goes into stored data is charged as it will be stored (one big text appended 999 times)
+            return self._checked(method, lambda *args, **kwargs: stored_size([args, kwargs], self.left, self))
         if name in _NEW_OBJECT_METHODS and callable(method):
             return self._charged(method)
         return method
@@ -162,6 +167,10 @@ class Budget:
             if not count & 31:
                 check()
             yield item
+
+    def write(self, obj: Any) -> _Writable:
+        """``obj[key] = value`` becomes ``_write_(obj)[key] = value``: the value is charged as stored."""
+        return _Writable(obj, self)
 
     def getitem(self, obj: Any, key: Any) -> Any:
         value = obj[key]
@@ -188,7 +197,7 @@ class Budget:
             return function(*args, **kwargs)
         return checked
 
-    def _join(self, separator: str) -> Callable:
+    def _join(self, separator: str | bytes) -> Callable:
         def join(items):
             items = list(items)
             # map, not a generator: under the tracer every generator step would be a traced call
@@ -196,9 +205,9 @@ class Budget:
             return separator.join(items)
         return join
 
-    def _replace(self, text: str) -> Callable:
-        def replace(old: str, new: str, count: int = -1):
-            found = len(text) + 1 if old == "" else text.count(old)
+    def _replace(self, text: str | bytes) -> Callable:
+        def replace(old, new, count: int = -1):
+            found = len(text) + 1 if not old else text.count(old)
             found = found if count < 0 else min(found, count)
             self.charge(len(text) + found * max(len(new) - len(old), 0))
             return text.replace(old, new, count)
@@ -213,11 +222,30 @@ class Budget:
         return sum(items, start)
 
 
+class _Writable:
+    """What a script assigns items through: the target, with every stored value charged first.
+    It has no attributes to set, so ``obj.name = value`` fails."""
+
+    __slots__ = ("_budget", "_target")
+
+    def __init__(self, target: Any, budget: Budget):
+        self._target, self._budget = target, budget
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._budget.charge(stored_size(value, self._budget.left, self._budget))
+        self._target[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        del self._target[key]
+
+
 def _size(value: Any) -> int:
     """An estimate of the memory ``value`` holds itself, in bytes: a container holds references only
     (its items are shared, not copied); how large it stores is :func:`stored_size`'s question."""
     if isinstance(value, str):
         return len(value) if value.isascii() else 4 * len(value)
+    if isinstance(value, bytes):
+        return len(value)
     if isinstance(value, int):
         return value.bit_length() // 8
     if isinstance(value, list | tuple | set | frozenset):
@@ -284,6 +312,7 @@ def _charged_builtin(function: Callable) -> Callable:
 GUARDS: dict[str, Callable] = {
     "_getattr_": _guard("getattr"), "_getitem_": _guard("getitem"), "_getiter_": _guard("getiter"),
     "_inplacevar_": _guard("inplace"), "_binop_": _guard("binop"), "_format_": _guard("format"),
+    "_write_": _guard("write"),
 }
 #: Size-checked versions of the builtins that build or render whole objects.
 GUARDED_BUILTINS: dict[str, Callable] = {

@@ -102,6 +102,8 @@ def check(tree: ast.AST) -> list[tuple[int, str]]:
                       f"{', '.join(sorted(ALLOWED_BUILTINS))}")
         elif isinstance(node, ast.Name | ast.Attribute) and _name(node).startswith("_"):
             add(node, f"names starting with '_' (such as {_name(node)!r}) are not allowed")
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            add(node, "attributes cannot be assigned; data is dicts: write x['name'] = value")
         elif isinstance(node, ast.Attribute) and node.attr not in ALLOWED_ATTRIBUTES:
             add(node, f"attribute {node.attr!r} is not allowed; use one of {', '.join(sorted(ALLOWED_ATTRIBUTES))}")
         elif isinstance(node, ast.keyword) and node.arg is None:

@@ -12,7 +12,7 @@ import builtins
 from datetime import UTC, date, datetime
 from typing import Any
 
-from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 from RestrictedPython.Limits import limited_range
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -107,7 +107,6 @@ _SANDBOX_GLOBALS: dict[str, Any] = {
     "__builtins__": _BUILTINS,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
-    "_write_": full_write_guard,
     **GUARDS,
     **SCRIPT_HELPERS,
 }

@@ -89,11 +89,18 @@ def test_a_slow_condition_is_stopped():
     "x = 'a' * 1000\nfor i in range(40):\n    x += x",
     "x = [['a' * 1000] * 1000] * 1000\ny = f'{x}'",
     "x = [['a' * 1000] * 1000] * 1000\ny = str(x)",
+    "x = b'a' * 10**9",
+    "x = b','.join([b'a' * 1000] * 100000)",
+    "x = []\ngroot = 'a' * 1000000\nfor i in range(999):\n    x.append(groot)",
+    "d = {}\ngroot = 'a' * 1000000\nfor i in range(999):\n    d[str(i)] = groot",
+    # data the case already has, grown in place
+    "groot = 'a' * 1000000\nfor i in range(999):\n    acties.append(groot)",
+    "groot = 'a' * 1000000\nfor i in range(999):\n    plan['acties'] = plan['acties'] + [groot]",
 ])
 def test_allocations_beyond_the_cap_are_refused(script):
     started = time.perf_counter()
     with pytest.raises(ScriptLimitExceeded) as caught:
-        RestrictedEnvironment().execute(script, {})
+        RestrictedEnvironment().execute(script, {"acties": [], "plan": {"acties": []}})
     assert caught.value.kind == "memory"
     assert time.perf_counter() - started < 1.0
 

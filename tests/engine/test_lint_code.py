@@ -78,6 +78,7 @@ FORBIDDEN = [
     "x.format(1)",
     "vars()",
     "breakpoint()",
+    "x.y = 1",
 ]
 
 
