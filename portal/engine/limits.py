@@ -39,6 +39,11 @@ _GROWING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefaul
 _NEW_OBJECT_METHODS = frozenset({"split", "rsplit", "copy", "strip", "lstrip", "rstrip", "lower", "upper", "title",
                                  "capitalize", "casefold"})
 _WORD = 8  # bytes per reference or small number in the estimates
+_PIECE = 56  # bytes of a new small str object (a piece of a split text)
+#: Largest whole number a script may make (about 20,000 digits); arithmetic on it stays fast.
+MAX_INT_BITS = 65536
+#: Deepest nesting of data a script may leave behind (form data is a few levels deep).
+MAX_DEPTH = 32
 
 
 class ScriptLimitExceeded(ScriptError):
@@ -63,10 +68,6 @@ def configure(time_ms: int | None = None, memory_mb: int | None = None) -> None:
     global _limits
     _limits = Limits(time_ms=int(time_ms or Limits.time_ms),
                      memory_bytes=int(memory_mb) * 1024 * 1024 if memory_mb else Limits.memory_bytes)
-
-
-def current() -> Limits:
-    return _limits
 
 
 class Budget:
@@ -117,19 +118,25 @@ class Budget:
             elif isinstance(a, int) and isinstance(b, _SEQUENCES):
                 self.charge(max(a, 0) * _size(b))
             elif isinstance(a, int) and isinstance(b, int):
-                self.charge((a.bit_length() + b.bit_length()) // 8)
+                self._number(a.bit_length() + b.bit_length())
             return a * b
         if op == "+":
             if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
                 self.charge(_size(a) + _size(b))
             return a + b
         if op == "**":
-            if isinstance(a, int) and isinstance(b, int) and b > 0:
-                self.charge(b * max(a.bit_length(), 1) // 8)
+            if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
+                self._number(b * a.bit_length())
             return a**b
         if isinstance(a, str | bytes):  # op == "%"
             raise ScriptError("formatting with % is not allowed in scripts; use an f-string")
         return a % b
+
+    def _number(self, bits: int) -> None:
+        """Arithmetic on huge whole numbers runs long in C (division is quadratic): cap their size."""
+        if bits > MAX_INT_BITS:
+            raise ScriptLimitExceeded("memory", f"a number in the script would have more than {MAX_INT_BITS} bits")
+        self.charge(bits // 8)
 
     def inplace(self, op: str, a: Any, b: Any) -> Any:
         """``a op= b`` (RestrictedPython's ``_inplacevar_``)."""
@@ -142,7 +149,7 @@ class Budget:
     def format(self, value: Any) -> Any:
         """A value placed in an f-string: its text must fit in the memory cap."""
         if not isinstance(value, str | int | float | bool | type(None)):
-            self.charge(stored_size(value, self.left))
+            self.charge(stored_size(value, self.left, self))
         return value
 
     def getattr(self, obj: Any, name: str, default: Any = None) -> Any:
@@ -153,6 +160,8 @@ class Budget:
             return self._join(obj)
         if name == "replace" and isinstance(obj, str | bytes):
             return self._replace(obj)
+        if name in ("split", "rsplit") and isinstance(obj, str | bytes):
+            return self._split(obj, method)
         if name in _GROWING_METHODS and isinstance(obj, list | dict):
             # what goes into stored data is charged as it will be stored (one big text appended 999 times)
             return self._checked(method, lambda *args, **kwargs: stored_size([args, kwargs], self.left, self))
@@ -200,10 +209,17 @@ class Budget:
     def _join(self, separator: str | bytes) -> Callable:
         def join(items):
             items = list(items)
-            # map, not a generator: under the tracer every generator step would be a traced call
             self.charge(sum(map(len, items)) + len(separator) * max(len(items) - 1, 0))
             return separator.join(items)
         return join
+
+    def _split(self, text: str | bytes, method: Callable) -> Callable:
+        def split(sep=None, maxsplit: int = -1):
+            pieces = len(text) // 2 + 1 if sep is None else text.count(sep) + 1
+            pieces = pieces if maxsplit < 0 else min(pieces, maxsplit + 1)
+            self.charge(pieces * _PIECE + len(text))  # every piece is a new object
+            return method(sep, maxsplit)
+        return split
 
     def _replace(self, text: str | bytes) -> Callable:
         def replace(old, new, count: int = -1):
@@ -214,7 +230,16 @@ class Budget:
         return replace
 
     def pow_(self, base, exp, mod=None):
-        return pow(base, exp, mod) if mod is not None else self.binop("**", base, exp)
+        if mod is None:
+            return self.binop("**", base, exp)
+        if isinstance(exp, int) and exp.bit_length() > MAX_INT_BITS:
+            self._number(exp.bit_length())
+        return pow(base, exp, mod)
+
+    def round_(self, number, ndigits=None):
+        if ndigits is not None and abs(ndigits) > 100:  # round(1, -10**7) computes 10**(10**7)
+            raise ScriptError("round() takes at most 100 digits in scripts")
+        return round(number, ndigits)
 
     def sum_(self, items, start=0):
         if not isinstance(start, int | float):
@@ -260,18 +285,17 @@ def stored_size(value: Any, limit: int, budget: Budget | None = None) -> int:
 
     :raises ScriptLimitExceeded: as soon as the count passes ``limit`` (so the walk stays short).
     """
-    total, stack, steps = 0, [value], 0
+    total, stack, steps = 0, [(value, 0)], 0
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         if isinstance(item, str):
             total += len(item) + 2
-        elif isinstance(item, dict):
+        elif isinstance(item, dict | list | tuple | set | frozenset):
+            if depth >= MAX_DEPTH:
+                raise ScriptLimitExceeded("memory", f"the script's data is nested more than {MAX_DEPTH} levels deep")
+            parts = [*item.keys(), *item.values()] if isinstance(item, dict) else item
             total += 2 + 2 * len(item)
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            total += 2 + len(item)
-            stack.extend(item)
+            stack.extend((part, depth + 1) for part in parts)
         else:
             total += _WORD
         if total > limit:
@@ -291,18 +315,29 @@ def _guard(name: str) -> Callable:
     budget (so the globals are built once, not per evaluation)."""
     method = getattr(Budget, name)
 
-    def guard(*args):
-        return method(_local.budget, *args)
+    def guard(*args, **kwargs):
+        return method(_local.budget, *args, **kwargs)
 
     guard.__name__ = name.rstrip("_")
     return guard
 
 
 def _charged_builtin(function: Callable) -> Callable:
+    """``list``, ``set``, ``sorted`` …: charged before they run when the size is known (every
+    character of a text becomes an item), after they ran when it is not (an iterator)."""
+
     def charged(*args, **kwargs):
-        result = function(*args, **kwargs)
-        _local.budget.charge(_size(result))
-        return result
+        budget = _local.budget
+        source = args[0] if args else None
+        if isinstance(source, str | bytes):
+            budget.charge(len(source) * (_WORD + _PIECE))
+        elif hasattr(source, "__len__"):
+            budget.charge(len(source) * _WORD)
+        else:
+            result = function(*args, **kwargs)
+            budget.charge(_size(result))
+            return result
+        return function(*args, **kwargs)
 
     charged.__name__ = function.__name__
     return charged
@@ -319,6 +354,7 @@ GUARDED_BUILTINS: dict[str, Callable] = {
     **{name: _charged_builtin(getattr(builtins, name)) for name in ("list", "tuple", "set", "frozenset", "dict",
                                                                    "sorted")},
     "str": _guard("str_"), "repr": _guard("repr_"), "pow": _guard("pow_"), "sum": _guard("sum_"),
+    "round": _guard("round_"),
 }
 
 _INPLACE = {

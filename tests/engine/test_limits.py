@@ -12,6 +12,7 @@ import pytest
 
 from portal.engine import EngineError, load_source
 from portal.engine.limits import Budget, Limits, ScriptLimitExceeded
+from portal.engine.rules import ScriptError
 from portal.engine.runtime import DeployedProcess
 from portal.engine.scripting import RestrictedEnvironment
 
@@ -96,6 +97,14 @@ def test_a_slow_condition_is_stopped():
     # data the case already has, grown in place
     "groot = 'a' * 1000000\nfor i in range(999):\n    acties.append(groot)",
     "groot = 'a' * 1000000\nfor i in range(999):\n    plan['acties'] = plan['acties'] + [groot]",
+    # whole numbers whose arithmetic would run for minutes in C
+    "x = 3 ** 100000",
+    "x = 7 ** 20000\ny = x * x * x * x",
+    "x = pow(3, 2 ** 70000, 7)",
+    # texts that multiply into many objects
+    "x = ('ab ' * 5000000).split()",
+    "x = list('é' * 3000000)",
+    "x = []\nfor i in range(999):\n    x = [x]",
 ])
 def test_allocations_beyond_the_cap_are_refused(script):
     started = time.perf_counter()
@@ -105,12 +114,19 @@ def test_allocations_beyond_the_cap_are_refused(script):
     assert time.perf_counter() - started < 1.0
 
 
+def test_round_with_a_huge_precision_is_refused():
+    with pytest.raises(ScriptError, match="100 digits"):
+        RestrictedEnvironment().evaluate("round(1, -10**7)", {})
+
+
 def test_ordinary_data_work_fits_easily():
     context = {"acties": [{"naam": f"actie {i}", "uren": i} for i in range(200)]}
     RestrictedEnvironment().execute(
         "totaal = sum([a['uren'] for a in acties])\nnamen = ', '.join([a['naam'] for a in acties])\n"
-        "kopie = acties[:]\nlabel = f'{totaal:>5}'", context)
+        "kopie = acties[:]\nlabel = f'{totaal:>5}'\nwoorden = namen.split(', ')\ngroot = 2 ** 200 // 3\n"
+        "afgerond = round(totaal / 7, 2)\nrest = pow(7, 100, 13)", context)
     assert context["totaal"] == 19900 and context["namen"].startswith("actie 0, actie 1")
+    assert len(context["woorden"]) == 200 and context["afgerond"] == 2842.86
 
 
 def test_a_runaway_script_does_not_block_another_thread():
