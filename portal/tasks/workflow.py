@@ -87,10 +87,21 @@ def case_start_data(case: Case) -> dict[str, Any]:
 
 
 def start_workflow(case: Case, user_id: int | None) -> WorkflowInstance:
+    """Start the newest process version for ``case``.
+
+    :raises NoProcessDeployed: no version exists yet.
+    :raises StepFailed: the process failed before its first wait (nothing is stored; the caller rolls back).
+    """
     version = current_version()
     if version is None:
         raise NoProcessDeployed()
-    result = runtime_for(version).start(case_start_data(case))
+    try:
+        result = runtime_for(version).start(case_start_data(case))
+    except EngineError as exc:
+        _engine_failed(case, exc)
+        step = exc.element_id or "?"
+        raise StepFailed(_("Het proces kon niet starten door een fout in het proces (%(step)s). Er is niets "
+                           "opgeslagen. De fout is gelogd voor de procesontwerper.", step=step)) from exc
     instance = WorkflowInstance(case=case, process_version=version, state=result.state,
                                 serializer_version=SERIALIZER_VERSION)
     db.session.add(instance)

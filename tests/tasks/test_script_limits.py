@@ -71,3 +71,25 @@ def test_a_normal_script_completes_the_step(ria, sandbox_case, login):
     response = submit(login(ria), task, "normaal")
     assert response.status_code == 302
     assert db.session.get(HumanTask, task.id).status == HumanTask.COMPLETED
+
+
+def test_a_process_that_fails_at_its_start_refuses_the_new_case_with_422(create_user, login, monkeypatch):
+    from sqlalchemy import select
+
+    from portal.cases.models import Case
+    from portal.engine import EngineError
+    from portal.engine.runtime import DeployedProcess
+    from tests.casefile.test_views import VALID
+
+    def over_budget(self, data):
+        raise EngineError("inburgering/intake_start: the script ran longer than its time budget of 100 ms",
+                          "inburgering", "intake_start", limit="time")
+
+    monkeypatch.setattr(DeployedProcess, "start", over_budget)
+    ria = create_user("ria")
+    client = login(ria)
+    response = client.post("/cases/new", data={**VALID, "regisseur": str(ria.id),
+                                                "csrf_token": csrf_token(client, "/cases/new")})
+    assert response.status_code == 422
+    assert "Het proces kon niet starten door een fout in het proces (intake_start)" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Case).where(Case.v_number == VALID["v_nummer"])) is None
