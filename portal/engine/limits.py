@@ -42,6 +42,8 @@ _WORD = 8  # bytes per reference or small number in the estimates
 _PIECE = 56  # bytes of a new small str object (a piece of a split text)
 #: Largest whole number a script may make (about 20,000 digits); arithmetic on it stays fast.
 MAX_INT_BITS = 65536
+#: Most items a script may sort (sorting a million items takes about a second, uninterruptibly).
+MAX_SORT = 100_000
 #: Deepest nesting of data a script may leave behind (form data is a few levels deep).
 MAX_DEPTH = 32
 
@@ -162,6 +164,8 @@ class Budget:
             return self._replace(obj)
         if name in ("split", "rsplit") and isinstance(obj, str | bytes):
             return self._split(obj, method)
+        if name == "sort" and isinstance(obj, list):
+            return self._checked(method, lambda *args, **kwargs: _sortable(obj))
         if name in _GROWING_METHODS and isinstance(obj, list | dict):
             # what goes into stored data is charged as it will be stored (one big text appended 999 times)
             return self._checked(method, lambda *args, **kwargs: stored_size([args, kwargs], self.left, self))
@@ -264,6 +268,13 @@ class _Writable:
         del self._target[key]
 
 
+def _sortable(items: Any) -> int:
+    """Sorting runs in C and cannot be stopped halfway: refuse lists it would take long to sort."""
+    if len(items) > MAX_SORT:
+        raise ScriptLimitExceeded("time", f"sorting more than {MAX_SORT:,} items takes too long for a script")
+    return 0
+
+
 def _size(value: Any) -> int:
     """An estimate of the memory ``value`` holds itself, in bytes: a container holds references only
     (its items are shared, not copied); how large it stores is :func:`stored_size`'s question."""
@@ -329,6 +340,8 @@ def _charged_builtin(function: Callable) -> Callable:
     def charged(*args, **kwargs):
         budget = _local.budget
         source = args[0] if args else None
+        if function is sorted and hasattr(source, "__len__"):
+            _sortable(source)
         if isinstance(source, str | bytes):
             budget.charge(len(source) * (_WORD + _PIECE))
         elif hasattr(source, "__len__"):

@@ -114,6 +114,13 @@ def test_allocations_beyond_the_cap_are_refused(script):
     assert time.perf_counter() - started < 1.0
 
 
+@pytest.mark.parametrize("script", ["x = sorted([i * j for i in range(999) for j in range(999)])",
+                                    "x = [i * j for i in range(999) for j in range(999)]\nx.sort()"])
+def test_sorting_a_huge_list_is_refused_before_it_starts(script):
+    with pytest.raises(ScriptLimitExceeded, match="sorting more than 100,000 items"):
+        RestrictedEnvironment(limits=Limits(time_ms=5000)).execute(script, {})
+
+
 def test_round_with_a_huge_precision_is_refused():
     with pytest.raises(ScriptError, match="100 digits"):
         RestrictedEnvironment().evaluate("round(1, -10**7)", {})
