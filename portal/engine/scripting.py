@@ -172,7 +172,8 @@ class SandboxScriptEngine(PythonScriptEngine):
         result = super().evaluate(task, expression, external_context)
         if expression == getattr(task.task_spec, "cardinality", None) and not (
                 isinstance(result, int) and 0 <= result <= MAX_INSTANCES):
-            shown = str(result)[:20] if isinstance(result, int | float) else f"(a {type(result).__name__})"
+            small = isinstance(result, int) and result.bit_length() < 64
+            shown = str(result) if small else f"(a {type(result).__name__})"
             limit = ScriptLimitExceeded("memory", f"loopCardinality {shown} is not a whole number "
                                                   f"from 0 to {MAX_INSTANCES}")
             raise WorkflowTaskException(str(limit), task=task) from limit
