@@ -98,14 +98,15 @@ def check(tree: ast.AST) -> list[tuple[int, str]]:
             add(node, _HINTS.get(type(node)) or f"{type(node).__name__} is not allowed in scripts")
             return  # one message for a refused construct, none for its parts
         if isinstance(node, ast.Name) and node.id in DENIED_NAMES:
-            add(node, f"{node.id!r} is not available in scripts; use the data, the date helpers or one of "
-                      f"{', '.join(sorted(ALLOWED_BUILTINS))}")
+            add(node, f"{node.id!r} is not available in scripts; use the data, the date helpers or a builtin "
+                      "listed in docs/process-design.md (len, min, max, sorted …)")
         elif isinstance(node, ast.Name | ast.Attribute) and _name(node).startswith("_"):
             add(node, f"names starting with '_' (such as {_name(node)!r}) are not allowed")
         elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
             add(node, "attributes cannot be assigned; data is dicts: write x['name'] = value")
         elif isinstance(node, ast.Attribute) and node.attr not in ALLOWED_ATTRIBUTES:
-            add(node, f"attribute {node.attr!r} is not allowed; use one of {', '.join(sorted(ALLOWED_ATTRIBUTES))}")
+            add(node, f"attribute {node.attr!r} is not allowed; data methods such as get, items, append, split "
+                      "and join are (see docs/process-design.md)")
         elif isinstance(node, ast.keyword) and node.arg is None:
             add(node, "**kwargs is not allowed")
         elif isinstance(node, ast.FormattedValue) and node.format_spec is not None and not _safe_spec(node):
