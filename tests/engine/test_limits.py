@@ -169,3 +169,14 @@ def test_budget_is_per_evaluation():
     with pytest.raises(ScriptLimitExceeded):
         budget.charge(600)
     Budget(Limits(memory_bytes=1000)).charge(600)  # a new evaluation starts with the whole cap
+
+
+def test_the_limits_come_from_the_environment_through_the_app(monkeypatch, tmp_path):
+    from portal import create_app
+    from portal.engine import limits
+
+    monkeypatch.setenv("PORTAL_SCRIPT_TIME_BUDGET_MS", "250")
+    monkeypatch.setenv("PORTAL_SCRIPT_MEMORY_BUDGET_MB", "8")
+    monkeypatch.setattr(limits, "_limits", limits.Limits())  # restored after the test
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    assert Budget().limits == Limits(time_ms=250, memory_bytes=8 * 1024 * 1024)
