@@ -238,18 +238,30 @@ def advance_due_instance(now: datetime) -> int | None:
     waits for a case a user is working on — it takes the next one and comes back later. The caller
     commits after each case.
     """
-    case = db.session.scalar(
-        select(Case)
-        .join(WorkflowInstance, WorkflowInstance.case_id == Case.id)
-        # strictly before now: SpiffWorkflow fires a timer only once its moment has passed
-        .where(WorkflowInstance.next_timer_due < now, WorkflowInstance.completed.is_(False))
-        .order_by(WorkflowInstance.next_timer_due)
-        .limit(1)
-        .with_for_update(of=Case, skip_locked=True)
-    )
-    if case is None:
-        return None
-    return _advance(case, _instance(case), now)
+    seen: set[int] = set()
+    while True:
+        case = db.session.scalar(
+            select(Case)
+            .join(WorkflowInstance, WorkflowInstance.case_id == Case.id)
+            # strictly before now: SpiffWorkflow fires a timer only once its moment has passed
+            .where(WorkflowInstance.next_timer_due < now, WorkflowInstance.completed.is_(False))
+            .order_by(WorkflowInstance.next_timer_due)
+            .limit(1)
+            .with_for_update(of=Case, skip_locked=True)
+        )
+        if case is None:
+            return None
+        instance = _instance(case)
+        db.session.refresh(instance)
+        if case.id in seen or _due(instance, now):
+            return _advance(case, instance, now)
+        # Another worker fired it between our query and our lock (the lock is on the case row, the
+        # due moment on the instance): not a case this worker fired; take the next one.
+        seen.add(case.id)
+
+
+def _due(instance: WorkflowInstance, now: datetime) -> bool:
+    return not instance.completed and instance.next_timer_due is not None and instance.next_timer_due < now
 
 
 def advance_case(case: Case, now: datetime) -> None:
@@ -261,7 +273,7 @@ def advance_case(case: Case, now: datetime) -> None:
 def _advance(case: Case, instance: WorkflowInstance, now: datetime) -> int:
     """Fire the due timers of ``case``, whose row the caller has locked."""
     db.session.refresh(instance)  # a web request may have moved this case before we took the lock
-    if instance.completed or instance.next_timer_due is None or instance.next_timer_due >= now:
+    if not _due(instance, now):
         db.session.flush()
         return case.id
     version = instance.process_version
