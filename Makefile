@@ -7,19 +7,24 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test setup vendor system-deps chromium lint translations compile-translations clean
+.PHONY: run test fuzz setup vendor system-deps chromium lint translations compile-translations clean
 
 run: setup vendor system-deps
 	$(BIN)/portal init-db
 	$(BIN)/portal seal dev-cert
 	$(BIN)/portal demo
-	PORTAL_SESSION_COOKIE_SECURE=0 $(BIN)/portal run
+	PORTAL_SESSION_COOKIE_SECURE=0 PORTAL_TWO_FACTOR_ROLES= $(BIN)/portal run
 
 test: setup vendor system-deps chromium
 	$(BIN)/ruff check portal tests bench
 	$(BIN)/lint-imports
 	$(BIN)/portal bpmn lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fuzz test with a large budget (the normal suite runs it small); PORTAL_FUZZ_SEED picks another run.
+PORTAL_FUZZ_EXAMPLES ?= 10000
+fuzz: setup
+	PORTAL_FUZZ_EXAMPLES=$(PORTAL_FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py -q -s -p no:cacheprovider
 
 setup: $(VENV)/.installed compile-translations
 

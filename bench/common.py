@@ -22,7 +22,7 @@ def bench_app() -> Flask:
     workdir = Path(tempfile.mkdtemp())
     url = os.environ.get("PORTAL_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False,
-                      "SECRET_KEY": "bench", "SEAL_KEY": str(workdir / "dev-key.pem"),
+                      "TWO_FACTOR_ROLES": (), "SECRET_KEY": "bench", "SEAL_KEY": str(workdir / "dev-key.pem"),
                       "SEAL_CERT": str(workdir / "dev-cert.pem")})
     with app.app_context():
         upgrade()

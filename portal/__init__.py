@@ -5,18 +5,21 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
+import traceback
 from typing import Any
 
 from flask import Blueprint, Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from portal import transaction
+from portal import headers, transaction
 from portal.config import DEV_SECRET_KEY, load_config
-from portal.db import configure_sqlite, local_today
+from portal.db import configure_sqlite, describe_error, local_today
 from portal.engine import configure_script_limits
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from portal.forms.bounds import RecordIdConverter
 
 #: Content Security Policy: no inline scripts, nothing from other hosts. The BPMN modeler page
 #: widens style-src-attr on its own view only.
@@ -49,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_script_limits(app.config["SCRIPT_TIME_BUDGET_MS"], app.config["SCRIPT_MEMORY_BUDGET_MB"])
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    headers.init_app(app)  # before the transaction: its after_request runs last, on the final response
     transaction.init_app(app)
     limiter.init_app(app)
     _init_login(app)
@@ -59,9 +63,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         content_security_policy_nonce_in=["script-src"],
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-        strict_transport_security=app.config["FORCE_HTTPS"],
+        strict_transport_security=True,  # sent only on requests that came in over HTTPS
     )
     discover_registrations()
+    app.url_map.converters["int"] = RecordIdConverter  # before the routes: /cases/<int:case_id> and all
     _register_blueprints(app)
     _register_error_pages(app)
     from portal.cli import register_commands
@@ -71,17 +76,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from portal.auth.models import User
+    from flask_login import user_logged_in
+
+    from portal.auth.sessions import load_user, on_login
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    # A session is a server-side row (portal.auth.sessions): logout and a password change end it.
+    login_manager.user_loader(load_user)
+    user_logged_in.connect(on_login)
 
 
 def _init_i18n(app: Flask) -> None:
@@ -149,6 +154,10 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        app.logger.exception("unhandled error")
+        if isinstance(error, SQLAlchemyError):  # where it happened, but not the message: it can quote values
+            app.logger.error("unhandled database error: %s\n%s", describe_error(error),
+                             "".join(traceback.format_tb(error.__traceback__)))
+        else:
+            app.logger.exception("unhandled error")
         db.session.rollback()
         return render(500)

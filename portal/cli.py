@@ -197,18 +197,23 @@ def seal_dev_cert() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_coa(file: Path) -> None:
-    """Open cases from a COA handover CSV; bad rows are reported and skipped, good rows imported."""
+    """Open cases from a COA handover CSV. The whole file is checked first (encoding, separator, quoting,
+    columns); then bad rows are reported by line and skipped, good rows imported. Messages in Dutch."""
+    from flask_babel import gettext as _
+
     from portal.casefile.coa_import import import_coa_csv
 
-    report = import_coa_csv(file.read_bytes())
+    with file.open("rb") as handle:  # one byte past the limit is enough to refuse a too large file
+        report = import_coa_csv(handle.read(current_app.config["COA_IMPORT_MAX_BYTES"] + 1))
     db.session.commit()
     for ref in report.imported:
-        click.echo(f"imported {ref}")
+        click.echo(_("geïmporteerd: %(reference)s", reference=ref))
     for line in report.skipped:
-        click.echo(f"skipped {line}")
+        click.echo(_("overgeslagen: %(reason)s", reason=line))
     for line in report.errors:
-        click.echo(f"error {line}", err=True)
-    click.echo(f"{len(report.imported)} imported, {len(report.skipped)} skipped, {len(report.errors)} error(s)")
+        click.echo(_("fout: %(problem)s", problem=line), err=True)
+    click.echo(_("%(imported)s geïmporteerd, %(skipped)s overgeslagen, %(errors)s fout(en)",
+                 imported=len(report.imported), skipped=len(report.skipped), errors=len(report.errors)))
     if report.errors:
         sys.exit(1)
 

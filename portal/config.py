@@ -7,6 +7,7 @@ reads ``os.environ``.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,9 @@ def load_config(instance_path: str) -> dict:
         # SQLite by default (embedded, single machine); PostgreSQL in production, e.g.
         # postgresql+psycopg://portal@db/portal
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error never prints the statement's values (names, birth dates,
+        # V-numbers) into a log, a stack trace or the CLI's output.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Where the process designer's BPMN files and form schemas live.
         "WORKFLOWS_DIR": _env("WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
         # Staff UI languages; newcomer languages are added by the newcomer room.
@@ -50,18 +53,45 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
+        # The session cookie never outlives the absolute session lifetime (Flask's default is 31 days).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(_env("SESSION_MAX_HOURS", "12") or 12)),
         "FORCE_HTTPS": _env_bool("FORCE_HTTPS", False),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (portal.headers);
+        # 1 behind one TLS-terminating proxy, 0 when clients connect directly.
+        "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0") or 0),
         # CSRF tokens are valid for the whole session; a long intake conversation must not expire them.
         "WTF_CSRF_TIME_LIMIT": None,
         # Rate limiting of the login form; use redis://… when several app servers run.
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Activation codes tried per client address (POST /activeren), and documents or codes checked
+        # on the public verification page (/verify; the empty page itself is not counted).
+        "ACTIVATION_RATE_LIMIT": _env("ACTIVATION_RATE_LIMIT", "10 per minute"),
+        "VERIFY_RATE_LIMIT": _env("VERIFY_RATE_LIMIT", "30 per minute"),
+        # Per account (whatever the address): after this many failed passwords (or two-factor codes)
+        # within the window, the account's sign-in is refused until the window has passed.
+        "LOGIN_FAILURES_ALLOWED": int(_env("LOGIN_FAILURES_ALLOWED", "5") or 5),
+        "LOGIN_FAILURE_WINDOW_MINUTES": int(_env("LOGIN_FAILURE_WINDOW_MINUTES", "15") or 15),
+        # A session ends after this many idle minutes (staff; newcomers read long letters and plans
+        # on a phone, so theirs lasts longer) and in any case this many hours after signing in.
+        "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES", "30") or 30),
+        "NEWCOMER_SESSION_IDLE_MINUTES": int(_env("NEWCOMER_SESSION_IDLE_MINUTES", "120") or 120),
+        "SESSION_MAX_HOURS": int(_env("SESSION_MAX_HOURS", "12") or 12),
+        # Roles that must sign in with a second factor (TOTP), comma-separated; add "regisseur" to
+        # require it for regisseurs too. Empty turns the requirement off (the demo of `make run`).
+        "TWO_FACTOR_ROLES": tuple(role.strip() for role in (_env("TWO_FACTOR_ROLES", "teamleider,beheerder") or "")
+                                  .split(",") if role.strip()),
         # How often one newcomer may raise a concern (each one gives the teamleider a task).
         "CONCERN_RATE_LIMIT": _env("CONCERN_RATE_LIMIT", "5 per hour"),
         # Largest request body (the COA file or a PDF to verify), in bytes.
         "MAX_CONTENT_LENGTH": int(_env("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)) or 0),
+        # The COA handover CSV (`portal import-coa`): largest file in bytes and most data rows.
+        "COA_IMPORT_MAX_BYTES": int(_env("COA_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)) or 0),
+        "COA_IMPORT_MAX_ROWS": int(_env("COA_IMPORT_MAX_ROWS", "5000") or 0),
         # SQLite only: how long a writer waits for another's write lock before giving up (ms).
         "SQLITE_BUSY_TIMEOUT_MS": int(_env("SQLITE_BUSY_TIMEOUT_MS", "30000") or 30000),
+        # Largest task draft (what was typed so far, as JSON), in bytes; far below MAX_CONTENT_LENGTH.
+        "DRAFT_MAX_BYTES": int(_env("DRAFT_MAX_BYTES", str(256 * 1024)) or 256 * 1024),
         # Page size of worklists and case lists.
         "PAGE_SIZE": int(_env("PAGE_SIZE", "25") or 25),
         # The 10-week PIP deadline (Besluit inburgering art. 5.3) counts from this event:

@@ -105,3 +105,21 @@ def configure_sqlite(engine, busy_timeout_ms: int = 30000) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def describe_error(exc: BaseException) -> str:
+    """A database error for a log line, without any value: the error class, PostgreSQL's SQLSTATE and
+    constraint name, or SQLite's message (which names columns, never values). PostgreSQL's own message
+    and DETAIL can quote values (``Key (v_number)=(…)``, ``invalid input syntax …: "…"``), so they are left out."""
+    from sqlalchemy.exc import DBAPIError
+
+    original = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    kind = type(exc).__name__ if original is exc else f"{type(exc).__name__}/{type(original).__name__}"
+    diag = getattr(original, "diag", None)
+    if diag is not None:  # psycopg
+        parts = [f"sqlstate {getattr(original, 'sqlstate', None)}", f"constraint {diag.constraint_name}",
+                 f"table {diag.table_name}", f"column {diag.column_name}"]
+        return f"{kind} ({', '.join(p for p in parts if not p.endswith(' None'))})"
+    if type(original).__module__.startswith("sqlite3") and str(original):
+        return f"{kind}: {str(original).splitlines()[0]}"[:300]
+    return kind

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit.models import AuditEvent
-from portal.db import write_intent
+from portal.db import describe_error, write_intent
 from portal.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -60,7 +60,7 @@ def finish(response: Response) -> Response:
             db.session.rollback()
     except (StaleDataError, IntegrityError) as exc:  # someone else changed the same rows meanwhile
         db.session.rollback()
-        current_app.logger.info("conflict at commit: %s", exc)
+        current_app.logger.info("conflict at commit: %s", describe_error(exc))  # no values in the log
         response = _conflict()
     if kept:
         try:

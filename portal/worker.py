@@ -14,9 +14,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from portal.db import reading, utcnow
+from portal.db import describe_error, reading, utcnow
 from portal.extensions import db
 from portal.notifications import services as mail
 from portal.notifications.models import Notification
@@ -45,7 +45,7 @@ def drain(step: Callable[[], object | None], *, sleep: Callable[[float], None] =
         except SQLAlchemyError as exc:
             db.session.rollback()
             errors += 1
-            log.warning("worker: database error (%d in a row): %s", errors, _short(exc))
+            log.warning("worker: database error (%d in a row): %s", errors, describe_error(exc))
             if errors >= MAX_ERRORS_PER_SWEEP:
                 return done
             sleep(backoff)
@@ -54,11 +54,6 @@ def drain(step: Callable[[], object | None], *, sleep: Callable[[float], None] =
         if item is None:
             return done
         done, errors, backoff = done + 1, 0, BACKOFF_START
-
-
-def _short(exc: SQLAlchemyError) -> str:
-    original = exc.orig if isinstance(exc, DBAPIError) else exc
-    return f"{type(original).__name__}: {str(original).splitlines()[0] if str(original) else ''}"[:300]
 
 
 def fire_due_timers() -> int:

@@ -51,6 +51,8 @@ def app(database_url, seal_config):
         "REMEMBER_COOKIE_SECURE": False,
         "RATELIMIT_ENABLED": False,
         "PAGE_SIZE": 5,
+        # Two-factor sign-in is off for the suite; tests/auth/test_two_factor.py turns it on.
+        "TWO_FACTOR_ROLES": (),
     })
     with app.app_context():
         if database_url.startswith("postgresql"):

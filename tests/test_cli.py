@@ -45,9 +45,9 @@ def test_import_coa_reports_rows(app, tmp_path, municipality):
                    "123;Bad;Row;2000-01-01;Afghanistan;dari;1;2026-01-05;0344\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["import-coa", str(csv)])
     assert result.exit_code == 1
-    assert "imported 0344-2026-" in result.output
-    assert "error line 3, v_nummer: Een V-nummer bestaat uit 10 cijfers." in result.output
-    assert "1 imported, 0 skipped, 1 error(s)" in result.output
+    assert "geïmporteerd: 0344-2026-" in result.output
+    assert "fout: regel 3, v_nummer: Een V-nummer bestaat uit 10 cijfers." in result.output
+    assert "1 geïmporteerd, 0 overgeslagen, 1 fout(en)" in result.output
 
 
 def test_timers_run_once_fires_due_timers(app, create_user, create_case):

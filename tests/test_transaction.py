@@ -11,6 +11,8 @@ each request still gets a session of its own (its own app context).
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from flask import Blueprint, request
 from sqlalchemy import select
@@ -59,7 +61,15 @@ def conflict():
     """A read, then a change that fails at commit (the municipality code is taken meanwhile)."""
     code = request.args["code"]
     record("read", "case.health", "probe.read", detail={"code": code})
-    db.session.add(Municipality(code=code, name="Dubbel"))  # not flushed: the commit fails
+    db.session.add(Municipality(code=code, name=request.args.get("name", "Dubbel")))  # not flushed: the commit fails
+    return "page", 200
+
+
+@probe.route("/probe/dberror", methods=["POST"])
+def database_error():
+    """A database error inside the view (not at commit): the app's 500 handler logs it."""
+    db.session.add(Municipality(code=request.args["code"], name=request.args["name"]))
+    db.session.flush()
     return "page", 200
 
 
@@ -154,3 +164,39 @@ def test_reads_are_stored_when_the_change_conflicts_at_commit(client):
     response = client.post("/probe/conflict?code=C1")
     assert response.status_code == 409
     assert events("C1") == ["probe.read"]
+
+
+@pytest.mark.parametrize("url", ["/probe/conflict?code=19940312&name={name}",
+                                 "/probe/dberror?code=19940312&name={name}"])
+def test_a_database_error_logs_no_value(client, caplog, capsys, url):
+    """Finding 9: on PostgreSQL a failed INSERT printed its parameters (name, birth date, V-number) to stderr.
+    The engine hides parameters and the logs describe a database error by class, SQLSTATE and constraint,
+    never by its message (PostgreSQL's DETAIL quotes the duplicate key)."""
+    db.session.add(Municipality(code="19940312", name="Eerst"))  # the key that will be duplicated
+    db.session.flush()
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(url.format(name="Amina Haddad 1111111111"))
+    assert response.status_code in (409, 500)
+    assert "IntegrityError" in caplog.text  # the error was logged, and what kind it was
+    streams = capsys.readouterr()
+    for value in ("Amina", "1111111111", "19940312"):
+        assert value not in caplog.text + streams.out + streams.err
+
+
+def test_a_nul_byte_on_postgresql_logs_no_value(client, caplog, capsys, database_url):
+    """The finding exactly: psycopg refuses a NUL byte in a text parameter (DataError) and SQLAlchemy's
+    message used to carry the whole INSERT with its parameters."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite stores NUL bytes")
+    with caplog.at_level(logging.DEBUG):
+        response = client.post("/probe/dberror?code=N1&name=Amina%00Haddad%201111111111")
+    assert response.status_code == 500 and "DataError" in caplog.text
+    streams = capsys.readouterr()
+    for value in ("Amina", "1111111111"):
+        assert value not in caplog.text + streams.out + streams.err
+
+
+def test_the_engine_hides_statement_parameters(probe_app):
+    """Defence in depth: whatever prints a SQLAlchemy error, its parameters are not in it."""
+    with probe_app.app_context():
+        assert db.engine.hide_parameters

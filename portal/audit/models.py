@@ -16,7 +16,9 @@ class AuditEvent(db.Model):
     """Append-only. Rows are never updated or deleted by the application."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_case_at", "case_id", "at"),)
+    __table_args__ = (Index("ix_audit_event_case_at", "case_id", "at"),
+                      # recent failed logins per account (portal.auth.throttle)
+                      Index("ix_audit_event_subject_at", "subject", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -65,3 +65,41 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie carries a random id; only its SHA-256 is stored here, so
+    logging out or changing the password ends the session on the server, whatever the cookie says."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class TwoFactor(TimestampMixin, db.Model):
+    """A user's TOTP authenticator. The secret is Fernet-encrypted with a key derived from SECRET_KEY:
+    a database dump alone does not give the codes."""
+
+    __tablename__ = "two_factor"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The TOTP time step of the last accepted code: a code is accepted once.
+    last_step: Mapped[int] = mapped_column(default=0)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for signing in without the authenticator (stored as SHA-256: 50 random bits)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

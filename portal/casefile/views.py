@@ -7,6 +7,7 @@ Views load, check access, build the form, call one service and answer; the reque
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import false
 
 from portal.audit.services import record
 from portal.auth.models import User
@@ -19,6 +20,7 @@ from portal.enforcement.forms import NoShowForm
 from portal.enforcement.services import may_report_no_show
 from portal.extensions import db
 from portal.forms import choices
+from portal.forms.bounds import page_number
 from portal.refusal import Refused
 from portal.security import CASE_ROLES, Role, roles_required
 from portal.tasks.workflow import NoProcessDeployed, StepFailed
@@ -32,12 +34,12 @@ bp = Blueprint("casefile", __name__, url_prefix="/cases")
 def index():
     filters = CaseFilterForm(request.args)
     filters.stage.choices = choices([("", _("Alle fasen")), *stages_of(current_user)])
-    filters.validate()
+    valid = filters.validate()  # a bad filter (e.g. a control character in the search) lists nothing: 400
     query = visible_cases_query(current_user, search=filters.q.data or None, stage=filters.stage.data or None,
-                                mine=filters.mine.data)
-    page = db.paginate(query, per_page=page_size(), error_out=False)
+                                mine=filters.mine.data) if valid else visible_cases_query(current_user).where(false())
+    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=page_size(), error_out=False)
     record("read", "case.list", "casefile.index", detail={"cases": [case.id for case in page.items]})
-    return render_template("casefile/index.html", page=page, filters=filters)
+    return render_template("casefile/index.html", page=page, filters=filters), 200 if valid else 400
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -98,7 +100,7 @@ def reassign_case(case_id: int):
 
 
 def _case_page(case, reassign_form, status: int = 200):
-    progress = progress_overview(case, current_user, page=request.args.get("page", 1, type=int))
+    progress = progress_overview(case, current_user, page=page_number(request.args.get("page")))
     no_show_form = NoShowForm() if may_report_no_show(case, current_user) else None
     return render_template("casefile/show.html", case=case, dossier=dossier(case, current_user), progress=progress,
                            timeline=completed_tasks(case), tasks=open_tasks(case), reassign_form=reassign_form,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    Form,
     IntegerField,
     SelectField,
     StringField,
@@ -15,19 +16,26 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from portal.forms import PortalForm
+from portal.dates import add_years
+from portal.forms import PortalForm, PortalSubform
+from portal.forms.bounds import DateWindow
+
+#: Plausible dates of a COA handover: a birth date from 1900 to today, the handover and the residence
+#: permit from ten years ago to a year ahead.
+BORN = DateWindow(lambda today: (date(1900, 1, 1), today))
+RECENT = DateWindow(lambda today: (add_years(today, -10), add_years(today, 1)))
 
 V_NUMBER = Regexp(r"^\d{10}$", message=_l("Een V-nummer bestaat uit 10 cijfers."))
 
 
-class KoppelingFields(Form):
+class KoppelingFields(PortalSubform):
     """The COA handover of one newcomer. Used by the web form and, row by row, by the CSV import."""
 
     v_nummer = StringField(_l("V-nummer"), [InputRequired(_l("Vul het V-nummer in.")), V_NUMBER],
                            description=_l("Het vreemdelingennummer van 10 cijfers uit het COA-profiel."))
     voornaam = StringField(_l("Voornaam"), [InputRequired(_l("Vul de voornaam in.")), Length(max=120)])
     achternaam = StringField(_l("Achternaam"), [InputRequired(_l("Vul de achternaam in.")), Length(max=120)])
-    geboortedatum = DateField(_l("Geboortedatum"), [InputRequired(_l("Vul de geboortedatum in."))],
+    geboortedatum = DateField(_l("Geboortedatum"), [InputRequired(_l("Vul de geboortedatum in.")), BORN],
                               format=["%Y-%m-%d", "%d-%m-%Y"])
     land_van_herkomst = StringField(_l("Land van herkomst"), [InputRequired(_l("Vul het land van herkomst in.")),
                                                               Length(max=80)])
@@ -40,9 +48,9 @@ class KoppelingFields(Form):
     )
     azc_locatie = StringField(_l("Azc-locatie"), [Optional(), Length(max=120)])
     coa_contactpersoon = StringField(_l("Contactpersoon COA"), [Optional(), Length(max=160)])
-    koppelingsdatum = DateField(_l("Datum koppeling"), [InputRequired(_l("Vul de datum van de koppeling in."))],
+    koppelingsdatum = DateField(_l("Datum koppeling"), [InputRequired(_l("Vul de datum van de koppeling in.")), RECENT],
                                 format=["%Y-%m-%d", "%d-%m-%Y"])
-    vergunningsdatum = DateField(_l("Datum verblijfsvergunning"), [Optional()], format=["%Y-%m-%d", "%d-%m-%Y"])
+    vergunningsdatum = DateField(_l("Datum verblijfsvergunning"), [Optional(), RECENT], format=["%Y-%m-%d", "%d-%m-%Y"])
 
     def validate_koppelingsdatum(self, field):
         if field.data and self.vergunningsdatum.data and field.data < self.vergunningsdatum.data:

@@ -126,16 +126,19 @@ NO_SHOW_TASK = user_task("niet_verschenen_vastleggen", __name__)
 
 def may_report_no_show(case: Case, user: User) -> bool:
     """The case's regisseur may report a no-show while the case is in the intake (no PIP decided yet)."""
-    return (user.role == Role.REGISSEUR.value and case.closed_at is None
+    return (user.role == Role.REGISSEUR.value and case.regisseur_id == user.id and case.closed_at is None
             and track_of(case) == EnforcementStep.INTAKE)
 
 
 def report_no_show(case: Case, user: User) -> HumanTask:
     """The newcomer did not come to an intake appointment: open the regisseur's step to record why.
 
-    :raises EnforcementRefused: the first PIP is decided (non-cooperation is then a progress meeting's matter).
+    :raises EnforcementRefused: not the case's own regisseur, or the first PIP is decided (non-cooperation is
+        then a progress meeting's matter).
     :raises NotListening: the case's process takes no such report (an older process version, or it ended).
     """
+    if case.regisseur_id != user.id:
+        raise EnforcementRefused(_("Alleen de eigen regisseur van deze inburgeraar kan niet verschijnen melden."))
     if track_of(case) != EnforcementStep.INTAKE:
         raise EnforcementRefused(_("Niet verschijnen kan alleen tijdens de brede intake worden gemeld; "
                                    "leg daarna niet meewerken vast in het voortgangsgesprek."))

@@ -7,14 +7,48 @@ or of row objects) and checks submitted task data against the full schema with `
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from portal.dates import add_days, add_months, add_weeks, parse_duration
+
 FIELD_KINDS = ("text", "textarea", "date", "integer", "number", "boolean", "choice", "multichoice",
                "section", "rows")
+
+# Bounds a field gets when its schema sets none (docs/forms.md, "Bounds"); they are written into the
+# schema the portal validates with, so the form and ``FormSpec.violations`` enforce the same.
+#: ``maxLength`` of free text on one line, and of a ``textarea``.
+DEFAULT_MAX_LENGTH = 200
+DEFAULT_MAX_LENGTH_TEXTAREA = 5000
+#: ``maxItems`` of repeating rows (an array of several choices: the number of choices).
+DEFAULT_MAX_ROWS = 50
+#: ``minimum``/``maximum`` of a number.
+DEFAULT_NUMBER_RANGE = (-1_000_000, 1_000_000)
+#: Every date lies in [DATE_FLOOR, today + DATE_HORIZON]; ``x-notBefore``/``x-notAfter`` narrow that
+#: relative to today: an ISO 8601 duration, negative for the past ("-P5Y": not before five years ago;
+#: "P0D": not after today).
+DATE_FLOOR = date(1900, 1, 1)
+DATE_HORIZON = "P10Y"
+DATE_KEYWORDS = ("x-notBefore", "x-notAfter")
+
+
+def shift(today: date, offset: str) -> date:
+    """``today`` moved by a signed ISO 8601 duration of years, months, weeks and days ("-P5Y", "P14D").
+
+    :raises ValueError: not such a duration (a time part is refused too: a date has no hours).
+    """
+    text = offset.strip() if isinstance(offset, str) else offset
+    sign = -1 if isinstance(text, str) and text.startswith("-") else 1
+    duration = parse_duration(text[1:] if sign < 0 else text)
+    if duration.has_time:
+        raise ValueError(f"{offset!r}: a date window counts whole days; leave out the time part")
+    return add_days(add_weeks(add_months(today, sign * duration.total_months), sign * duration.weeks),
+                    sign * duration.days)
 
 
 class FormSchemaError(ValueError):
@@ -56,10 +90,25 @@ class FieldSpec:
     sensitivity: str | None = None
     domain: str | None = None
     children: tuple[FieldSpec, ...] = ()
+    #: The most rows (``rows``) or choices (``multichoice``).
+    max_items: int | None = None
+    #: A date's window relative to today (``x-notBefore``/``x-notAfter``), see :meth:`date_window`.
+    not_before: str | None = None
+    not_after: str | None = None
 
     @property
     def sensitive(self) -> bool:
         return self.sensitivity is not None
+
+    def date_window(self, today: date) -> tuple[date, date]:
+        """The first and last date a date field takes on ``today``: the schema's window, within the
+        plausible one (:data:`DATE_FLOOR` to ``today`` + :data:`DATE_HORIZON`)."""
+        first, last = DATE_FLOOR, shift(today, DATE_HORIZON)
+        if self.not_before is not None:
+            first = max(first, shift(today, self.not_before))
+        if self.not_after is not None:
+            last = min(last, shift(today, self.not_after))
+        return first, last
 
 
 @dataclass(frozen=True)
@@ -118,8 +167,30 @@ def _choices(schema: dict[str, Any]) -> tuple[Choice, ...]:
     return ()
 
 
+def _date_keywords(schema: dict[str, Any], where: str) -> dict[str, str | None]:
+    window = {}
+    for keyword, name in zip(DATE_KEYWORDS, ("not_before", "not_after"), strict=True):
+        value = schema.get(keyword)
+        if value is not None:
+            try:
+                shift(date(2000, 1, 1), value)
+            except (ValueError, TypeError) as exc:
+                raise FormSchemaError(f"{where}: {keyword} must be a signed ISO 8601 duration such as "
+                                      f"'-P5Y' or 'P0D': {exc}") from exc
+        window[name] = value
+    today = date(2000, 1, 1)
+    if window["not_before"] and window["not_after"] and \
+            shift(today, window["not_before"]) > shift(today, window["not_after"]):
+        raise FormSchemaError(f"{where}: x-notBefore lies after x-notAfter; no date fits")
+    return window
+
+
 def _field(name: str, schema: dict[str, Any], required: bool, depth: int, where: str) -> FieldSpec:
     kind_of = schema.get("type")
+    if kind_of != "string" or schema.get("format") != "date":
+        for keyword in DATE_KEYWORDS:
+            if keyword in schema:
+                raise FormSchemaError(f"{where}.{name}: {keyword} only applies to a date (format: date)")
     common = {
         "name": name,
         "label": schema.get("title", name),
@@ -141,11 +212,12 @@ def _field(name: str, schema: dict[str, Any], required: bool, depth: int, where:
         if items.get("type") == "object":
             if depth > 0:
                 raise FormSchemaError(f"{where}.{name}: repeating rows cannot be inside a section")
-            return FieldSpec(kind="rows", children=_fields(items, depth + 1, f"{where}.{name}"), **common)
+            return FieldSpec(kind="rows", children=_fields(items, depth + 1, f"{where}.{name}"),
+                             max_items=schema.get("maxItems"), **common)
         choices = _choices(items)
         if not choices:
             raise FormSchemaError(f"{where}.{name}: an array needs items with oneOf/enum choices or objects")
-        return FieldSpec(kind="multichoice", choices=choices, **common)
+        return FieldSpec(kind="multichoice", choices=choices, max_items=schema.get("maxItems"), **common)
     if kind_of == "boolean":
         return FieldSpec(kind="boolean", must_be_true=schema.get("const") is True, **common)
     if kind_of in ("integer", "number"):
@@ -155,7 +227,7 @@ def _field(name: str, schema: dict[str, Any], required: bool, depth: int, where:
         if choices:
             return FieldSpec(kind="choice", choices=choices, **common)
         if schema.get("format") == "date":
-            return FieldSpec(kind="date", **common)
+            return FieldSpec(kind="date", **_date_keywords(schema, f"{where}.{name}"), **common)
         kind = "textarea" if schema.get("x-widget") == "textarea" else "text"
         return FieldSpec(kind=kind, max_length=schema.get("maxLength"), min_length=schema.get("minLength"),
                          pattern=schema.get("pattern"), **common)
@@ -169,14 +241,42 @@ def _fields(schema: dict[str, Any], depth: int, where: str) -> tuple[FieldSpec, 
     )
 
 
+def _bounded(schema: dict[str, Any]) -> None:
+    """Write the default bounds into the properties (and rows) of ``schema`` where it sets none."""
+    for sub in schema.get("properties", {}).values():
+        if not isinstance(sub, dict):
+            continue
+        kind_of = sub.get("type")
+        if kind_of == "object":
+            _bounded(sub)
+        elif kind_of == "array":
+            items = sub.get("items", {})
+            if isinstance(items, dict) and items.get("type") == "object":
+                sub.setdefault("maxItems", DEFAULT_MAX_ROWS)
+                _bounded(items)
+            elif isinstance(items, dict):
+                sub.setdefault("maxItems", len(_choices(items)) or DEFAULT_MAX_ROWS)
+                sub.setdefault("uniqueItems", True)
+        elif kind_of in ("integer", "number"):
+            sub.setdefault("minimum", DEFAULT_NUMBER_RANGE[0])
+            sub.setdefault("maximum", DEFAULT_NUMBER_RANGE[1])
+        elif kind_of == "string" and not _choices(sub) and sub.get("format") != "date":
+            sub.setdefault("maxLength", DEFAULT_MAX_LENGTH_TEXTAREA if sub.get("x-widget") == "textarea"
+                           else DEFAULT_MAX_LENGTH)
+
+
 def form_spec_from_schema(task_id: str, schema: dict[str, Any]) -> FormSpec:
-    """Build a :class:`FormSpec`; raises :class:`FormSchemaError` on a schema the portal cannot use."""
+    """Build a :class:`FormSpec`; raises :class:`FormSchemaError` on a schema the portal cannot use.
+
+    Fields without bounds of their own get the defaults above (the spec's schema has them too)."""
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         raise FormSchemaError(f"{task_id}: not a valid JSON Schema: {exc.message}") from exc
     if schema.get("type") != "object":
         raise FormSchemaError(f"{task_id}: the top level of a form schema must be type object")
+    schema = copy.deepcopy(schema)
+    _bounded(schema)
     return FormSpec(
         task_id=task_id,
         title=schema.get("title", task_id),

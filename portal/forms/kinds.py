@@ -9,12 +9,12 @@ newcomer's own pages all go through :data:`KINDS`, so a new kind is added here (
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any, NamedTuple, Protocol
 
 from flask_babel import format_date, gettext
 from wtforms import (
-    BooleanField,
     DateField,
     Field,
     FieldList,
@@ -29,8 +29,9 @@ from wtforms import (
 )
 from wtforms.fields.core import UnboundField
 
-from portal.engine.forms import FieldSpec
-from portal.forms.base import choices
+from portal.engine.forms import DEFAULT_MAX_ROWS, FieldSpec
+from portal.forms.base import PortalSubform, choices
+from portal.forms.bounds import CheckboxField, DateWindow, MaxRows
 from portal.forms.fields import (
     CheckboxListField,
     GroupField,
@@ -126,20 +127,29 @@ class NumberKind(_Kind):
                 message=gettext("Vul een getal in tussen %(min)s en %(max)s.",
                                 min=spec.minimum if spec.minimum is not None else "…",
                                 max=spec.maximum if spec.maximum is not None else "…")))
+        checks.append(_finite)
         return self.field_class(validators=checks, **field_kwargs(spec, label, description))
 
     def sample(self, spec, today=None):
         if spec.example is not None:
             return spec.example
-        return self.number_type(spec.minimum or 1)
+        value = max(spec.minimum if spec.minimum is not None else 1, 1)
+        return self.number_type(min(value, spec.maximum) if spec.maximum is not None else value)
+
+
+def _finite(form, field) -> None:
+    """NaN and infinity parse as floats but are no answer (and JSON cannot hold them)."""
+    if isinstance(field.data, float) and not math.isfinite(field.data):
+        raise validators.ValidationError(gettext("Vul een getal in."))
 
 
 class DateKind(_Kind):
-    """A date: a ``date`` in the form, an ISO string in the task data, formatted for the reader."""
+    """A date: a ``date`` in the form, an ISO string in the task data, formatted for the reader. It lies in
+    a plausible window, narrowed by the schema's ``x-notBefore``/``x-notAfter``."""
 
     def field(self, spec, *, label=None, description=None, required_message=None):
-        return DateField(validators=presence(spec, required_message), format="%Y-%m-%d",
-                         **field_kwargs(spec, label, description))
+        checks = [*presence(spec, required_message), DateWindow(spec.date_window)]
+        return DateField(validators=checks, format="%Y-%m-%d", **field_kwargs(spec, label, description))
 
     def read(self, spec, field):
         return field.data.isoformat() if isinstance(field.data, date) else None
@@ -152,12 +162,13 @@ class DateKind(_Kind):
 
 
 class BooleanKind(_Kind):
-    """A checkbox; unticked is ``False`` and stored (it is an answer). ``const: true`` must be ticked."""
+    """A checkbox; unticked is ``False`` and stored (it is an answer). ``const: true`` must be ticked.
+    Only what a browser sends for a ticked box ticks it (:class:`portal.forms.bounds.CheckboxField`)."""
 
     def field(self, spec, *, label=None, description=None, required_message=None):
         checks = [validators.DataRequired(message=required_message or gettext("Vink dit aan om verder te gaan."))
                   ] if spec.must_be_true else []
-        return BooleanField(validators=checks, **field_kwargs(spec, label, description))
+        return CheckboxField(validators=checks, **field_kwargs(spec, label, description))
 
     def display(self, spec, value):
         return gettext("ja") if value else gettext("nee")
@@ -192,12 +203,25 @@ class ChoiceKind(_Kind):
         return spec.choices[0].value
 
 
+class _AtMost:
+    """At most ``maximum`` different choices (a browser never sends one twice)."""
+
+    def __init__(self, maximum: int):
+        self.maximum = maximum
+
+    def __call__(self, form, field) -> None:
+        codes = list(field.data or ())
+        if len(codes) > self.maximum or len(set(codes)) < len(codes):
+            raise validators.ValidationError(gettext("Kies hoogstens %(max)d, elk één keer.", max=self.maximum))
+
+
 class MultiChoiceKind(_Kind):
     """Several codes of a list (an array of choices) as checkboxes; shown as their titles joined."""
 
     def field(self, spec, *, label=None, description=None, required_message=None):
+        checks = [*presence(spec, required_message), _AtMost(spec.max_items or len(spec.choices))]
         return CheckboxListField(choices=choices((choice.value, translated(choice.label)) for choice in spec.choices),
-                                 validators=presence(spec, required_message), **field_kwargs(spec, label, description))
+                                 validators=checks, **field_kwargs(spec, label, description))
 
     def read(self, spec, field):
         codes = list(field.data or [])
@@ -236,7 +260,10 @@ class RowsKind(_Kind):
     :class:`Answer`."""
 
     def field(self, spec, *, label=None, description=None, required_message=None):
+        most = spec.max_items or DEFAULT_MAX_ROWS
+        # One row more than allowed is read, so that too many rows is an error rather than cut off.
         return FieldList(GroupField(subform(spec.children), optional=not spec.required), min_entries=1,
+                         max_entries=most + 1, validators=[MaxRows(most)],
                          label=translated(spec.label) if label is None else label,
                          description=translated(spec.help) if description is None else description)
 
@@ -275,7 +302,7 @@ def build_field(spec: FieldSpec, **overrides: Any) -> UnboundField:
 
 def subform(specs: tuple[FieldSpec, ...]) -> type[Form]:
     """A plain (CSRF-less) form class for the fields of a section or row."""
-    return type("SectionForm", (Form,), {spec.name: build_field(spec) for spec in specs})
+    return type("SectionForm", (PortalSubform,), {spec.name: build_field(spec) for spec in specs})
 
 
 def read_fields(specs: tuple[FieldSpec, ...] | list[FieldSpec], form: Form) -> dict[str, Any]:

@@ -13,6 +13,9 @@ from portal.extensions import limiter
 from portal.forms import PortalForm, choices
 from portal.forms.builder import attach_violations
 from portal.i18n import LANGUAGE_NAMES, NEWCOMER_LOCALES
+from portal.newcomer import recovery
+from portal.newcomer.account_forms import APPROVED, REJECTED, REQUEST_SENT, ResetDecisionForm, ResetRequestForm
+from portal.newcomer.activation import ActivationError, activate
 from portal.newcomer.forms import (
     CONCERN_CATEGORIES,
     ActivationForm,
@@ -24,14 +27,12 @@ from portal.newcomer.forms import (
     self_assessment_data,
     self_assessment_form,
 )
+from portal.newcomer.recovery import RecoveryRefused, account_state, may_manage_account, reset_notices
 from portal.newcomer.services import (
     SELF_ASSESSMENT_TASK,
     SIGN_TASK,
-    ActivationError,
-    activate,
     ask_about_my_plan,
     assess_myself,
-    issue_code,
     my_meetings,
     my_plan_goals,
     newcomer_case,
@@ -65,7 +66,7 @@ bp = Blueprint("newcomer", __name__)
 
 @bp.route("/activeren", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["ACTIVATION_RATE_LIMIT"], methods=["POST"])
 def activate_account():
     form = ActivationForm()
     form.language.choices = choices((code, LANGUAGE_NAMES[code]) for code in NEWCOMER_LOCALES)
@@ -107,7 +108,7 @@ def my_plan():
                            sign_task=open_newcomer_task(case, current_user, SIGN_TASK),
                            assessment_task=open_newcomer_task(case, current_user, SELF_ASSESSMENT_TASK),
                            question=open_response(case), open_concerns=open_concerns(case),
-                           report=final_report(case))
+                           report=final_report(case), reset_notices=reset_notices(current_user))
 
 
 @bp.route("/mijn/plan/nl")
@@ -254,15 +255,64 @@ def concerns():
                            categories=CONCERN_CATEGORIES), 422 if form.is_submitted() else 200
 
 
+@bp.route("/cases/<int:case_id>/account")
+@roles_required(Role.REGISSEUR, Role.TEAMLEIDER)
+def account(case_id: int):
+    """The newcomer's account as staff see it: its state, letters and resets, and what this user may do."""
+    case = case_for(current_user, case_id, "newcomer.account")
+    return _account_page(case)
+
+
+def _account_page(case, *, request_form=None, decision_form=None, refusal: str | None = None, status: int = 200):
+    return render_template("accounts/newcomer_account.html", case=case, state=account_state(case),
+                           request_form=request_form or ResetRequestForm(formdata=None),
+                           decision_form=decision_form or ResetDecisionForm(formdata=None),
+                           letter_form=PortalForm(formdata=None), refusal=refusal,
+                           may_manage=may_manage_account(case, current_user)), status
+
+
+@bp.route("/cases/<int:case_id>/account/herstel", methods=["POST"])
+@roles_required(Role.REGISSEUR, Role.TEAMLEIDER)
+def request_reset(case_id: int):
+    case = case_for(current_user, case_id, "newcomer.request_reset", lock=True)
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        try:
+            recovery.request_reset(case, current_user, form.reason.data)
+        except RecoveryRefused as exc:
+            return _account_page(case, request_form=form, refusal=exc.reason, status=422)
+        flash(str(REQUEST_SENT), "success")
+        return redirect(url_for("newcomer.account", case_id=case.id))
+    return _account_page(case, request_form=form, status=422)
+
+
+@bp.route("/cases/<int:case_id>/account/herstel/<int:reset_id>", methods=["POST"])
+@roles_required(Role.TEAMLEIDER)
+def decide_reset(case_id: int, reset_id: int):
+    case = case_for(current_user, case_id, "newcomer.decide_reset", lock=True)
+    form = ResetDecisionForm()
+    if form.validate_on_submit():
+        try:
+            recovery.decide_reset(case, reset_id, current_user, form.decision.data == "approve", form.note.data)
+        except RecoveryRefused as exc:
+            return _account_page(case, decision_form=form, refusal=exc.reason, status=422)
+        flash(str(APPROVED if form.decision.data == "approve" else REJECTED), "success")
+        return redirect(url_for("newcomer.account", case_id=case.id))
+    return _account_page(case, decision_form=form, status=422)
+
+
 @bp.route("/cases/<int:case_id>/plan/activation", methods=["POST"])
-@roles_required(Role.REGISSEUR)
+@roles_required(Role.REGISSEUR, Role.TEAMLEIDER)
 def activation_letter(case_id: int):
     """Issue a one-time activation code and show the printable letter (the code is shown only here)."""
     case = case_for(current_user, case_id, "newcomer.activation_letter", lock=True)
     form = PortalForm()
     if not form.validate_on_submit():
         abort(400)
-    code, activation = issue_code(case, current_user)
+    try:
+        code, activation = recovery.issue_code(case, current_user)
+    except RecoveryRefused as exc:
+        return _account_page(case, refusal=exc.reason, status=422)
     public_link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("newcomer.activate_account", code=code)
     return render_template("plans/letter.html", case=case, code=code, activation=activation,
                            username=case.newcomer_user.username, link=public_link, qr=qr_svg_data_uri(public_link))
@@ -270,6 +320,8 @@ def activation_letter(case_id: int):
 
 @bp.route("/verify", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"],
+               exempt_when=lambda: request.method == "GET" and not request.args.get("code"))
 def verify():
     code_form, file_form = VerifyCodeForm(request.args), VerifyFileForm()
     result = None

@@ -124,6 +124,9 @@ class PlanSignature(db.Model):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(300))
+    #: When a staff-initiated account reset came shortly before this signature: the signature is marked,
+    #: since whoever held the new code could have signed.
+    after_account_reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     version: Mapped[PlanVersion] = relationship(back_populates="signatures")
     user = relationship("User")

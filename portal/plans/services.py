@@ -9,7 +9,7 @@ import hashlib
 import json
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -129,6 +129,12 @@ def name_matches(typed: str, on_file: str) -> bool:
     return _normalise_name(typed) == _normalise_name(on_file)
 
 
+def _hidden_characters(text: str) -> bool:
+    """Control, format (bidi overrides, zero-width) and private-use characters: they can make a name in the
+    sealed PDF read differently from what was typed."""
+    return any(unicodedata.category(c) in {"Cc", "Cf", "Co", "Cs"} for c in text)
+
+
 @dataclass(frozen=True)
 class SignRequest:
     version_id: int
@@ -138,6 +144,8 @@ class SignRequest:
     locale: str
     remote_addr: str | None = None
     user_agent: str | None = None
+    #: When a staff-initiated account reset was used shortly before (the signature is marked).
+    after_account_reset_at: datetime | None = None
 
 
 def sign(case: Case, user: User, request: SignRequest) -> PlanSignature:
@@ -154,6 +162,10 @@ def sign(case: Case, user: User, request: SignRequest) -> PlanSignature:
         raise SigningRefused(_("Je hebt deze versie al ondertekend."))
     if not request.consent:
         raise SigningRefused(_("Vink aan dat je het plan hebt gelezen en ermee akkoord gaat."))
+    if _hidden_characters(request.typed_name):
+        raise SigningRefused(_("Je naam bevat tekens die we niet kunnen gebruiken. Typ je naam opnieuw."))
+    if not name_matches(request.typed_name, case.full_name):
+        raise SigningRefused(_("Typ je naam zoals die in je dossier staat: %(name)s.", name=case.full_name))
     if not verify_password(user.password_hash, request.password):
         record("write", "plan.signature:refused", "newcomer.sign", case_id=case.id, user_id=user.id, keep=True,
                detail={"reason": "password"})
@@ -163,15 +175,18 @@ def sign(case: Case, user: User, request: SignRequest) -> PlanSignature:
         raise SigningRefused(_("Je plan wordt nog klaargemaakt. Probeer het over een minuut opnieuw."))
     signature = PlanSignature(
         version=version, version_sha256=version.sha256, document_sha256=shown.sha256, user_id=user.id,
-        typed_name=request.typed_name.strip(), name_matches=name_matches(request.typed_name, case.full_name),
+        typed_name=" ".join(request.typed_name.split()), name_matches=True,
         consent_text_id=CONSENT_TEXT_ID, locale=request.locale, auth_method="password-reentry",
         remote_addr=request.remote_addr, user_agent=(request.user_agent or "")[:300],
+        after_account_reset_at=request.after_account_reset_at,
     )
     db.session.add(signature)
     db.session.flush()
     queue_document(version, PlanDocument.SIGNED_COPY, locale=request.locale)
     record("write", f"plan:v{version.number}:signature", "newcomer.sign", case_id=case.id, user_id=user.id,
-           detail={"version_sha256": version.sha256, "name_matches": signature.name_matches})
+           detail={"version_sha256": version.sha256,
+                   "after_account_reset": request.after_account_reset_at.isoformat()
+                   if request.after_account_reset_at else None})
     return signature
 
 

@@ -1,6 +1,6 @@
 """Staff pages of the plan: versions and what changed, documents, signatures.
 
-The activation letter for the newcomer's account is issued by the newcomer room (``newcomer.activation_letter``)."""
+The newcomer's account and its activation letters are the newcomer room's (``newcomer.account``)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -9,7 +9,6 @@ from flask_login import current_user
 from portal.audit.services import record
 from portal.cases.services import case_for
 from portal.extensions import db
-from portal.forms import PortalForm
 from portal.plans.documents import pdf_download
 from portal.plans.models import PlanDocument
 from portal.plans.services import plan_of, version_history
@@ -22,8 +21,7 @@ bp = Blueprint("plans", __name__, url_prefix="/cases/<int:case_id>/plan")
 @roles_required(*CASE_ROLES)
 def show(case_id: int):
     case = case_for(current_user, case_id, "plans.show")
-    return render_template("plans/show.html", case=case, plan=plan_of(case), history=version_history(case),
-                           activation_form=PortalForm())
+    return render_template("plans/show.html", case=case, plan=plan_of(case), history=version_history(case))
 
 
 @bp.route("/documents/<int:document_id>.pdf")

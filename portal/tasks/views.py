@@ -1,20 +1,23 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import false
 
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
 from portal.forms import choices
+from portal.forms.bounds import draft_problems, page_number
 from portal.forms.builder import attach_violations, build_task_form, draft_formdata, form_to_data, raw_form_input
 from portal.processes.actions import ActionRefused
+from portal.refusal import Refused
 from portal.security import CASE_ROLES, roles_required
 from portal.tasks.answers import earlier_answers, recorded_answers
 from portal.tasks.context import panels_for
 from portal.tasks.forms import WorklistFilterForm
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import InvalidSubmission, StaleTask, complete_task, form_spec_for, save_draft
-from portal.tasks.worklist import may_work_on, page_size, worklist_query, worklist_steps
+from portal.tasks.worklist import may_work_on, notices_for, page_size, worklist_query, worklist_steps
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -24,12 +27,13 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 def worklist():
     filters = WorklistFilterForm(request.args)
     filters.step.choices = choices([("", _("Alle stappen")), *worklist_steps(current_user)])
-    filters.validate()
+    valid = filters.validate()  # a bad filter (e.g. a control character in the search) lists nothing: 400
     query = worklist_query(current_user, step=filters.step.data or None, overdue=filters.overdue.data,
-                           search=filters.q.data or None)
-    page = db.paginate(query, per_page=page_size(), error_out=False)
+                           search=filters.q.data or None) if valid else worklist_query(current_user).where(false())
+    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=page_size(), error_out=False)
     record("read", "case.list", "tasks.worklist", detail={"cases": sorted({t.case_id for t in page.items})})
-    return render_template("tasks/worklist.html", page=page, filters=filters, now=utcnow())
+    return render_template("tasks/worklist.html", page=page, filters=filters, now=utcnow(),
+                           notices=notices_for(current_user)), 200 if valid else 400
 
 
 def _load(task_id: int) -> HumanTask:
@@ -57,12 +61,17 @@ def show(task_id: int):
         return render_template("tasks/done.html", task=task, spec=spec, items=items)
     form = form_class(formdata=draft_formdata(task.draft)) if request.method == "GET" and task.draft else form_class()
     if form.is_submitted() and form.save_draft.data:
-        # A draft keeps exactly what was typed, valid or not; only the CSRF token must be right.
+        # A draft keeps what was typed, valid or not, within bounds (characters, lengths, rows, size);
+        # the CSRF token must be right.
         form.validate()
-        if "csrf_token" not in form.errors:
-            save_draft(task, raw_form_input(form), current_user)
-            flash(_("Concept opgeslagen. Je kunt later verder."), "success")
-            return redirect(url_for("tasks.show", task_id=task.id))
+        if "csrf_token" not in form.errors and not draft_problems(form):
+            try:
+                save_draft(task, raw_form_input(form), current_user)
+            except Refused as exc:
+                form.form_errors.append(exc.reason)
+            else:
+                flash(_("Concept opgeslagen. Je kunt later verder."), "success")
+                return redirect(url_for("tasks.show", task_id=task.id))
     elif form.validate_on_submit():
         try:
             complete_task(task.id, form_to_data(form, spec), current_user)

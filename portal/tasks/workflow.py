@@ -7,6 +7,7 @@ view or a CLI command) commits once.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -182,11 +183,20 @@ def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
     return task
 
 
+class DraftTooLarge(Refused):
+    """The draft is larger than ``DRAFT_MAX_BYTES``; nothing is saved."""
+
+
 def save_draft(task: HumanTask, raw: dict[str, list[str]], user: User) -> None:
     """Keep what was typed so far (valid or not) on the open task.
 
     :raises StaleTask: the task is no longer open.
+    :raises DraftTooLarge: the draft is larger than the portal keeps.
     """
+    limit = current_app.config["DRAFT_MAX_BYTES"]
+    if len(json.dumps(raw, ensure_ascii=False).encode()) > limit:
+        raise DraftTooLarge(_("Dit concept is te groot om op te slaan (meer dan %(kb)d kB). Maak de teksten "
+                              "korter.", kb=limit // 1024))
     lock_case(task.case_id)  # the case row first, as every write does
     db.session.refresh(task)
     if not task.is_open:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import current_app
 from sqlalchemy import or_, select
 
@@ -9,7 +12,28 @@ from portal.auth.models import User
 from portal.cases.models import Case
 from portal.db import utcnow
 from portal.extensions import db
+from portal.hooks import Hooks
 from portal.tasks.models import HumanTask
+
+
+@dataclass(frozen=True)
+class WorklistNotice:
+    """Something outside the processes that waits for this user (e.g. a four-eyes approval)."""
+
+    title: str
+    case_reference: str
+    case_name: str
+    since: datetime
+    detail: str
+    url: str
+
+
+#: Higher rooms add what waits for a user beside their tasks (``newcomer``: account resets to approve).
+worklist_notices: Hooks[[User], list[WorklistNotice]] = Hooks("worklist notices")
+
+
+def notices_for(user: User) -> list[WorklistNotice]:
+    return sorted((n for found in worklist_notices.results(user) for n in found), key=lambda n: n.since)
 
 
 def worklist_query(user: User, *, step: str | None = None, overdue: bool = False, search: str | None = None):

@@ -79,6 +79,7 @@ def test_login_is_rate_limited(database_url):
         assert codes == [422, 422, 422, 429]
         page = client.post("/login", data={"username": "x", "password": "y"}).get_data(as_text=True)
         assert "Te veel pogingen" in page
+        assert re.search(r"Probeer het na \d{2}:\d{2} opnieuw", page)  # says until when
     finally:
         limiter.enabled = False
         with limited.app_context():

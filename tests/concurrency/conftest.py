@@ -92,7 +92,7 @@ def served(scratch_url, seal_config):
     from portal.processes.services import deploy
 
     app = create_app({**seal_config, "SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "concurrency",
-                      "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False,
+                      "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False, "TWO_FACTOR_ROLES": (),
                       # 50 browsers at once: one connection each, as a real deployment would size its pool
                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 10, "pool_timeout": 60}})
     with app.app_context():

@@ -108,12 +108,13 @@ def test_fifty_signings_make_one_signature(served):
         db.session.add(amina)
         db.session.flush()
         walk_to_signing(case, ria, amina)  # decided; the worker made the plan's PDF
+        name = case.full_name  # the signature must be the name on file
         db.session.commit()
     browsers = _browsers(base, "amina")
     pages = [b.request("/mijn/plan/ondertekenen").body for b in browsers]
     forms = [{"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', p).group(1),
               "version_id": re.search(r'name="version_id"[^>]*value="(\d+)"', p).group(1),
-              "typed_name": "Amina Haddad", "password": PASSWORD, "consent": "y"} for p in pages]
+              "typed_name": name, "password": PASSWORD, "consent": "y"} for p in pages]
 
     answers = at_once(PEOPLE, lambda i: browsers[i].request("/mijn/plan/ondertekenen", forms[i]))
 

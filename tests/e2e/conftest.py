@@ -42,7 +42,8 @@ def live_server(tmp_path_factory, seal_config):
 
     db_file = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
     app = create_app({**seal_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}", "SECRET_KEY": "e2e",
-                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False})
+                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False,
+                      "TWO_FACTOR_ROLES": ()})
     with app.app_context():
         upgrade()
         load_demo()

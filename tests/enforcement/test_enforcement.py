@@ -112,6 +112,23 @@ def test_no_show_button_opens_the_step_and_is_refused_after_the_intake(app, crea
     assert "Niet verschenen melden" not in tom_client.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
+def test_a_colleague_cannot_report_a_no_show_on_a_case_not_theirs(create_case, staff, create_user, login):
+    from portal.enforcement.services import may_report_no_show
+
+    ria, _tom = staff
+    colleague = create_user("karim")  # a regisseur of the same municipality
+    case = create_case(ria)
+    db.session.commit()
+    assert may_report_no_show(case, ria) and not may_report_no_show(case, colleague)
+    client = login(colleague)
+    assert "Niet verschenen melden" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    response = client.post(f"/cases/{case.id}/niet-verschenen",
+                           data={"csrf_token": csrf_token(client, f"/cases/{case.id}")})
+    assert response.status_code == 302  # back to the case page, with the reason
+    assert "Alleen de eigen regisseur" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "niet_verschenen_vastleggen" not in open_steps(case)
+
+
 def test_no_show_is_refused_once_the_plan_is_decided(create_case, staff, create_user):
     from portal.enforcement.services import may_report_no_show, report_no_show
     from tests.factories import walk_to_signing

@@ -134,3 +134,24 @@ def test_not_well_formed_xml(tmp_path):
 def test_missing_diagram_is_reported(tmp_path):
     found = [str(m) for m in lint_workflows(write(tmp_path))]
     assert any("no diagram layout (BPMNDI)" in m for m in found)
+
+
+@pytest.mark.parametrize(("date_schema", "expected"), [
+    ({"x-notBefore": "5 years"}, "x-notBefore must be a signed ISO 8601 duration"),
+    ({"x-notAfter": "PT3H"}, "leave out the time part"),
+    ({"x-notBefore": "P1D", "x-notAfter": "-P1D"}, "x-notBefore lies after x-notAfter"),
+])
+def test_date_window_keywords_are_checked(tmp_path, date_schema, expected):
+    write(tmp_path)
+    (tmp_path / "forms" / "taak.json").write_text(json.dumps({"type": "object", "properties": {
+        "d": {"type": "string", "format": "date", "title": "D", **date_schema}}}))
+    [message] = messages(tmp_path)
+    assert "form taak.json" in message and expected in message, message
+
+
+def test_a_date_window_only_fits_a_date(tmp_path):
+    write(tmp_path)
+    (tmp_path / "forms" / "taak.json").write_text(json.dumps({"type": "object", "properties": {
+        "n": {"type": "integer", "title": "N", "x-notAfter": "P0D"}}}))
+    [message] = messages(tmp_path)
+    assert "x-notAfter only applies to a date" in message

@@ -106,7 +106,7 @@ def test_a_required_field_left_empty_says_so(request_context, kind):
      "Dit heeft niet de goede vorm. Bijvoorbeeld: 3511 AB"),
     ({"type": "integer", "title": "Uren", "minimum": 1, "maximum": 40}, "41", "Vul een getal in tussen 1 en 40."),
     ({"type": "boolean", "title": "Akkoord", "const": True}, "", "Vink dit aan om verder te gaan."),
-    (CHOICES, "c", "Ongeldige keuze."),  # WTForms' own message, in Dutch
+    (CHOICES, "c", "Kies een van de mogelijkheden."),  # WTForms' default, in the portal's words
 ])
 def test_the_kinds_check_the_schema_rules(request_context, schema, typed, message):
     form, valid = submit(one_field_form(schema), MultiDict({"f": typed} if typed else {}))

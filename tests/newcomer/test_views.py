@@ -11,7 +11,7 @@ from portal.audit.models import AuditEvent
 from portal.db import utcnow
 from portal.extensions import db
 from portal.newcomer.models import ActivationCode
-from portal.newcomer.services import issue_code
+from portal.newcomer.recovery import issue_code
 from portal.plans.models import PlanDocument
 from portal.plans.services import current_version
 from tests.conftest import csrf_token, page_language
@@ -169,11 +169,13 @@ def test_verify_by_code_and_by_pdf(client, signing_case):
     assert "Dit document is niet bij ons bekend" in unknown and "Dit document is bij ons bekend" not in unknown
 
 
-def test_regisseur_issues_an_activation_letter_from_the_plan_page(client, login, signing_case, ria):
-    case, _amina = signing_case
+def test_regisseur_issues_an_activation_letter_from_the_account_page(client, login, create_case, ria):
+    case = create_case(ria)  # no account in use yet: the first letter needs no second person
+    db.session.commit()
     client = login(ria)
+    assert f"/cases/{case.id}/account" in client.get(f"/cases/{case.id}/plan/").get_data(as_text=True)
     letter = client.post(f"/cases/{case.id}/plan/activation",
-                         data={"csrf_token": csrf_token(client, f"/cases/{case.id}/plan/")})
+                         data={"csrf_token": csrf_token(client, f"/cases/{case.id}/account")})
     text = letter.get_data(as_text=True)
     assert letter.status_code == 200 and re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", text)
     assert 'src="data:image/svg+xml;base64,' in text
