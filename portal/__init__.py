@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from portal import headers, transaction
 from portal.config import DEV_SECRET_KEY, load_config
 from portal.db import configure_sqlite, describe_error, local_today
+from portal.engine import configure_script_limits
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 from portal.forms.bounds import RecordIdConverter
 
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])  # no query at start-up
+    configure_script_limits(app.config["SCRIPT_TIME_BUDGET_MS"], app.config["SCRIPT_MEMORY_BUDGET_MB"])
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     headers.init_app(app)  # before the transaction: its after_request runs last, on the final response

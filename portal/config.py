@@ -136,6 +136,11 @@ def load_config(instance_path: str) -> dict:
         "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
         # Lets `portal timers run --at DATE` pretend it is another moment (demo and tests only).
         "ALLOW_CLOCK_TRAVEL": _env_bool("ALLOW_CLOCK_TRAVEL", False),
+        # Limits of every BPMN script, condition and timer expression evaluation (portal.engine.limits):
+        # the time it may run (ms) and the memory it may allocate (MB). Exceeding one keeps the task
+        # open and shows the user a message; raise them only for a reviewed, known script.
+        "SCRIPT_TIME_BUDGET_MS": int(_env("SCRIPT_TIME_BUDGET_MS", "100") or 100),
+        "SCRIPT_MEMORY_BUDGET_MB": int(_env("SCRIPT_MEMORY_BUDGET_MB", "16") or 16),
         # Seconds between timer sweeps of the in-process worker started by `portal run`.
         "TIMER_INTERVAL": int(_env("TIMER_INTERVAL", "30") or 30),
     }

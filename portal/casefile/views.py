@@ -23,7 +23,7 @@ from portal.forms import choices
 from portal.forms.bounds import page_number
 from portal.refusal import Refused
 from portal.security import CASE_ROLES, Role, roles_required
-from portal.tasks.workflow import NoProcessDeployed
+from portal.tasks.workflow import NoProcessDeployed, StepFailed
 from portal.tasks.worklist import page_size
 
 bp = Blueprint("casefile", __name__, url_prefix="/cases")
@@ -58,6 +58,8 @@ def new():
         except NoProcessDeployed:
             form.form_errors.append(_("Er is nog geen proces in gebruik genomen. Vraag de procesontwerper "
                                       "om ‘portal bpmn deploy’ uit te voeren."))
+        except StepFailed as exc:  # a script of the process failed or ran over its budget
+            form.form_errors.append(exc.reason)
         else:
             flash(_("Dossier %(ref)s is geopend; de brede intake is gestart.", ref=case.reference), "success")
             return redirect(url_for("casefile.show", case_id=case.id))

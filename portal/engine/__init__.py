@@ -5,6 +5,8 @@ and JSON-native dicts; see DESIGN.md §3.
 """
 
 from portal.engine.forms import Choice, FieldSpec, FormSchemaError, FormSpec, form_spec_from_schema
+from portal.engine.limits import ScriptLimitExceeded
+from portal.engine.limits import configure as configure_script_limits
 from portal.engine.lint import LintMessage, lint_workflows
 from portal.engine.parser import ProcessSource, SourceError, load_source
 from portal.engine.runtime import (
@@ -21,7 +23,7 @@ from portal.engine.serializer import SERIALIZER_VERSION
 
 __all__ = [
     "SCRIPT_HELPERS", "SERIALIZER_VERSION", "Choice", "DeployedProcess", "EngineError", "FieldSpec",
-    "FormSchemaError", "FormSpec", "LintMessage", "ProcessSource", "ReadyTask", "ScriptError", "SourceError",
-    "StepResult", "TaskNotReady", "WaitState", "deployed_process", "form_spec_from_schema", "lint_workflows",
-    "load_source",
+    "FormSchemaError", "FormSpec", "LintMessage", "ProcessSource", "ReadyTask", "ScriptError", "ScriptLimitExceeded",
+    "SourceError", "StepResult", "TaskNotReady", "WaitState", "configure_script_limits", "deployed_process",
+    "form_spec_from_schema", "lint_workflows", "load_source",
 ]

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
@@ -20,7 +21,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 from portal.dates import parse_duration
 from portal.engine.forms import FormSchemaError, form_spec_from_schema
 from portal.engine.parser import ACTION_PROPERTY, DUE_PROPERTY, FORM_PROPERTY, make_parser
-from portal.engine.scripting import ScriptError, compile_expression, compile_script
+from portal.engine.rules import ScriptError, compile_expression, compile_script
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -29,6 +30,27 @@ NS = {
 }
 GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway"}
 CONDITIONAL_GATEWAYS = {"exclusiveGateway", "inclusiveGateway"}
+
+#: Every place in a process where the engine runs code, as (XPath, "exec" or "eval", what to call it).
+#: Timer expressions are checked by ``lint_timer`` (literal timers are parsed as ISO 8601 too).
+CODE_IN_PROCESS = (
+    (".//bpmn:scriptTask/bpmn:script", "exec", "script"),
+    (".//bpmn:extensionElements/spiffworkflow:preScript", "exec", "preScript"),
+    (".//bpmn:extensionElements/spiffworkflow:postScript", "exec", "postScript"),
+    (".//bpmn:sequenceFlow/bpmn:conditionExpression", "eval", "condition"),
+    (".//bpmn:conditionalEventDefinition/bpmn:condition", "eval", "condition"),
+    (".//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality", "eval", "loopCardinality"),
+    (".//bpmn:completionCondition", "eval", "completionCondition"),
+    (".//bpmn:standardLoopCharacteristics/bpmn:loopCondition", "eval", "loopCondition"),
+    (".//spiffworkflow:messagePayload", "eval", "messagePayload"),
+    (".//spiffworkflow:processVariableCorrelation/spiffworkflow:expression", "eval", "correlation expression"),
+    (".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter/@value", "eval", "service task parameter"),
+)
+#: The same outside processes: payloads of signals, errors and escalations, message correlations.
+CODE_IN_DEFINITIONS = (
+    ("./*/bpmn:extensionElements/spiffworkflow:payloadExpression", "eval", "payloadExpression"),
+    (".//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "eval", "correlation expression"),
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -72,6 +94,7 @@ class _FileLinter:
                                           "bpmn.io or Camunda Modeler so it can be drawn")
         for process in root.xpath("./bpmn:process", namespaces=NS):
             self.lint_process(process)
+        self.lint_code(root, "definitions", CODE_IN_DEFINITIONS)
 
     def lint_process(self, process) -> None:
         pid = process.get("id")
@@ -96,8 +119,8 @@ class _FileLinter:
             kind, where = _local(node), f"{pid}/{node_id}"
             if kind == "userTask":
                 self.lint_user_task(node, where, bool(lanes), node_id in in_lane)
-            if kind == "scriptTask":
-                self.lint_script(node, where)
+            if kind == "scriptTask" and not "".join(node.xpath("./bpmn:script/text()", namespaces=NS)).strip():
+                self.add(node, where, "script task has no script")
             if kind in CONDITIONAL_GATEWAYS and len(outgoing.get(node_id, [])) > 1:
                 default = node.get("default")
                 for flow in outgoing[node_id]:
@@ -112,10 +135,7 @@ class _FileLinter:
                                       "through a gateway first")
             for timer in node.xpath("./bpmn:timerEventDefinition/*", namespaces=NS):
                 self.lint_timer(timer, where)
-        for flow in flows:
-            condition = flow.find("bpmn:conditionExpression", NS)
-            if condition is not None:
-                self.lint_expression(condition, f"{pid}/{flow.get('id')}", condition.text or "")
+        self.lint_code(process, pid, CODE_IN_PROCESS)
 
     def lint_user_task(self, node, where: str, process_has_lanes: bool, in_lane: bool) -> None:
         if not in_lane:
@@ -145,28 +165,34 @@ class _FileLinter:
             except ValueError as exc:
                 self.add(node, where, f"dueIn: {exc}")
 
-    def lint_script(self, node, where: str) -> None:
-        script = node.find("bpmn:script", NS)
-        if script is None or not (script.text or "").strip():
-            self.add(node, where, "script task has no script")
+    def lint_code(self, scope, prefix: str, places) -> None:
+        """Check every piece of code under ``scope`` with the engine's own rules (:mod:`portal.engine.rules`)."""
+        for path, mode, label in places:
+            for found in scope.xpath(path, namespaces=NS):
+                is_attribute = isinstance(found, str)
+                element = found.getparent() if is_attribute else found
+                owner = element if element.get("id") else next(
+                    (e for e in element.iterancestors() if e.get("id")), element)
+                text = str(found) if is_attribute else (found.text or "")
+                self.lint_source(element, f"{prefix}/{owner.get('id')}", label, text, mode)
+
+    def lint_source(self, element, where: str, label: str, text: str, mode: str) -> None:
+        if not text.strip():
+            if mode == "exec":
+                return  # an empty script does nothing (an empty script task is reported on its own)
+            self.add(element, where, f"{label} is empty; write an expression")
             return
         try:
-            ast.parse(script.text)
-            compile_script(script.text)
-        except SyntaxError as exc:
-            self.add(script, where, f"script syntax error on its line {exc.lineno}: {exc.msg}",
-                     line_offset=(exc.lineno or 1) - 1)
+            compile_script(text) if mode == "exec" else compile_expression(text)
         except ScriptError as exc:
-            self.add(script, where, f"script not allowed in the sandbox: {exc}")
-
-    def lint_expression(self, element, where: str, text: str) -> None:
-        try:
-            ast.parse(text.strip(), mode="eval")
-            compile_expression(text)
-        except SyntaxError as exc:
-            self.add(element, where, f"condition is not a valid Python expression: {exc.msg}")
-        except ScriptError as exc:
-            self.add(element, where, f"condition not allowed in the sandbox: {exc}")
+            for line, problem in exc.problems:
+                if exc.syntax:
+                    message = (f"{label} syntax error on its line {line}: {problem}" if mode == "exec" else
+                               f"{label} is not a valid Python expression: {problem}")
+                else:
+                    message = f"{label} not allowed in the sandbox" + (f" (its line {line})" if mode == "exec" else "")
+                    message += f": {problem}"
+                self.add(element, where, message, line_offset=line - 1 if mode == "exec" else 0)
 
     def lint_timer(self, timer, where: str) -> None:
         text = (timer.text or "").strip()
@@ -174,7 +200,7 @@ class _FileLinter:
             tree = ast.parse(text, mode="eval")
         except SyntaxError:
             hint = ' (quote literal timers, e.g. "P3M")' if text[:1] in "PR" or text[:1].isdigit() else ""
-            self.add(timer, where, f"timer {text!r} is not an expression{hint}")
+            self.add(timer, where, f"{_local(timer)} {text!r} is not an expression{hint}")
             return
         if isinstance(tree.body, ast.Constant) and isinstance(tree.body.value, str):
             literal = tree.body.value
@@ -186,8 +212,6 @@ class _FileLinter:
                 return
             try:
                 if _local(timer) == "timeDate":
-                    from datetime import datetime
-
                     datetime.fromisoformat(literal)
                 else:
                     from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -198,7 +222,7 @@ class _FileLinter:
         elif isinstance(tree.body, ast.Name) and tree.body.id.startswith("P"):
             self.add(timer, where, f'timer {text} looks like a duration; quote it: "{text}"')
         else:
-            self.lint_expression(timer, where, text)
+            self.lint_source(timer, where, _local(timer), text, "eval")
 
 
 def lint_workflows(workflows_dir: Path, paths: list[Path] | None = None,

@@ -32,14 +32,43 @@ from SpiffWorkflow.util.task import TaskState
 from portal.dates import deadline
 from portal.engine.compaction import compact
 from portal.engine.forms import FormSpec, form_spec_from_schema
+from portal.engine.limits import ScriptLimitExceeded
+from portal.engine.rules import ScriptError
 from portal.engine.scripting import make_script_engine
 from portal.engine.serializer import spec_from_dict, state_from_dict, state_to_dict
 
+#: What makes a step fail. RecursionError: Spiff walks ancestors recursively (a parallel join in a
+#: deep, uncompacted tree). ScriptError: the sandbox, when Spiff calls it without its script engine
+#: (process-level conditions, message correlations).
+_FAILURES = (SpiffWorkflowException, ScriptError, RecursionError)
 TIMER_EVENT_TYPES = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
 
 
 class EngineError(Exception):
-    """The process could not advance (a script failed, a condition matched nothing …)."""
+    """The process could not advance (a script failed, a condition matched nothing …).
+
+    ``process_id`` and ``element_id`` say where, when known; ``limit`` is "time" or "memory" when a
+    script, condition or timer expression ran out of its budget (:mod:`portal.engine.limits`).
+    """
+
+    def __init__(self, message: str, process_id: str | None = None, element_id: str | None = None,
+                 limit: str | None = None):
+        super().__init__(message)
+        self.process_id, self.element_id, self.limit = process_id, element_id, limit
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> EngineError:
+        """The engine error for what Spiff (or the sandbox, called by Spiff directly) raised."""
+        task = getattr(exc, "task", None)
+        process_id = task.workflow.spec.name if task is not None else None
+        element_id = getattr(task.task_spec, "bpmn_id", None) if task is not None else None
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(cause, ScriptLimitExceeded):
+            cause = cause.__cause__ or cause.__context__ or getattr(cause, "exception", None)
+        if cause is None:
+            return cls(str(exc), process_id, element_id)
+        where = f"{process_id or '?'}/{element_id or '?'}"
+        return cls(f"{where}: {cause}", process_id, element_id, limit=cause.kind)
 
 
 class TaskNotReady(Exception):
@@ -130,8 +159,8 @@ class DeployedProcess:
         task.data.update(facts or {})
         try:
             task.run()
-        except (SpiffWorkflowException, RecursionError) as exc:
-            raise EngineError(str(exc)) from exc
+        except _FAILURES as exc:
+            raise EngineError.from_exception(exc) from exc
         self._steps(workflow)
         return self._result(workflow)
 
@@ -159,10 +188,8 @@ class DeployedProcess:
         try:
             workflow.refresh_timers()
             workflow.do_engine_steps()
-        except (SpiffWorkflowException, RecursionError) as exc:
-            # RecursionError: Spiff walks ancestors recursively (a parallel join in a deep,
-            # uncompacted tree); not a SpiffWorkflowException, but the case cannot advance either.
-            raise EngineError(str(exc)) from exc
+        except _FAILURES as exc:
+            raise EngineError.from_exception(exc) from exc
 
     def _result(self, workflow: BpmnWorkflow) -> StepResult:
         compact(workflow)

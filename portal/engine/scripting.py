@@ -1,37 +1,29 @@
 """The sandbox in which BPMN scripts, gateway conditions and timer expressions run.
 
-Process designers write small Python expressions in the diagrams. They run with RestrictedPython:
-no imports, no file access, no attribute names starting with an underscore (so no
-``__subclasses__`` escape), only a whitelist of builtins and the date helpers below. Real domain
-logic belongs in these helpers (reviewed, tested Python), not in the diagrams.
+Process designers write small Python expressions in the diagrams. What they may write is decided by
+one rule set (:mod:`portal.engine.rules`, also used by ``portal bpmn lint``); every evaluation runs
+with a time budget and a memory cap (:mod:`portal.engine.limits`). Real domain logic belongs in the
+helpers below (reviewed, tested Python), not in the diagrams.
 """
 
 from __future__ import annotations
 
-import operator
+import builtins
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import (
-    full_write_guard,
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-    safer_getattr,
-)
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
+from RestrictedPython.Limits import limited_range
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from portal import dates
+from portal.engine.limits import GUARDED_BUILTINS, GUARDS, Budget, Limits, ScriptLimitExceeded, stored_size
+from portal.engine.rules import ALLOWED_BUILTINS, ScriptError, compile_expression, compile_script
 
 # The date helpers take and return ISO strings (task data is JSON) and do their arithmetic with
 # portal.dates, like due dates and duration timers, so a script and the engine always agree.
-
-
-class ScriptError(Exception):
-    """A script or condition in a diagram is not allowed or does not compile."""
 
 
 def _as_date(value: str | date) -> date:
@@ -107,73 +99,52 @@ SCRIPT_HELPERS: dict[str, Any] = {
     "moment": moment,
 }
 
-_INPLACE = {
-    "+=": operator.add, "-=": operator.sub, "*=": operator.mul, "/=": operator.truediv,
-    "//=": operator.floordiv, "%=": operator.mod, "|=": operator.or_, "&=": operator.and_,
-}
+_BUILTINS: dict[str, Any] = ({name: getattr(builtins, name) for name in ALLOWED_BUILTINS}
+                             | {"range": limited_range} | GUARDED_BUILTINS)
 
-
-def _inplacevar(op: str, x: Any, y: Any) -> Any:
-    if op not in _INPLACE:
-        raise ScriptError(f"operator {op} is not allowed in scripts")
-    return _INPLACE[op](x, y)
-
-
-def _builtins() -> dict[str, Any]:
-    allowed = dict(safe_builtins)
-    allowed.update(limited_builtins)
-    for name in ("dict", "list", "set", "frozenset", "sum", "min", "max", "any", "all", "enumerate",
-                 "sorted", "reversed", "map", "filter"):
-        allowed[name] = __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
-    return allowed
-
-
-_BASE_GLOBALS: dict[str, Any] = {
-    "__builtins__": _builtins(),
-    "_getattr_": safer_getattr,
-    "_getitem_": default_guarded_getitem,
-    "_getiter_": default_guarded_getiter,
+#: The sandbox's own globals; they go in after the data, so no data key can replace them.
+_SANDBOX_GLOBALS: dict[str, Any] = {
+    "__builtins__": _BUILTINS,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
-    "_write_": full_write_guard,
-    "_inplacevar_": _inplacevar,
+    **GUARDS,
     **SCRIPT_HELPERS,
 }
 
 
-@lru_cache(maxsize=1024)
-def compile_expression(expression: str):
-    result = compile_restricted_eval(expression.strip(), "<condition>")
-    if result.errors:
-        raise ScriptError("; ".join(result.errors))
-    return result.code
-
-
-@lru_cache(maxsize=1024)
-def compile_script(script: str):
-    result = compile_restricted_exec(script, "<script>")
-    if result.errors:
-        raise ScriptError("; ".join(result.errors))
-    return result.code
+def _scope(context: dict, external_context: dict | None) -> dict[str, Any]:
+    scope = dict(external_context) if external_context else {}
+    scope.update(context)
+    scope.update(_SANDBOX_GLOBALS)
+    return scope
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """Evaluates expressions and runs scripts on task data inside the RestrictedPython sandbox."""
+    """Evaluates expressions and runs scripts on task data inside the sandbox, each within its budget.
+
+    :param limits: for tests; by default the process's limits (:func:`portal.engine.limits.configure`).
+    """
+
+    def __init__(self, limits: Limits | None = None):
+        super().__init__()
+        self.limits = limits
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
-        scope = dict(_BASE_GLOBALS)
-        scope.update(external_context or {})
-        scope.update(context)
-        return eval(compile_expression(expression), scope)  # noqa: S307 - restricted bytecode
+        code = compile_expression(expression)
+        budget = Budget(self.limits)
+        result = budget.run(code, _scope(context, external_context))
+        if not isinstance(result, bool | int | float | str | type(None)):
+            stored_size(result, budget.limits.memory_bytes, budget)
+        return result
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         clashes = set(SCRIPT_HELPERS).intersection(context)
         if clashes:
             raise ScriptError(f"task data overwrites script helpers: {sorted(clashes)}")
-        scope = dict(_BASE_GLOBALS)
-        scope.update(external_context or {})
-        scope.update(context)
-        exec(compile_script(script), scope)  # noqa: S102 - restricted bytecode
+        code = compile_script(script)
+        budget = Budget(self.limits)
+        scope = _scope(context, external_context)
+        budget.run(code, scope)
         # Keep only plain data: drop the sandbox's own names, helpers and anything callable.
         result = {
             key: value
@@ -183,11 +154,32 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             and key not in (external_context or {})
             and not callable(value)
         }
+        # What the script made or changed must fit when it is stored.
+        stored_size([v for k, v in result.items() if context.get(k) is not v], budget.limits.memory_bytes, budget)
         context.clear()
         context.update(result)
         return True
 
 
+#: Most instances a multi-instance task may get from its ``loopCardinality``.
+MAX_INSTANCES = 100
+
+
+class SandboxScriptEngine(PythonScriptEngine):
+    """Spiff's script engine on the sandbox, which also bounds a multi-instance task's cardinality."""
+
+    def evaluate(self, task, expression, external_context=None):
+        result = super().evaluate(task, expression, external_context)
+        if expression == getattr(task.task_spec, "cardinality", None) and not (
+                isinstance(result, int) and 0 <= result <= MAX_INSTANCES):
+            small = isinstance(result, int) and result.bit_length() < 64
+            shown = str(result) if small else f"(a {type(result).__name__})"
+            limit = ScriptLimitExceeded("memory", f"loopCardinality {shown} is not a whole number "
+                                                  f"from 0 to {MAX_INSTANCES}")
+            raise WorkflowTaskException(str(limit), task=task) from limit
+        return result
+
+
 def make_script_engine() -> PythonScriptEngine:
     """A fresh script engine; it is not serialized, so set it after every load."""
-    return PythonScriptEngine(environment=RestrictedEnvironment())
+    return SandboxScriptEngine(environment=RestrictedEnvironment())

@@ -8,6 +8,7 @@ view or a CLI command) commits once.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,12 +25,42 @@ from portal.db import utcnow
 from portal.engine import SERIALIZER_VERSION, DeployedProcess, EngineError, FormSpec, StepResult, TaskNotReady
 from portal.extensions import db
 from portal.notifications.services import queue
-from portal.processes.actions import ActionContext, run_action
+from portal.processes.actions import ActionContext, ActionRefused, run_action
 from portal.processes.models import ProcessVersion
 from portal.processes.services import current_version, runtime_for
 from portal.refusal import Refused
 from portal.security import LANE_ROLES, Role
 from portal.tasks.models import HumanTask, WorkflowInstance
+
+logger = logging.getLogger(__name__)
+
+
+class StepFailed(ActionRefused):
+    """The process could not take the step (a script over its time or memory budget, a condition that
+    failed …): nothing is stored, the task stays open. An ``ActionRefused``, so every view that shows
+    a refused step shows this reason too."""
+
+
+def _engine_failed(case: Case, exc: EngineError) -> None:
+    """Log for the process designer where the process failed: ids and the sandbox's own message, no data."""
+    if exc.limit:
+        logger.warning("BPMN %s/%s of case %s exceeded its %s budget: %s",
+                       exc.process_id, exc.element_id, case.id, exc.limit, exc)
+    else:  # Spiff's message may quote task data: log the kind of error only
+        cause = exc.__cause__
+        logger.warning("BPMN %s/%s of case %s failed: %s", exc.process_id, exc.element_id, case.id,
+                       getattr(cause, "error_type", None) or type(cause).__name__)
+
+
+def _step_failed(case: Case, exc: EngineError) -> StepFailed:
+    _engine_failed(case, exc)
+    step = exc.element_id or "?"
+    if exc.limit:
+        return StepFailed(_("Deze stap kon niet worden afgerond: een rekenregel in het proces (%(step)s) duurde "
+                            "te lang of gebruikte te veel geheugen. Er is niets opgeslagen en de taak staat nog "
+                            "open. De fout is gelogd voor de procesontwerper.", step=step))
+    return StepFailed(_("Deze stap kon niet worden afgerond door een fout in het proces (%(step)s). Er is niets "
+                        "opgeslagen en de taak staat nog open. De fout is gelogd voor de procesontwerper.", step=step))
 
 
 class StaleTask(Exception):
@@ -57,10 +88,21 @@ def case_start_data(case: Case) -> dict[str, Any]:
 
 
 def start_workflow(case: Case, user_id: int | None) -> WorkflowInstance:
+    """Start the newest process version for ``case``.
+
+    :raises NoProcessDeployed: no version exists yet.
+    :raises StepFailed: the process failed before its first wait (nothing is stored; the caller rolls back).
+    """
     version = current_version()
     if version is None:
         raise NoProcessDeployed()
-    result = runtime_for(version).start(case_start_data(case))
+    try:
+        result = runtime_for(version).start(case_start_data(case))
+    except EngineError as exc:
+        _engine_failed(case, exc)
+        step = exc.element_id or "?"
+        raise StepFailed(_("Het proces kon niet starten door een fout in het proces (%(step)s). Er is niets "
+                           "opgeslagen. De fout is gelogd voor de procesontwerper.", step=step)) from exc
     instance = WorkflowInstance(case=case, process_version=version, state=result.state,
                                 serializer_version=SERIALIZER_VERSION)
     db.session.add(instance)
@@ -105,6 +147,7 @@ def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
 
     :raises StaleTask: the task is no longer open.
     :raises InvalidSubmission: the data does not satisfy the task's JSON Schema.
+    :raises StepFailed: the process could not take the step (e.g. a script over its budget).
     """
     task = db.session.get(HumanTask, task_id)
     case = lock_case(task.case_id)
@@ -125,6 +168,8 @@ def complete_task(task_id: int, data: dict[str, Any], user: User) -> HumanTask:
         result = runtime.complete(instance.state, task.engine_task_id, data, facts)
     except TaskNotReady as exc:
         raise StaleTask(task_id) from exc
+    except EngineError as exc:
+        raise _step_failed(case, exc) from exc
     now = utcnow()
     task.status, task.submitted_data = HumanTask.COMPLETED, data
     task.completed_at, task.completed_by_id = now, user.id
@@ -186,6 +231,7 @@ def signal_case(case: Case, name: str, opens: str, actor_id: int | None, *, reus
     try:
         result = runtime_for(version).signal(instance.state, name)
     except EngineError as exc:
+        _engine_failed(case, exc)
         raise refused from exc
     task = next((t for t in _save(case, instance, version, result, actor_id=actor_id) if t.bpmn_id == opens), None)
     if task is None:
@@ -202,18 +248,30 @@ def advance_due_instance(now: datetime) -> int | None:
     waits for a case a user is working on — it takes the next one and comes back later. The caller
     commits after each case.
     """
-    case = db.session.scalar(
-        select(Case)
-        .join(WorkflowInstance, WorkflowInstance.case_id == Case.id)
-        # strictly before now: SpiffWorkflow fires a timer only once its moment has passed
-        .where(WorkflowInstance.next_timer_due < now, WorkflowInstance.completed.is_(False))
-        .order_by(WorkflowInstance.next_timer_due)
-        .limit(1)
-        .with_for_update(of=Case, skip_locked=True)
-    )
-    if case is None:
-        return None
-    return _advance(case, _instance(case), now)
+    seen: set[int] = set()
+    while True:
+        case = db.session.scalar(
+            select(Case)
+            .join(WorkflowInstance, WorkflowInstance.case_id == Case.id)
+            # strictly before now: SpiffWorkflow fires a timer only once its moment has passed
+            .where(WorkflowInstance.next_timer_due < now, WorkflowInstance.completed.is_(False))
+            .order_by(WorkflowInstance.next_timer_due)
+            .limit(1)
+            .with_for_update(of=Case, skip_locked=True)
+        )
+        if case is None:
+            return None
+        instance = _instance(case)
+        db.session.refresh(instance)
+        if case.id in seen or _due(instance, now):
+            return _advance(case, instance, now)
+        # Another worker fired it between our query and our lock (the lock is on the case row, the
+        # due moment on the instance): not a case this worker fired; take the next one.
+        seen.add(case.id)
+
+
+def _due(instance: WorkflowInstance, now: datetime) -> bool:
+    return not instance.completed and instance.next_timer_due is not None and instance.next_timer_due < now
 
 
 def advance_case(case: Case, now: datetime) -> None:
@@ -225,13 +283,14 @@ def advance_case(case: Case, now: datetime) -> None:
 def _advance(case: Case, instance: WorkflowInstance, now: datetime) -> int:
     """Fire the due timers of ``case``, whose row the caller has locked."""
     db.session.refresh(instance)  # a web request may have moved this case before we took the lock
-    if instance.completed or instance.next_timer_due is None or instance.next_timer_due >= now:
+    if not _due(instance, now):
         db.session.flush()
         return case.id
     version = instance.process_version
     try:
         result = runtime_for(version).advance(instance.state)
     except EngineError as exc:
+        _engine_failed(case, exc)
         # Never let one broken case block the others: record the error and retry in an hour.
         instance.last_error = str(exc)[:2000]
         instance.next_timer_due = now + timedelta(hours=1)
