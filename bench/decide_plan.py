@@ -6,7 +6,7 @@ Runs the real WSGI app (Flask test client: login, CSRF, templates, engine, SQL) 
 file, or on PORTAL_DATABASE_URL (a scratch database: it is filled, not emptied). Plans have
 ``--goals`` goals each (a large plan by default). Prints medians in ms.
 
-    python bench/decide_plan.py --plans 15 --goals 25 [--json]
+    python bench/decide_plan.py --plans 15 --goals 20 [--json]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from portal.extensions import db
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--plans", type=int, default=15)
-    parser.add_argument("--goals", type=int, default=25)
+    parser.add_argument("--goals", type=int, default=20)  # the most a PIP holds (maxItems)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
