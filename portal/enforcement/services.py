@@ -109,7 +109,8 @@ def _checked_amount(track: str, rung: int, measure: str, amount: int, mitigation
     if track == EnforcementStep.INTAKE:
         if rung > len(INTAKE_LADDER):
             raise EnforcementRefused(_("De ladder voor de brede intake is doorlopen (waarschuwing en twee boetes). "
-                                       "Kies geen sanctie, met de reden, en stel het PIP vast zonder inbreng van de inburgeraar."))
+                                       "Kies geen sanctie, met de reden, en stel het PIP vast zonder inbreng "
+                                       "van de inburgeraar."))
         expected = INTAKE_LADDER[rung - 1]
         if measure != expected:
             raise EnforcementRefused(_("Stap %(rung)d van de ladder is: %(measure)s.", rung=rung,
