@@ -78,17 +78,17 @@ def test_start_from_the_later_of_duo_notice_and_brp_registration_per_municipalit
     assert pip_deadline(other) == date(2026, 4, 13)  # koppeling 2 February + 10 weeks
 
 
-def test_only_one_date_known_counts_that_one_and_the_setting_is_checked(app, create_case, people):
+def test_only_one_date_known_counts_that_one_and_the_setting_is_checked(app, create_case, people, monkeypatch):
     from portal.cases.services import pip_deadline, record_notices
 
     ria, _tom, _amina = people
-    app.config["PIP_DEADLINE_START"] = "kennisgeving_brp"  # the portal-wide setting
+    monkeypatch.setitem(app.config, "PIP_DEADLINE_START", "kennisgeving_brp")  # the portal-wide setting
     case = create_case(ria)
     record_notices(case, None, date(2026, 1, 19))
     assert case.pip_deadline == date(2026, 3, 30)
     record_notices(case, date(2026, 1, 12), None)  # the later one (BRP) still counts
     assert case.pip_deadline == date(2026, 3, 30)
-    app.config["PIP_DEADLINE_START"] = "intake"
+    monkeypatch.setitem(app.config, "PIP_DEADLINE_START", "intake")
     with pytest.raises(ValueError, match="kennisgeving_brp"):
         pip_deadline(case)
 
