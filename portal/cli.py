@@ -21,7 +21,7 @@ def register_commands(app: Flask) -> None:
     from flask.cli import routes_command, shell_command
 
     for command in (init_db, demo, run, bpmn, timers, notifications, documents, worker, import_coa, seal,
-                    shell_command, routes_command):
+                    municipality, shell_command, routes_command):
         app.cli.add_command(command)
 
 
@@ -34,6 +34,37 @@ def init_db() -> None:
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
     upgrade()
     click.echo("database schema is up to date")
+
+
+@click.group("municipality")
+def municipality() -> None:
+    """Settings of one municipality."""
+
+
+@municipality.command("pip-deadline-start")
+@click.argument("code")
+# the choices are cases.services.PIP_DEADLINE_STARTS and "default" (tests/test_cli.py checks it)
+@click.argument("event", type=click.Choice(["koppeling", "verhuizing", "kennisgeving_brp", "default"]))
+@with_appcontext
+def municipality_pip_deadline_start(code: str, event: str) -> None:
+    """Count the 10-week PIP deadline of municipality CODE from EVENT (Besluit inburgering art. 5.3).
+
+    kennisgeving_brp: DUO's notice or the BRP registration, whichever is later; "default": the
+    portal's PORTAL_PIP_DEADLINE_START. Cases opened from now on, and deadlines moved by a recorded
+    date, count this way; deadlines already set stay as they are.
+    """
+    from sqlalchemy import select
+
+    from portal.audit.services import record
+    from portal.auth.models import Municipality
+
+    found = db.session.scalar(select(Municipality).where(Municipality.code == code))
+    if found is None:
+        raise click.ClickException(f"no municipality with code {code}")
+    found.pip_deadline_start = None if event == "default" else event
+    record("write", "municipality:pip_deadline_start", "cli.municipality", detail={"code": code, "event": event})
+    db.session.commit()
+    click.echo(f"{code}: the PIP deadline counts from {event}")
 
 
 @click.command("demo")

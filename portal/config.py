@@ -95,8 +95,11 @@ def load_config(instance_path: str) -> dict:
         # Page size of worklists and case lists.
         "PAGE_SIZE": int(_env("PAGE_SIZE", "25") or 25),
         # The 10-week PIP deadline (Besluit inburgering art. 5.3) counts from this event:
-        # "koppeling" (the handover to the municipality) or "verhuizing" (moving into the house;
-        # the koppeling until the move is recorded). The exact legal start is unsettled: see DOMAIN.md.
+        # "koppeling" (the handover to the municipality), "verhuizing" (moving into the house; the
+        # koppeling until the move is recorded) or "kennisgeving_brp" (DUO's notice of the obligation
+        # or the BRP registration, whichever is later; the koppeling until one is recorded). The exact
+        # legal start is unsettled (DOMAIN.md §2.3); a municipality may choose its own
+        # (municipality.pip_deadline_start), this is the default for the others.
         "PIP_DEADLINE_START": _env("PIP_DEADLINE_START", "koppeling"),
         "PIP_DEADLINE_WEEKS": int(_env("PIP_DEADLINE_WEEKS", "10") or 10),
         # Escalation deadlines handed to every new case's process (ISO-8601 durations; BPMN timers

@@ -214,6 +214,20 @@ def local_moment(day: date, hour: int = 8, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), LOCAL_ZONE).astimezone(UTC)
 
 
+def after_day(day: date) -> datetime:
+    """The first moment after ``day`` has ended on the Dutch calendar: 00:00 Europe/Amsterdam on the
+    next day, in UTC (23:00 UTC in winter, 22:00 in summer).
+
+    A deadline "uiterlijk op" ``day`` is met by anything done on that day, up to its last second; a
+    timer that escalates a missed deadline is due from this moment, never on the morning of ``day``
+    itself (a PIP decided on day 70 is on time). Awb art. 6:7/6:8 count periods in whole days the
+    same way: the last day is part of the period.
+    """
+    if isinstance(day, datetime):
+        raise TypeError("after_day() takes a calendar date; pass local_date(moment) for a datetime")
+    return datetime.combine(day + timedelta(days=1), time(0, 0), LOCAL_ZONE).astimezone(UTC)
+
+
 def deadline(start: datetime, duration: Duration | str) -> datetime:
     """The moment ``duration`` after ``start``, counted on the Dutch calendar, in UTC.
 

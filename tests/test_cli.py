@@ -78,3 +78,22 @@ def test_timers_run_at_a_simulated_moment(app, create_user, create_case):
     assert result.exit_code == 0, result.output
     assert "fired timers of 1 case(s)" in result.output
     assert "intake_uitloop_bespreken" in open_steps(case)
+
+
+def test_municipality_pip_deadline_start_is_set_and_reset(app, municipality):
+    from portal.cases.services import PIP_DEADLINE_STARTS
+    from portal.cli import municipality_pip_deadline_start
+
+    assert list(municipality_pip_deadline_start.params[1].type.choices) == [*PIP_DEADLINE_STARTS, "default"]
+    utrecht = municipality("0344")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["municipality", "pip-deadline-start", "0344", "kennisgeving_brp"])
+    assert result.exit_code == 0, result.output
+    db.session.refresh(utrecht)
+    assert utrecht.pip_deadline_start == "kennisgeving_brp"
+    assert runner.invoke(args=["municipality", "pip-deadline-start", "0344", "intake"]).exit_code == 2
+    assert runner.invoke(args=["municipality", "pip-deadline-start", "9999", "koppeling"]).exit_code == 1
+    assert runner.invoke(args=["municipality", "pip-deadline-start", "0344", "default"]).exit_code == 0
+    db.session.refresh(utrecht)
+    assert utrecht.pip_deadline_start is None

@@ -22,6 +22,9 @@ class Municipality(TimestampMixin, db.Model):
     #: CBS municipality code, e.g. "0344" for Utrecht.
     code: Mapped[str] = mapped_column(String(8), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    #: The event the 10-week PIP deadline counts from here (portal.cases.services.PIP_DEADLINE_STARTS);
+    #: None: the portal's setting PORTAL_PIP_DEADLINE_START.
+    pip_deadline_start: Mapped[str | None] = mapped_column(String(20))
 
 
 class User(UserMixin, TimestampMixin, db.Model):

@@ -46,7 +46,12 @@ class Case(TimestampMixin, db.Model):
     permit_date: Mapped[date | None] = mapped_column()
     #: Date the newcomer moved into their house in the municipality (recorded during the intake).
     moved_date: Mapped[date | None] = mapped_column()
-    #: The 10-week PIP deadline, from the configured start event (PORTAL_PIP_DEADLINE_START).
+    #: Date of DUO's notice of the integration obligation (kennisgeving inburgeringsplicht), recorded
+    #: at the kennismakingsgesprek; the first notice (at the AZC address) counts.
+    duo_notice_date: Mapped[date | None] = mapped_column()
+    #: Date of the registration in the BRP (basisregistratie personen), recorded at the kennismakingsgesprek.
+    brp_registration_date: Mapped[date | None] = mapped_column()
+    #: The 10-week PIP deadline, from the municipality's start event (cases.services.pip_deadline).
     pip_deadline: Mapped[date | None] = mapped_column(index=True)
     #: Date the first PIP was decided (the deadline countdown stops).
     pip_decided_on: Mapped[date | None] = mapped_column()

@@ -71,16 +71,61 @@ def new_case(data: KoppelingData, municipality: Municipality, regisseur_id: int 
     return case
 
 
+#: The events the 10-week PIP deadline may count from (DOMAIN.md §2.3; the legal start is unsettled):
+#: the koppeling; the move into the house; or the later of DUO's notice and the BRP registration
+#: (Besluit inburgering 2021 art. 5.3).
+PIP_DEADLINE_STARTS = ("koppeling", "verhuizing", "kennisgeving_brp")
+
+
+def pip_deadline_event(case: Case) -> str:
+    """The start event in force for ``case``: its municipality's choice, else PORTAL_PIP_DEADLINE_START."""
+    event = case.municipality.pip_deadline_start or current_app.config["PIP_DEADLINE_START"]
+    if event not in PIP_DEADLINE_STARTS:
+        raise ValueError(f"PIP deadline start {event!r} is not one of {', '.join(PIP_DEADLINE_STARTS)}")
+    return event
+
+
+def pip_deadline_start(case: Case) -> date:
+    """The day the 10 weeks for the first PIP count from.
+
+    * ``koppeling``: the koppeling date.
+    * ``verhuizing``: the move into the house, once recorded (never before the koppeling); the
+      koppeling until then.
+    * ``kennisgeving_brp``: Besluit inburgering 2021 art. 5.3 (DOMAIN.md §2.3): the day of DUO's
+      notice of the integration obligation or of the registration in the BRP, whichever is later.
+      While only one of them is recorded that one counts, and the koppeling while neither is: a
+      provisional deadline that can only move later when the other date arrives (DUO sends the
+      notice after the BRP registration), never a deadline that was missed without warning.
+    """
+    event = pip_deadline_event(case)
+    if event == "verhuizing" and case.moved_date:
+        return max(case.koppeling_date, case.moved_date)
+    if event == "kennisgeving_brp":
+        known = [day for day in (case.duo_notice_date, case.brp_registration_date) if day is not None]
+        if known:
+            return max(known)
+    return case.koppeling_date
+
+
 def pip_deadline(case: Case) -> date:
-    """The date the PIP must be decided: N weeks after the configured start event."""
-    start = case.koppeling_date
-    if current_app.config["PIP_DEADLINE_START"] == "verhuizing" and case.moved_date:
-        start = max(case.koppeling_date, case.moved_date)
-    return dates.add_weeks(start, current_app.config["PIP_DEADLINE_WEEKS"])
+    """The last day on which the first PIP is decided in time: PIP_DEADLINE_WEEKS (10) weeks after
+    :func:`pip_deadline_start` (Besluit inburgering 2021 art. 5.3). Deciding on this day is on time; the
+    escalation timer is due once it has ended (:func:`portal.dates.after_day`)."""
+    return dates.add_weeks(pip_deadline_start(case), current_app.config["PIP_DEADLINE_WEEKS"])
 
 
 def record_move(case: Case, moved: date) -> None:
     case.moved_date = moved
+    case.pip_deadline = pip_deadline(case)
+
+
+def record_notices(case: Case, duo_notice: date | None, brp_registration: date | None) -> None:
+    """Keep the dates of DUO's notice and the BRP registration (as far as known); they may move the
+    PIP deadline (start event ``kennisgeving_brp``)."""
+    if duo_notice is not None:
+        case.duo_notice_date = duo_notice
+    if brp_registration is not None:
+        case.brp_registration_date = brp_registration
     case.pip_deadline = pip_deadline(case)
 
 

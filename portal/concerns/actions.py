@@ -1,10 +1,19 @@
 """Portal actions of the concerns room, and what the zorg_behandelen task page shows about the concern."""
 
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from portal.cases.services import tell_newcomer
-from portal.concerns.services import TASK, answer, concern_for_task, has_open_concern
+from portal.concerns.services import (
+    ESCALATION,
+    TASK,
+    answer,
+    concern_escalated_by,
+    concern_for_task,
+    days_late,
+    has_open_concern,
+)
+from portal.db import local_today
 from portal.processes.actions import ActionContext, Facts, portal_action
 from portal.progress.labels import CONCERN_CATEGORIES, label
 from portal.progress.services import closing_checks
@@ -30,6 +39,28 @@ def concern_panel(task, user) -> TaskPanel | None:
         (_("Wat de inburgeraar schrijft"), concern.text),
         (_("Gemeld op"), format_date(concern.raised_at)),
         (_("Beantwoorden uiterlijk"), format_date(concern.due_at) if concern.due_at else "–"),
+    ))
+
+
+@task_context(ESCALATION)
+def overdue_concern_panel(task, user) -> TaskPanel | None:
+    """escalatie_zorg_te_laat: which concern was not answered in time, and how late it is."""
+    concern = concern_escalated_by(task)
+    if concern is None:
+        return None
+    late = days_late(concern, local_today())
+    if concern.answered_at is None:
+        status = ngettext("Nog niet beantwoord: %(num)d dag te laat", "Nog niet beantwoord: %(num)d dagen te laat",
+                          late)
+    else:
+        status = ngettext("Beantwoord op %(date)s: %(num)d dag te laat",
+                          "Beantwoord op %(date)s: %(num)d dagen te laat", late, date=format_date(concern.answered_at))
+    return TaskPanel(title=_("Zorg die niet op tijd is beantwoord"), rows=(
+        (_("Soort"), label(CONCERN_CATEGORIES, concern.category)),
+        (_("Wat de inburgeraar schrijft"), concern.text),
+        (_("Gemeld op"), format_date(concern.raised_at)),
+        (_("Beantwoorden uiterlijk"), format_date(concern.due_at) if concern.due_at else "–"),
+        (_("Stand"), status),
     ))
 
 

@@ -6,11 +6,13 @@ deadline; the newcomer sees the status and, once given, the answer.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal import dates
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
@@ -25,6 +27,8 @@ from portal.tasks.workflow import signal_case
 
 SIGNAL = signal("zorg_gemeld", __name__)
 TASK = user_task("zorg_behandelen", __name__)
+#: The teamleider's escalation once a concern's answer deadline has passed (a boundary timer on TASK).
+ESCALATION = user_task("escalatie_zorg_te_laat", __name__)
 
 
 class ConcernRefused(Refused):
@@ -75,6 +79,26 @@ def answer(task: HumanTask, data: dict[str, Any], user: User) -> Concern:
     record("write", "concern:answer", "concerns.answer", case_id=concern.case_id, user_id=user.id,
            detail={"concern": concern.id})
     return concern
+
+
+def concern_escalated_by(task: HumanTask) -> Concern | None:
+    """The concern an escalation task is about: the one whose answer task the timer is attached to."""
+    if task.origin_task_id is None:
+        return None
+    return db.session.scalar(select(Concern).join(HumanTask, HumanTask.id == Concern.human_task_id)
+                             .where(HumanTask.engine_task_id == task.origin_task_id))
+
+
+def days_late(concern: Concern, today: date) -> int:
+    """Whole days past the answer deadline: until the answer, or until ``today`` while there is none.
+
+    The deadline is a day (the task's ``dueIn``, 10 days): an answer on that day is on time (0); the
+    escalation (BPMN timer_zorg_te_laat) fires once that day has ended, when the concern is 1 day late.
+    """
+    if concern.due_at is None:
+        return 0
+    until = dates.local_date(concern.answered_at) if concern.answered_at else today
+    return max(0, dates.days_between(dates.local_date(concern.due_at), until))
 
 
 def concerns_of(case: Case) -> list[Concern]:

@@ -11,7 +11,8 @@ from portal.tasks.context import TaskPanel, task_context
 
 @portal_action("enforcement.propose")
 def proposal(context: ActionContext) -> Facts:
-    """handhaving_voorstel: refused unless the ladder, the amount and support-first allow it."""
+    """handhaving_voorstel: refused unless the ladder, the amount and support-first allow it; "geen sanctie"
+    (with a reason) always completes it and skips the teamleider's review (gateway gw_sanctie)."""
     propose(context.case, context.task, context.data, context.user)
     return None
 

@@ -15,8 +15,10 @@ class EnforcementStep(db.Model):
     __tablename__ = "enforcement_step"
 
     INTAKE, PIP = "intake", "pip"
-    WARNING, FINE = "waarschuwing", "boete"
+    WARNING, FINE, NO_SANCTION = "waarschuwing", "boete", "geen_sanctie"
     PROPOSED, APPROVED, REJECTED = "voorgesteld", "goedgekeurd", "afgewezen"
+    #: The regisseur chose no sanction (with a reason in decision_note): closed at once, no review.
+    NOT_SANCTIONED = "geen_sanctie"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("inburgering_case.id"), index=True)

@@ -52,7 +52,13 @@ def _approved_count(case: Case, track: str) -> int:
 
 
 def propose(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> EnforcementStep:
-    """Record the regisseur's proposal after checking the ladder, the amount and support-first."""
+    """Record the regisseur's proposal after checking the ladder, the amount and support-first.
+
+    "Geen sanctie" is always an outcome (DOMAIN.md §4: a sanction is the last resort), whatever the
+    ladder or the support says: see :func:`decline`.
+    """
+    if data.get("maatregel") == EnforcementStep.NO_SANCTION:
+        return decline(case, task, data, user)
     if not support_given_since_signals(case):
         raise EnforcementRefused(_("Er is een signaal op een ander leefgebied zonder vastgelegde ondersteuning. "
                                    "Regel eerst ondersteuning; een sanctie komt pas daarna."))
@@ -73,12 +79,38 @@ def propose(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> En
     return step
 
 
+def decline(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> EnforcementStep:
+    """The regisseur proposes no sanction: recorded with its reason and closed at once.
+
+    Never refused for the ladder or support-first, so the proposal step can always be completed (an
+    exhausted intake ladder left it stuck before). It needs no teamleider: no one is sanctioned. It
+    does not climb the ladder (only approved steps count).
+
+    :raises EnforcementRefused: no reason given.
+    """
+    reason = (data.get("reden_geen_sanctie") or "").strip()
+    if len(reason) < 10:
+        raise EnforcementRefused(_("Geef de reden om geen sanctie op te leggen."))
+    track = track_of(case)
+    step = EnforcementStep(case_id=case.id, track=track, rung=_approved_count(case, track) + 1,
+                           measure=EnforcementStep.NO_SANCTION, amount_euro=0, culpability=data["verwijtbaarheid"],
+                           support_offered=data["ondersteuning"], status=EnforcementStep.NOT_SANCTIONED,
+                           proposal_task_id=task.id, proposed_by_id=user.id, decided_by_id=user.id,
+                           decided_at=utcnow(), decision_note=reason)
+    db.session.add(step)
+    db.session.flush()
+    record("write", "enforcement:no_sanction", "enforcement.decline", case_id=case.id, user_id=user.id,
+           detail={"track": track, "step": step.id})
+    return step
+
+
 def _checked_amount(track: str, rung: int, measure: str, amount: int, mitigation: str | None) -> int:
     """The amount the step may carry: the intake ladder's fixed steps, the PIP's maximum."""
     if track == EnforcementStep.INTAKE:
         if rung > len(INTAKE_LADDER):
             raise EnforcementRefused(_("De ladder voor de brede intake is doorlopen (waarschuwing en twee boetes). "
-                                       "Stel het PIP vast zonder inbreng van de inburgeraar."))
+                                       "Kies geen sanctie, met de reden, en stel het PIP vast zonder inbreng "
+                                       "van de inburgeraar."))
         expected = INTAKE_LADDER[rung - 1]
         if measure != expected:
             raise EnforcementRefused(_("Stap %(rung)d van de ladder is: %(measure)s.", rung=rung,

@@ -84,6 +84,9 @@ class ReadyTask:
     lane: str | None
     form: str
     due_at: datetime | None
+    #: For a task a boundary event led to (an escalation): the id of the task that event is attached
+    #: to, e.g. the concern's answer step whose deadline passed. None for every other task.
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,20 @@ class DeployedProcess:
         except _FAILURES as exc:
             raise EngineError.from_exception(exc) from exc
 
+    @staticmethod
+    def _origin(task) -> str | None:
+        """The task the boundary event before ``task`` is attached to (its sibling under the boundary
+        split), if ``task`` follows a boundary event without another user task in between."""
+        node = task.parent
+        while node is not None and not node.task_spec.manual:
+            if isinstance(node.task_spec, BoundaryEvent):
+                split = node.parent
+                attached = [child for child in (split.children if split else [])
+                            if not isinstance(child.task_spec, BoundaryEvent)]
+                return str(attached[0].id) if attached else None
+            node = node.parent
+        return None
+
     def _result(self, workflow: BpmnWorkflow) -> StepResult:
         compact(workflow)
         now = datetime.now(UTC)
@@ -207,6 +224,7 @@ class DeployedProcess:
                 lane=spec.lane,
                 form=meta.get("form", f"{spec.bpmn_id}.json"),
                 due_at=deadline(now, due_in) if due_in else None,  # Dutch calendar, calendar months
+                origin=self._origin(task),
             ))
         waiting = tuple(
             WaitState(task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id,

@@ -86,6 +86,12 @@ def moment(day: str, hour: int = 8) -> str:
     return dates.local_moment(_as_date(day), int(hour)).isoformat(timespec="seconds")
 
 
+def after_day(day: str) -> str:
+    """The moment ``day`` has ended (00:00 Dutch time the next day), as an ISO timestamp: the due
+    moment of a timer that escalates a deadline "uiterlijk op" ``day`` (:func:`portal.dates.after_day`)."""
+    return dates.after_day(_as_date(day)).isoformat(timespec="seconds")
+
+
 #: Helpers available in every script, condition and timer expression.
 SCRIPT_HELPERS: dict[str, Any] = {
     "today": today,
@@ -97,6 +103,7 @@ SCRIPT_HELPERS: dict[str, Any] = {
     "days_between": days_between,
     "add_duration": add_duration,
     "moment": moment,
+    "after_day": after_day,
 }
 
 _BUILTINS: dict[str, Any] = ({name: getattr(builtins, name) for name in ALLOWED_BUILTINS}

@@ -100,6 +100,7 @@ ENFORCEMENT_STATUS = {
     "voorgesteld": _l("Voorgesteld"),
     "goedgekeurd": _l("Goedgekeurd"),
     "afgewezen": _l("Afgewezen"),
+    "geen_sanctie": _l("Geen sanctie"),
 }
 
 #: Concern.CATEGORIES as staff read them (the newcomer's own words are in portal.newcomer.forms)

@@ -54,6 +54,9 @@ class HumanTask(TimestampMixin, db.Model):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
     engine_task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    #: For a task a boundary event opened (an escalation): the engine id of the task that event is
+    #: attached to (e.g. the concern's zorg_behandelen), so the escalation can show what it is about.
+    origin_task_id: Mapped[str | None] = mapped_column(String(36))
     bpmn_id: Mapped[str] = mapped_column(String(120))
     process_id: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))

@@ -44,6 +44,9 @@ def test_a_concern_gives_the_teamleider_a_task_and_the_newcomer_an_answer(create
     db.session.refresh(concern)
     assert complete_answer.id == opened.id and concern.status == Concern.ANSWERED
     assert concern.answer == "De taalschool begint op 1 april." and newcomer_news(amina) == 1
+    # The second concern waits for its answer: its escalation is the next timer (once its last day ends).
+    assert instance(case).next_timer_due == datetime(2026, 1, 15, 23, tzinfo=UTC)
+    complete(case, "zorg_behandelen", tom, antwoord="Wij bellen u morgen met een tolk.")
     # The progress loop was not disturbed: it still waits for the first self-assessment.
     assert instance(case).next_timer_due == datetime(2026, 3, 29, 6, tzinfo=UTC)
 
@@ -63,3 +66,44 @@ def test_concern_shows_on_the_case_page_and_on_the_teamleiders_task(create_case,
     assert html.index("Gemelde zorg") < html.index("portal-form\"")  # above the task form
     case_page = progress_section(client.get(f"/cases/{case.id}").get_data(as_text=True))
     assert "Zorgen van de inburgeraar" in case_page and "Nog geen taalschool of cursus" in case_page
+
+
+def test_an_unanswered_concern_escalates_once_its_deadline_day_has_ended(create_case, people, clock, login):
+    """Finding 10: the answer deadline passing gives the teamleider an escalation naming the concern and
+    how late it is; a concern answered in time gives none."""
+    from datetime import timedelta
+
+    from portal.concerns.services import concern_escalated_by, days_late
+    from portal.dates import LOCAL_ZONE, after_day
+    from portal.db import local_today
+    from portal.tasks.workflow import advance_case
+    from tests.factories import fire_next_timer, next_timer, open_steps
+
+    ria, tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)
+    late = raise_concern(case, amina, "geen_school", "Er is na twee maanden nog steeds geen taalschool.")
+    on_time = raise_concern(case, amina, "hulp_nodig", "Ik begrijp de brief van DUO niet.")
+    complete(case, "zorg_behandelen", tom, antwoord="Wij bellen u morgen met een tolk.")  # the first task opened
+    db.session.refresh(late)
+    db.session.refresh(on_time)
+    answered, waiting = (late, on_time) if late.status == Concern.ANSWERED else (on_time, late)
+    deadline_day = late.due_at.astimezone(LOCAL_ZONE).date()
+    assert next_timer(case) == after_day(deadline_day)  # 00:00 Dutch time after the answer day
+    clock.move_to(datetime.combine(deadline_day, datetime.min.time(), LOCAL_ZONE) + timedelta(hours=23, minutes=59))
+    advance_case(case, datetime.now(UTC))
+    assert "escalatie_zorg_te_laat" not in open_steps(case)  # the last day is still on time
+    fire_next_timer(case, clock)
+    [escalation] = [t for t in db.session.scalars(select(HumanTask).where(
+        HumanTask.case_id == case.id, HumanTask.bpmn_id == "escalatie_zorg_te_laat"))]
+    assert escalation.role == "teamleider" and escalation.is_open
+    assert concern_escalated_by(escalation) == waiting and waiting.status == Concern.OPEN
+    assert days_late(waiting, local_today()) == 1
+    assert days_late(answered, local_today()) == 0
+    assert "zorg_behandelen" in open_steps(case)  # the concern itself still waits for its answer
+    clock.move_to(datetime.now(UTC) + timedelta(days=4))
+    html = login(tom).get(f"/tasks/{escalation.id}").get_data(as_text=True)
+    assert "Zorg die niet op tijd is beantwoord" in html and waiting.text.replace("'", "&#39;") in html
+    assert "5 dagen te laat" in html
+    complete(case, "escalatie_zorg_te_laat", tom, day=local_today())
+    assert open_steps(case).count("escalatie_zorg_te_laat") == 0

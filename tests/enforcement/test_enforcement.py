@@ -178,3 +178,43 @@ def test_enforcement_review_shows_the_rung_the_portal_computed(create_case, staf
     assert 'id="handhaving">Handhaving</h3>' in case_page
     assert '<span class="tag tag--info">Voorgesteld</span>' in case_page  # the status, not the column heading
     assert "<td class=\"utrecht-table__cell\">Ria op " in case_page  # who proposed it
+
+
+def test_no_sanction_closes_the_proposal_once_the_intake_ladder_is_exhausted(create_case, staff):
+    """Finding 7: with the ladder done, "geen sanctie" (with a reason) completes the step; nothing stays stuck."""
+    ria, tom = staff
+    case = create_case(ria)
+    no_show(case, ria)
+    complete(case, "handhaving_voorstel", ria, maatregel="waarschuwing", **PROPOSAL)
+    complete(case, "handhaving_beoordelen", tom, besluit="goedgekeurd", toelichting="Akkoord.")
+    for _ in range(2):
+        no_show(case, ria)
+        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=250, **PROPOSAL)
+        complete(case, "handhaving_beoordelen", tom, besluit="goedgekeurd", toelichting="Akkoord.")
+    no_show(case, ria)
+    with pytest.raises(ActionRefused, match="geen sanctie"):  # the refusal names the way out
+        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=250, **PROPOSAL)
+    with pytest.raises(ActionRefused, match="reden"):  # no sanction needs a reason
+        complete(case, "handhaving_voorstel", ria, maatregel="geen_sanctie", reden_geen_sanctie="", **PROPOSAL)
+    complete(case, "handhaving_voorstel", ria, maatregel="geen_sanctie",
+             reden_geen_sanctie="De ladder is doorlopen; het PIP wordt zonder haar inbreng vastgesteld.", **PROPOSAL)
+    assert not [s for s in open_steps(case) if s.startswith("handhaving")]  # no stuck task, no review
+    last = steps(case)[-1]
+    assert (last.measure, last.status, last.amount_euro) == ("geen_sanctie", "geen_sanctie", 0)
+    assert last.decision_note.startswith("De ladder is doorlopen")
+    assert len([s for s in steps(case) if s.status == "goedgekeurd"]) == 3  # the ladder did not move
+
+
+def test_no_sanction_is_open_even_while_support_is_missing(create_case, staff):
+    """"Geen sanctie" is never refused: not by the ladder, not by support-first (DOMAIN.md §4: last resort)."""
+    ria, _tom = staff
+    case = create_case(ria)
+    db.session.add(ProgressMeeting(case_id=case.id, number=1, held_on=case.koppeling_date,
+                                   reference_date=case.koppeling_date, hours_offered=10, hours_attended=2,
+                                   map_status="bezig", pvt_status="bezig", ladder_rung=2, signals=["schulden"],
+                                   cooperation="verwijtbaar", next_steps="-", summary="-"))
+    db.session.flush()
+    no_show(case, ria)
+    complete(case, "handhaving_voorstel", ria, maatregel="geen_sanctie",
+             reden_geen_sanctie="Eerst schuldhulp; een boete zou de schulden vergroten.", **PROPOSAL)
+    assert not [s for s in open_steps(case) if s.startswith("handhaving")]

@@ -7,7 +7,7 @@ import time_machine
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
-from portal.engine.scripting import moment
+from portal.engine.scripting import after_day
 from portal.extensions import db
 from portal.tasks.models import HumanTask, WorkflowInstance
 from portal.tasks.workflow import StaleTask, advance_due_instance
@@ -50,8 +50,8 @@ def test_whole_intake_leads_to_drafting_the_pip(create_case, regisseur, scenario
     assert case.stage_label == "PIP opstellen en vaststellen"
     instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id))
     # The intake's overrun timer went away with the subprocess; what waits now is the PIP deadline
-    # (08:00 Dutch time on the day the first PIP must be decided).
-    assert instance.next_timer_due == datetime.fromisoformat(moment(case.pip_deadline.isoformat()))
+    # (once the last day on which the first PIP may be decided has ended: 00:00 Dutch time the next day).
+    assert instance.next_timer_due == datetime.fromisoformat(after_day(case.pip_deadline.isoformat()))
     assert not instance.completed
     written = db.session.scalars(select(AuditEvent.subject).where(AuditEvent.case_id == case.id,
                                                                   AuditEvent.action == "write")).all()
