@@ -119,6 +119,12 @@ def load_config(instance_path: str) -> dict:
         },
         # Attendance (hours attended / hours offered, in %) below which a progress meeting signals stagnation.
         "ATTENDANCE_THRESHOLD": int(_env("ATTENDANCE_THRESHOLD", "80") or 80),
+        # Progress meetings in a row whose ladder rungs show no rise before a case conference (MDO) is called.
+        # The MDO guidance of the voortgang process names two meetings; no legal rule exists (DOMAIN.md §3).
+        "STAGNATION_MEETINGS": int(_env("STAGNATION_MEETINGS", "2") or 2),
+        # The onderwijsroute is meant for newcomers younger than this (DOMAIN.md §2.2, Schulinck); an older
+        # newcomer can still get it, but only with a recorded reason in the plan.
+        "ONDERWIJSROUTE_AGE_LIMIT": int(_env("ONDERWIJSROUTE_AGE_LIMIT", "28") or 28),
         # Days a newcomer's one-time activation code stays valid.
         "ACTIVATION_CODE_DAYS": int(_env("ACTIVATION_CODE_DAYS", "30") or 30),
         # The municipality's organisation certificate and key (PEM) that seal PDFs (PAdES). When

@@ -60,7 +60,9 @@ def propose(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> En
     if data.get("maatregel") == EnforcementStep.NO_SANCTION:
         return decline(case, task, data, user)
     if not support_given_since_signals(case):
-        raise EnforcementRefused(_("Er is een signaal op een ander leefgebied zonder vastgelegde ondersteuning. "
+        # Support before sanction (DOMAIN.md §4, §4.4): only an actual action with its outcome counts.
+        raise EnforcementRefused(_("Er is een signaal op een ander leefgebied zonder daadwerkelijke ondersteuning "
+                                   "met een vastgelegde uitkomst; 'geen ondersteuning nodig' telt niet. "
                                    "Regel eerst ondersteuning; een sanctie komt pas daarna."))
     if open_proposal(case) is not None:
         raise EnforcementRefused(_("Er ligt al een handhavingsvoorstel bij de teamleider; wacht dat besluit af."))

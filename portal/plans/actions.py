@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 
+from portal.plans.rules import onderwijsroute_age_refusal
 from portal.plans.services import (
     answer_questions,
     current_version,
@@ -16,9 +17,10 @@ from portal.tasks.workflow import form_spec_for
 
 @portal_action("plan.draft")
 def draft(context: ActionContext) -> Facts:
-    """pip_opstellen: the drafted plan becomes a new, immutable version, unless a registered check refuses it
-    (the progress room's route-change rule)."""
-    refusal = draft_checks.first(context.case, context.data)
+    """pip_opstellen: the drafted plan becomes a new, immutable version, unless a rule refuses it: a
+    registered check (the progress room's route-change rule, which no reason can lift, speaks first) or the
+    onderwijsroute's age limit (:mod:`portal.plans.rules`)."""
+    refusal = draft_checks.first(context.case, context.data) or onderwijsroute_age_refusal(context.case, context.data)
     if refusal:
         raise ActionRefused(refusal)
     draft_version(context.case, context.data, form_spec_for(context.task), context.user)

@@ -9,8 +9,10 @@ from portal.plans.services import draft_checks
 from portal.processes.actions import ActionContext, Facts, portal_action
 from portal.progress.models import FollowUp
 from portal.progress.services import (
+    NO_SUPPORT,
     ProgressRefused,
     extend_term,
+    is_actual_support,
     meeting_facts,
     record_final_report,
     record_follow_up,
@@ -36,10 +38,14 @@ def meeting(context: ActionContext) -> Facts:
 
 @portal_action("progress.support")
 def support(context: ActionContext) -> Facts:
-    """signaal_opvolgen: support first; a plan change sends the case through the PIP process again."""
+    """signaal_opvolgen: support first; a plan change sends the case through the PIP process again.
+    "Geen ondersteuning nodig" is recorded, but it is no support: it never opens the way to a sanction."""
     chosen = context.data["ondersteuning"]
+    if NO_SUPPORT in chosen and len(chosen) > 1:
+        raise ProgressRefused(_("Kies 'Geen ondersteuning nodig' niet samen met een vorm van ondersteuning."))
     record_follow_up(context.case, context.task, FollowUp.SUPPORT, chosen[0], context.data, context.user)
-    return {"plan_aanpassen": "plan_aanpassen" in chosen}
+    # Only an actual support action with its outcome opens the way to a sanction ("Ja, na ondersteuning").
+    return {"plan_aanpassen": "plan_aanpassen" in chosen, "ondersteuning_geboden": is_actual_support(context.data)}
 
 
 @portal_action("progress.conference")

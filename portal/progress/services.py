@@ -82,13 +82,35 @@ class Assessment:
     attendance_pct: int | None
 
 
-def assess(rungs: list[int], hours_offered: int, hours_attended: int, threshold_pct: int) -> Assessment:
-    """Stagnation: no climb on the ladder over the last two meetings, or attendance below the norm.
+def no_ladder_rise(meeting_rungs: list[int], meetings: int = 2) -> bool:
+    """Stagnation on the participatieladder: over the last ``meetings`` progress meetings in a row the rung
+    never rose from one measurement to the next (the same rung twice, or lower). A newcomer on the top rung
+    has nothing left to climb.
 
-    :param rungs: the rungs measured so far, oldest first, ending with this meeting's.
+    Source: the voortgang process's case-conference rule, "geen stap op de participatieladder over twee
+    gesprekken" (workflows/bpmn/voortgang.bpmn, mdo.json); measuring the ladder at every meeting per
+    DOMAIN.md §5. No legal stagnation rule exists (DOMAIN.md §3), so ``meetings`` is a setting
+    (``STAGNATION_MEETINGS``). The intake rung is no progress meeting and does not count: one meeting
+    without a climb after the plan is not yet stagnation.
+
+    :param meeting_rungs: the rungs of the progress meetings so far, oldest first, ending with this one's.
+    """
+    count = max(meetings, 2)  # a rise needs two measurements to be seen
+    window = meeting_rungs[-count:]
+    if len(window) < count or window[-1] >= TOP_RUNG:
+        return False
+    return all(later <= earlier for earlier, later in zip(window, window[1:], strict=False))
+
+
+def assess(meeting_rungs: list[int], hours_offered: int, hours_attended: int, threshold_pct: int,
+           stagnation_meetings: int = 2) -> Assessment:
+    """Stagnation: no rise on the ladder over the last meetings in a row (:func:`no_ladder_rise`), or
+    attendance below the norm.
+
+    :param meeting_rungs: the rungs of the progress meetings so far, oldest first, ending with this one's.
     """
     reasons = []
-    if len(rungs) >= 3 and rungs[-1] <= rungs[-3] and rungs[-1] < TOP_RUNG:
+    if no_ladder_rise(meeting_rungs, stagnation_meetings):
         reasons.append("geen_trede_vooruit")
     pct = round(100 * hours_attended / hours_offered) if hours_offered else None
     if pct is not None and pct < threshold_pct:
@@ -122,9 +144,9 @@ def record_meeting(case: Case, task: HumanTask, data: dict[str, Any], user: User
     attendance, conversation = data["aanwezigheid"], data["gesprek"]
     earlier = meetings(case)
     rung = int(data["participatie"]["trede"])
-    rungs = [r for r in [intake_rung(case)] if r is not None] + [m.ladder_rung for m in earlier] + [rung]
-    verdict = assess(rungs, attendance["uren_aangeboden"], attendance["uren_gevolgd"],
-                     current_app.config["ATTENDANCE_THRESHOLD"])
+    verdict = assess([m.ladder_rung for m in earlier] + [rung], attendance["uren_aangeboden"],
+                     attendance["uren_gevolgd"], current_app.config["ATTENDANCE_THRESHOLD"],
+                     current_app.config["STAGNATION_MEETINGS"])
     version = current_version(case)
     meeting = ProgressMeeting(
         case_id=case.id, human_task_id=task.id, plan_version_id=version.id if version else None,
@@ -160,6 +182,8 @@ def meeting_facts(case: Case, meeting: ProgressMeeting, carry_on: bool) -> dict[
     return {
         "vorig_gesprek": meeting.held_on.isoformat(),
         "termijn_einde": plan.term_end.isoformat() if plan and plan.term_end else None,
+        # Support before sanction: the handhaving gateway reads this (signaal_opvolgen updates it).
+        "ondersteuning_geboden": support_given_since_signals(case),
         "beoordeling": {
             "signalen": bool(meeting.signals),
             "stagnatie": bool(meeting.assessment.get("stagnatie")),
@@ -187,13 +211,32 @@ def record_follow_up(case: Case, task: HumanTask, kind: str, outcome: str, data:
     return entry
 
 
+#: signaal_opvolgen: the choice that records no support at all; it never counts as support before sanction.
+NO_SUPPORT = "geen_actie"
+#: signaal_opvolgen: what came of the support; a support action counts only with one of these recorded.
+SUPPORT_OUTCOMES = ("ingezet", "afgerond", "niet_aangenomen")
+
+
+def is_actual_support(data: dict[str, Any]) -> bool:
+    """A signaal_opvolgen record is support only when it names an actual action (a referral, debt help, a
+    plan change …, not "geen actie nodig") and records what came of it.
+
+    Source: DOMAIN.md §4 (a sanction is the last resort, memorie van toelichting via VNG) and §4.4 (every
+    signal first creates a support action; the warning → fine path only for culpable non-cooperation).
+    """
+    actions = set(data.get("ondersteuning") or ()) - {NO_SUPPORT}
+    return bool(actions) and data.get("uitkomst") in SUPPORT_OUTCOMES
+
+
 def support_given_since_signals(case: Case) -> bool:
-    """True unless the latest meeting with signals has no support follow-up yet (support before sanction)."""
+    """True unless the latest meeting with signals has no actual support yet (support before sanction,
+    :func:`is_actual_support`)."""
     signalled = next((m for m in reversed(meetings(case)) if m.signals), None)
     if signalled is None:
         return True
-    return db.session.scalar(select(FollowUp.id).where(
-        FollowUp.meeting_id == signalled.id, FollowUp.kind == FollowUp.SUPPORT).limit(1)) is not None
+    records = db.session.scalars(select(FollowUp.data).where(
+        FollowUp.meeting_id == signalled.id, FollowUp.kind == FollowUp.SUPPORT))
+    return any(is_actual_support(data or {}) for data in records)
 
 
 def extend_term(case: Case, new_end: date, user: User) -> date:
@@ -249,11 +292,18 @@ def term_months_elapsed(case: Case, today: date | None = None) -> int | None:
 
 
 ROUTE_SWITCH_MONTHS = 18  # Wi2021: another route only within 18 months of the start of the term
+#: Route switches allowed at any time, outside the 18 months: from the onderwijsroute back to the B1-route
+#: (DOMAIN.md §2.4; Divosa, "Wet inburgering vraag en antwoord – leerroutes").
+SWITCH_ANY_TIME = {("onderwijsroute", "b1_route")}
 SCALE_DOWN_HOURS = 600  # scaling down from the B1-route only after at least 600 hours of effort
 
 
 def route_change_refusal(case: Case, content: dict[str, Any]) -> str | None:
-    """Why a drafted route change is not allowed, or None. Checked against the plan in force."""
+    """Why a drafted route change is not allowed, or None. Checked against the plan in force.
+
+    A switch (*schakelen*) only within 18 months of the start of the term (DOMAIN.md §2.4, nt2.nl/Divosa),
+    except from the onderwijsroute to the B1-route, which is allowed at any time (:data:`SWITCH_ANY_TIME`).
+    """
     current = current_version(case)
     new_route = (content.get("leerroute") or {}).get("route")
     old_route = (current.content.get("leerroute") or {}).get("route") if current else None
@@ -264,6 +314,8 @@ def route_change_refusal(case: Case, content: dict[str, Any]) -> str | None:
         if hours < SCALE_DOWN_HOURS:
             return _("Afschalen van de B1-route naar de Z-route kan pas na minstens %(min)d uur inzet; "
                      "volgens de voortgangsgesprekken zijn %(hours)d uur gevolgd.", min=SCALE_DOWN_HOURS, hours=hours)
+        return None
+    if (old_route, new_route) in SWITCH_ANY_TIME:
         return None
     months = term_months_elapsed(case)
     if months is not None and months >= ROUTE_SWITCH_MONTHS:

@@ -94,6 +94,37 @@ def test_no_sanction_while_a_signal_has_no_support(create_case, staff):
         propose(case, task, {"maatregel": "waarschuwing", **PROPOSAL}, ria)
 
 
+@pytest.mark.parametrize(("support", "counts"), [
+    ({"ondersteuning": ["anders"], "toelichting": "Anders – geen actie nodig."}, False),  # no action, no outcome
+    ({"ondersteuning": ["geen_actie"], "toelichting": "Geen actie nodig."}, False),
+    ({"ondersteuning": ["schuldhulp"], "toelichting": "Aangemeld."}, False),  # an action without its outcome
+    ({"ondersteuning": ["schuldhulp"], "uitkomst": "ingezet", "toelichting": "Aangemeld bij schuldhulp."}, True),
+    ({"ondersteuning": ["verwijzing"], "partner": "GGZ", "uitkomst": "niet_aangenomen",
+      "toelichting": "Verwijzing aangeboden; mevrouw wilde niet."}, True),
+])
+def test_only_an_actual_support_action_with_its_outcome_allows_a_sanction(create_case, staff, support, counts):
+    """Finding 13: support before sanction (DOMAIN.md §4, §4.4) is an actual action with its outcome."""
+    from portal.progress.models import FollowUp
+
+    ria, _tom = staff
+    case = create_case(ria)
+    meeting = ProgressMeeting(case_id=case.id, number=1, held_on=case.koppeling_date,
+                              reference_date=case.koppeling_date, hours_offered=10, hours_attended=2,
+                              map_status="bezig", pvt_status="bezig", ladder_rung=2, signals=["schulden"],
+                              cooperation="verwijtbaar", next_steps="-", summary="-")
+    db.session.add(meeting)
+    db.session.flush()
+    db.session.add(FollowUp(case_id=case.id, meeting_id=meeting.id, kind=FollowUp.SUPPORT,
+                            outcome=support["ondersteuning"][0], data=support, recorded_by_id=ria.id))
+    db.session.flush()
+    task = next(t for t in open_tasks(case))
+    if counts:
+        assert propose(case, task, {"maatregel": "waarschuwing", **PROPOSAL}, ria).measure == "waarschuwing"
+    else:
+        with pytest.raises(EnforcementRefused, match="eerst ondersteuning"):
+            propose(case, task, {"maatregel": "waarschuwing", **PROPOSAL}, ria)
+
+
 def test_no_show_button_opens_the_step_and_is_refused_after_the_intake(app, create_case, staff, login):
     ria, tom = staff
     case = create_case(ria)

@@ -22,6 +22,10 @@ def sign_request(case, password="amina-geheim-1", **kw):
                        password=password, consent=kw.pop("consent", True), locale="ar", **kw)
 
 
+#: A birth date that makes the newcomer 21 on the plan date (2026-03-01): the onderwijsroute fits.
+YOUNG = date(2004, 5, 1)
+
+
 def newcomer_task(case):
     return next(t for t in open_tasks(case) if t.bpmn_id == "pip_ondertekenen")
 
@@ -90,6 +94,7 @@ def test_completing_the_signing_task_without_a_signature_is_refused(create_case,
 def test_question_then_plan_change_needs_a_new_signature(create_case, people):
     ria, amina = people
     case = create_case(ria)
+    case.birth_date = YOUNG  # the new version gives the onderwijsroute
     walk_to_signing(case, ria, amina)
     first = current_version(case)
     respond(case, amina, first.id, "Ik wil liever eerst werken.")
@@ -173,6 +178,7 @@ def test_map_needs_40_practice_hours_on_the_b1_and_z_route(create_case, people, 
 
     ria, _amina = people
     case = create_case(ria)
+    case.birth_date = YOUNG  # the onderwijsroute's age limit is tested below
     walk_intake(case, ria)
     plan = {**PLAN, "leerroute": {**PLAN["leerroute"], "route": route},
             "map_pvt": {"map_uren": hours, "pvt_periode": "Eerste half jaar"}}
@@ -192,3 +198,64 @@ def test_a_plan_dated_28_february_2028_starts_its_term_on_the_leap_day(create_ca
     walk_to_signing(case, ria, amina, pip_datum="2028-02-28")
     plan = plan_of(case)
     assert (plan.term_start, plan.term_end) == (date(2028, 2, 29), date(2031, 2, 28))
+
+
+ONDERWIJSROUTE = {"route": "onderwijsroute", "looptijd_maanden": 18,
+                  "motivering": "Hbo-vooropleiding in Syrië; de leerbaarheidstoets wijst B1 en hoger als haalbaar aan."}
+EXCEPTION = "Toegelaten tot de schakelklas van de hogeschool in september; het diploma uit Syrië is erkend."
+
+
+@pytest.mark.parametrize(("born", "needs_reason"), [
+    (date(1998, 3, 2), False),  # 27 on the plan date (2026-03-01)
+    (date(1998, 3, 1), True),  # 28 that day
+    (date(1990, 1, 10), True),  # 36
+])
+def test_the_onderwijsroute_above_28_needs_a_recorded_reason(create_case, people, born, needs_reason):
+    """Finding 5: the onderwijsroute is meant for newcomers up to 28 (DOMAIN.md §2.2); an older newcomer gets
+    it only with the reason for the exception recorded, and that reason is part of the plan."""
+    from tests.factories import walk_intake
+
+    ria, _amina = people
+    case = create_case(ria)
+    case.birth_date = born
+    walk_intake(case, ria)
+    if needs_reason:
+        with pytest.raises(ActionRefused, match="tot 28 jaar") as refused:
+            complete(case, "pip_opstellen", ria, **{**PLAN, "leerroute": ONDERWIJSROUTE})
+        assert "Reden voor de onderwijsroute boven de leeftijdsgrens" in refused.value.reason
+        assert open_steps(case) == ["pip_opstellen"] and plan_of(case) is None
+        with pytest.raises(ActionRefused, match="tot 28 jaar"):  # blank is no reason
+            complete(case, "pip_opstellen", ria, **{**PLAN, "leerroute": {**ONDERWIJSROUTE,
+                                                                          "uitzondering_leeftijd": " " * 45}})
+        complete(case, "pip_opstellen", ria, **{**PLAN, "leerroute": {**ONDERWIJSROUTE,
+                                                                      "uitzondering_leeftijd": EXCEPTION}})
+        text = plan_of(case).versions[-1].rendered_text
+        assert f"Reden voor de onderwijsroute boven de leeftijdsgrens: {EXCEPTION}" in text
+    else:
+        complete(case, "pip_opstellen", ria, **{**PLAN, "leerroute": ONDERWIJSROUTE})
+    assert open_steps(case) == ["pip_vaststellen"]
+
+
+def test_a_refused_onderwijsroute_answers_422_with_the_reason(create_case, people, login):
+    from tests.conftest import csrf_token
+    from tests.factories import walk_intake
+
+    ria, _amina = people
+    case = create_case(ria)
+    case.birth_date = date(1990, 1, 10)
+    walk_intake(case, ria)
+    task = next(t for t in open_tasks(case) if t.bpmn_id == "pip_opstellen")
+    client = login(ria)
+    url = f"/tasks/{task.id}"
+    form = {"csrf_token": csrf_token(client, url), "leerroute-route": "onderwijsroute",
+            "leerroute-motivering": ONDERWIJSROUTE["motivering"], "leerroute-looptijd_maanden": "18",
+            "map_pvt-pvt_periode": "Eerste half jaar", "begeleiding-begeleiding": "Regisseur elke maand.",
+            "doelen-0-leefgebied": "taal_en_leerbaarheid", "doelen-0-doel": "B1 halen", "doelen-0-actie": "Taalles",
+            "doelen-0-wie": "taalschool", "voortgang-interval": "P3M", "pip_datum": "2026-03-01"}
+    response = client.post(url, data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "bedoeld voor inburgeraars tot 28 jaar" in html
+    assert ONDERWIJSROUTE["motivering"] in html  # nothing typed is lost
+    response = client.post(url, data={**form, "leerroute-uitzondering_leeftijd": EXCEPTION})
+    assert response.status_code == 302
+    assert open_steps(case) == ["pip_vaststellen"]

@@ -15,10 +15,11 @@ from portal.notifications.models import Notification
 from portal.plans.services import current_version, plan_of
 from portal.processes.actions import ActionRefused
 from portal.progress.models import FinalReport, FollowUp, ProgressMeeting, SelfAssessment
-from portal.progress.services import ladder_history
+from portal.progress.services import ladder_history, term_months_elapsed
 from portal.tasks.models import HumanTask, WorkflowInstance
-from portal.tasks.workflow import InvalidSubmission
+from portal.tasks.workflow import InvalidSubmission, complete_task
 from tests.factories import (
+    INTAKE_STEPS,
     PLAN,
     QUARTERLY,
     complete,
@@ -63,7 +64,7 @@ def test_three_years_of_progress_end_with_a_final_report(create_case, people, cl
     sizes = []
     for meeting in range(1, 12):  # quarterly from April 2026 to October 2028; the term ends 1 March 2029
         to_next_meeting(case, clock, amina if meeting % 3 else None)  # every third time she does not fill it in
-        meet(case, ria, rung=min(2 + (meeting - 1) // 2, 6))  # a climb every other meeting: no stagnation
+        meet(case, ria, rung=min(1 + meeting, 6))  # a climb at every meeting up to the top rung: no stagnation
         assert open_steps(case) == [], f"meeting {meeting}: {open_steps(case)}"
         sizes.append(len(json.dumps(instance(case).state)))
     assert instance(case).next_timer_due == datetime(2029, 1, 1, 7, tzinfo=UTC)  # two months before the end
@@ -232,18 +233,42 @@ def test_route_switch_only_within_18_months_and_scaling_down_after_600_hours(cre
     assert open_steps(case) == ["pip_vaststellen"]
 
 
+def two_years_of_half_yearly_meetings(case, regisseur, newcomer, clock) -> None:
+    """Meetings every six months with a climb each time, the fourth (two years in) with low attendance: MDO."""
+    for rung in (3, 4, 5):
+        to_next_meeting(case, clock, newcomer)
+        meet(case, regisseur, rung=rung)
+        assert open_steps(case) == []
+    to_next_meeting(case, clock, newcomer)
+    meet(case, regisseur, rung=5, offered=100, attended=40)
+    assert open_steps(case) == ["mdo"] and term_months_elapsed(case) >= 18
+    complete(case, "mdo", regisseur, day=local_today(), uitkomst="plan_aanpassen")
+
+
+def with_route(route: str, **plan) -> dict:
+    return {**PLAN, **plan, "leerroute": {**PLAN["leerroute"], "route": route}}
+
+
 def test_route_switch_after_18_months_is_refused(create_case, people, clock):
     ria, _tom, amina = people
     case = create_case(ria)
     walk_to_progress(case, ria, amina, **{"voortgang": {"interval": "P6M"}})
-    for _ in range(4):  # two years of half-yearly meetings
-        to_next_meeting(case, clock, amina)
-        meet(case, ria, rung=4 if _ else 3, offered=100, attended=100) if _ < 3 else \
-            meet(case, ria, rung=2, offered=100, attended=40)
-    assert open_steps(case) == ["mdo"]
-    complete(case, "mdo", ria, day=local_today(), uitkomst="plan_aanpassen")
+    two_years_of_half_yearly_meetings(case, ria, amina, clock)
     with pytest.raises(ActionRefused, match="18 maanden"):
-        complete(case, "pip_opstellen", ria, **{**PLAN, "leerroute": {**PLAN["leerroute"], "route": "onderwijsroute"}})
+        complete(case, "pip_opstellen", ria, **with_route("onderwijsroute"))
+
+
+def test_from_the_onderwijsroute_to_the_b1_route_is_allowed_at_any_time(create_case, people, clock):
+    """Finding 4: onderwijsroute → B1-route is the one switch without the 18-month limit (DOMAIN.md §2.4)."""
+    ria, _tom, amina = people
+    case = create_case(ria)
+    case.birth_date = date(2004, 5, 1)  # 21 on the date of the plan: the onderwijsroute fits
+    walk_to_progress(case, ria, amina, **with_route("onderwijsroute", voortgang={"interval": "P6M"}))
+    two_years_of_half_yearly_meetings(case, ria, amina, clock)
+    with pytest.raises(ActionRefused, match="18 maanden"):  # any other switch is still refused this late
+        complete(case, "pip_opstellen", ria, **with_route("z_route"))
+    complete(case, "pip_opstellen", ria, **with_route("b1_route", map_pvt={"map_uren": 40, "pvt_periode": "Nu"}))
+    assert open_steps(case) == ["pip_vaststellen"]
 
 
 def test_a_granted_extension_keeps_the_meetings_going(create_case, people, clock):
@@ -265,3 +290,97 @@ def test_a_granted_extension_keeps_the_meetings_going(create_case, people, clock
     assert open_steps(case) == ["zelfbeoordeling"]
     fire_next_timer(case, clock)
     assert open_steps(case) == ["voortgangsgesprek"] and local_today() == date(2029, 1, 5)
+
+
+def walk_to_progress_from_rung(case, regisseur, newcomer, intake_rung: int, **plan) -> None:
+    """Like walk_to_progress, with the starting rung of the participatieladder recorded at the intake."""
+    for step in INTAKE_STEPS:
+        complete(case, step, regisseur, **({"trede": str(intake_rung)} if step == "participatieladder_intake" else {}))
+    complete(case, "pip_opstellen", regisseur, **{**PLAN, **plan})
+    complete(case, "pip_vaststellen", regisseur, besluitdatum="2026-03-02")
+    case.newcomer_user_id = newcomer.id
+    sign_plan(case, newcomer)
+
+
+def test_two_meetings_in_a_row_on_the_same_rung_call_a_case_conference(create_case, people, clock):
+    """Finding 9: intake 2 → 3 → 3 is stagnation at the second 3 (no rise between the two meetings)."""
+    ria, _tom, amina = people
+    case = create_case(ria)
+    walk_to_progress_from_rung(case, ria, amina, 2, **QUARTERLY)
+    to_next_meeting(case, clock, amina)
+    meet(case, ria, rung=3)
+    assert open_steps(case) == []  # a climb from the intake
+    to_next_meeting(case, clock, amina)
+    meet(case, ria, rung=3)
+    assert open_steps(case) == ["mdo"]
+    assert [rung for _moment, rung in ladder_history(case)] == [2, 3, 3]
+    second = db.session.scalar(select(ProgressMeeting).where(ProgressMeeting.case_id == case.id,
+                                                             ProgressMeeting.number == 2))
+    assert second.assessment["stagnatie"] and second.assessment["redenen"] == ["geen_trede_vooruit"]
+
+
+@pytest.mark.parametrize(("rungs", "meetings", "stagnation"), [
+    ([3], 2, False),  # one meeting: nothing to compare within the meetings
+    ([3, 4], 2, False),
+    ([3, 3], 2, True),  # the same rung twice in a row
+    ([4, 3], 2, True),  # a fall is no rise either
+    ([2, 3, 3], 2, True),  # only the last two meetings count, not the climb before
+    ([3, 3, 4], 2, False),
+    ([6, 6], 2, False),  # the top rung: nothing left to climb
+    ([3, 3], 3, False),  # a municipality that waits three meetings
+    ([3, 4, 4], 3, False),
+    ([4, 4, 3], 3, True),
+    ([3, 3], 1, True),  # fewer than two is read as two
+])
+def test_no_ladder_rise_compares_consecutive_meetings(rungs, meetings, stagnation):
+    from portal.progress.services import no_ladder_rise
+
+    assert no_ladder_rise(rungs, meetings) is stagnation
+
+
+SIGNAL_AND_CULPABLE = {
+    "signalen": {"leefgebieden": ["schulden"], "toelichting": "Achterstand met de huur."},
+    "medewerking": {"oordeel": "verwijtbaar",
+                    "verwijtbaar_toelichting": "Drie lessen per week gemist zonder bericht, ondanks afspraken."}}
+
+
+def test_no_support_needed_does_not_open_the_way_to_a_sanction(create_case, people, clock):
+    """Finding 13: "geen ondersteuning nodig" is recorded, but it is no support before sanction."""
+    ria, _tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)
+    to_next_meeting(case, clock, amina)
+    meet(case, ria, rung=3, **SIGNAL_AND_CULPABLE)
+    assert open_steps(case) == ["signaal_opvolgen"]
+    with pytest.raises(ActionRefused, match="niet samen"):
+        complete(case, "signaal_opvolgen", ria, ondersteuning=["geen_actie", "schuldhulp"], uitkomst="ingezet",
+                 toelichting="Tegenstrijdig.")
+    complete(case, "signaal_opvolgen", ria, ondersteuning=["geen_actie"], toelichting="Geen actie nodig.")
+    assert open_steps(case) == []  # no handhaving: culpable, but not after support
+    assert db.session.scalar(select(FollowUp.outcome).where(FollowUp.case_id == case.id)) == "geen_actie"
+    from portal.enforcement.services import EnforcementRefused, propose
+
+    with pytest.raises(EnforcementRefused, match="eerst ondersteuning"):  # nor by another way in
+        propose(case, task_of_kind(case, "signaal_opvolgen"),
+                {"maatregel": "waarschuwing", "verwijtbaarheid": "-", "ondersteuning": "Geen actie nodig."}, ria)
+
+
+def test_other_support_counts_only_with_a_partner_and_its_outcome(create_case, people, clock):
+    ria, _tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)
+    to_next_meeting(case, clock, amina)
+    meet(case, ria, rung=3, **SIGNAL_AND_CULPABLE)
+    with pytest.raises(InvalidSubmission) as refused:
+        complete_task(task(case, "signaal_opvolgen").id,
+                      {"ondersteuning": ["anders"], "toelichting": "Anders – geen actie nodig."}, ria)
+    assert {v.path for v in refused.value.violations} == {("uitkomst",), ("partner",)}
+    complete(case, "signaal_opvolgen", ria, ondersteuning=["anders"], partner="Buurtteam Noord",
+             uitkomst="ingezet", toelichting="Aangemeld bij het buurtteam voor hulp met de post.")
+    assert open_steps(case) == ["handhaving_voorstel"]  # "Ja, na ondersteuning"
+
+
+def task_of_kind(case, bpmn_id: str) -> HumanTask:
+    """The latest task of the case at ``bpmn_id``, open or completed."""
+    return db.session.scalar(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.bpmn_id == bpmn_id)
+                             .order_by(HumanTask.id.desc()).limit(1))
