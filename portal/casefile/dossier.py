@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.processes.diagram import process
 from portal.tasks.answers import DossierItem, audit_sensitive_read, task_items
 from portal.tasks.models import HumanTask
+from portal.tasks.worklist import may_open
 
 #: Fields of a form's ``gesprek`` section that describe the conversation itself (shown as a table).
 CONVERSATION_FIELDS = {"datum": "date", "gesproken_taal": "language", "tolk": "interpreter"}
@@ -33,6 +34,8 @@ class DossierDomain:
 class Conversation:
     step: str
     task_id: int
+    #: Whether the reader may open the step's page (a teamleider may not open a regisseur's step).
+    may_open: bool = True
     date: str = ""
     language: str = ""
     interpreter: str = ""
@@ -63,7 +66,7 @@ def dossier(case: Case, user: User) -> Dossier:
     for task in completed_tasks(case):
         if task.process_id in OWN_SECTION_PROCESSES:
             continue
-        conversation = Conversation(step=task.title, task_id=task.id)
+        conversation = Conversation(step=task.title, task_id=task.id, may_open=may_open(user, task))
         for domain, item in task_items(task, user):
             if len(item.path) == 2 and item.path[0] == "gesprek" and item.path[1] in CONVERSATION_FIELDS:
                 setattr(conversation, CONVERSATION_FIELDS[item.path[1]], item.value)

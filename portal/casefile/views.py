@@ -24,7 +24,7 @@ from portal.forms.bounds import page_number
 from portal.refusal import Refused
 from portal.security import CASE_ROLES, Role, roles_required
 from portal.tasks.workflow import NoProcessDeployed, StepFailed
-from portal.tasks.worklist import page_size
+from portal.tasks.worklist import may_open, page_size
 
 bp = Blueprint("casefile", __name__, url_prefix="/cases")
 
@@ -104,4 +104,4 @@ def _case_page(case, reassign_form, status: int = 200):
     no_show_form = NoShowForm() if may_report_no_show(case, current_user) else None
     return render_template("casefile/show.html", case=case, dossier=dossier(case, current_user), progress=progress,
                            timeline=completed_tasks(case), tasks=open_tasks(case), reassign_form=reassign_form,
-                           no_show_form=no_show_form), status
+                           no_show_form=no_show_form, may_open=may_open), status

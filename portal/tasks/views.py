@@ -17,7 +17,7 @@ from portal.tasks.context import panels_for
 from portal.tasks.forms import WorklistFilterForm
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import InvalidSubmission, StaleTask, complete_task, form_spec_for, save_draft
-from portal.tasks.worklist import may_work_on, notices_for, page_size, worklist_query, worklist_steps
+from portal.tasks.worklist import may_open, notices_for, page_size, worklist_query, worklist_steps
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -40,9 +40,7 @@ def _load(task_id: int) -> HumanTask:
     task = db.session.get(HumanTask, task_id)
     if task is None or task.municipality_id != current_user.municipality_id:
         abort(404)
-    if task.is_open and not may_work_on(current_user, task):
-        abort(403)
-    if not task.is_open and task.role != current_user.role and task.assignee_id != current_user.id:
+    if not may_open(current_user, task):
         abort(403)
     return task
 

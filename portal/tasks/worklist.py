@@ -74,5 +74,15 @@ def may_work_on(user: User, task: HumanTask) -> bool:
     )
 
 
+def may_open(user: User, task: HumanTask) -> bool:
+    """Whether the task's page opens for ``user``: an open task they may work on, or a finished one of their
+    role or that they completed themselves (the same rule the task page enforces)."""
+    if task.municipality_id != user.municipality_id:
+        return False
+    if task.is_open:
+        return may_work_on(user, task)
+    return task.role == user.role or task.assignee_id == user.id
+
+
 def page_size() -> int:
     return current_app.config["PAGE_SIZE"]

@@ -118,3 +118,31 @@ def test_case_list_audits_which_cases_were_shown(create_user, create_case, login
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.subject == "case.list")).all()
     assert [(e.action, e.purpose, e.user_id) for e in events] == [("read", "casefile.index", ria.id)]
     assert events[0].detail["cases"] == [case.id]
+
+
+def test_every_task_link_on_a_case_page_opens_for_its_reader(create_user, create_case, login):
+    """A case page links only the steps its reader may open: no link that ends in 403 (the crawl found
+    dozens for a teamleider: the regisseur's conversations and finished steps)."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from portal.db import utcnow
+    from portal.worker import fire_due_timers
+
+    ria, tom = create_user("ria"), create_user("tom", role="teamleider")
+    then = utcnow() - timedelta(weeks=10)
+    with time_machine.travel(then, tick=False):  # ten weeks old: the teamleider's escalation opens
+        case = create_case(ria, koppeling=then.date())
+    fire_due_timers()
+    complete(case, "kennismakingsgesprek", ria)  # a finished regisseur step with a conversation
+    escalation = next(t for t in open_tasks(case) if t.role == "teamleider")
+    db.session.commit()
+    for user in (ria, tom):
+        client = login(user, new_client=True)
+        page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+        links = set(re.findall(r'href="/tasks/(\d+)"', page))
+        assert links, user.username
+        assert {task_id: client.get(f"/tasks/{task_id}").status_code for task_id in links} == {
+            task_id: 200 for task_id in links}, user.username
+    assert str(escalation.id) in links  # the teamleider's own step is linked for the teamleider
