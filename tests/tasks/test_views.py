@@ -109,7 +109,7 @@ def test_draft_is_saved_as_typed_and_resumed(ria, create_case, login):
     assert "Concept opgeslagen" in html
 
 
-def test_complete_via_form_moves_the_case(ria, create_case, login):
+def test_complete_via_form_moves_the_case(ria, create_case, login, clock):  # the date below is "this week"
     case = create_case(ria)
     task = task_of(case, "kennismakingsgesprek")
     client = login(ria)
@@ -138,7 +138,7 @@ def test_complete_via_form_moves_the_case(ria, create_case, login):
     assert {t.bpmn_id for t in open_tasks(case)} >= {"intake_leerbaarheid"}
 
 
-def test_stale_task_gives_409_with_what_was_typed(ria, create_case, login):
+def test_stale_task_gives_409_with_what_was_typed(ria, create_case, login, clock):
     case = create_case(ria)
     task = task_of(case, "kennismakingsgesprek")
     client = login(ria)
