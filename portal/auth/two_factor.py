@@ -10,10 +10,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from io import BytesIO
 
 import pyotp
-import segno
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -62,14 +60,6 @@ def new_secret() -> str:
 
 def provisioning_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
-
-
-def qr_data_uri(text: str) -> str:
-    """``text`` as a QR code in an SVG ``data:`` URI (inline: the CSP allows ``data:`` images)."""
-    buffer = BytesIO()
-    segno.make(text, error="m", micro=False).save(buffer, kind="svg", border=4, xmldecl=False, svgns=True,
-                                                   nl=False, scale=4)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _normalise(code: str) -> str:

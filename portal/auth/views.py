@@ -24,6 +24,7 @@ from portal.auth.throttle import CODE_FAILED, PASSWORD_FAILED, locked_until, rec
 from portal.extensions import db, limiter
 from portal.forms import choices
 from portal.i18n import supported_locales
+from portal.qr import qr_svg_data_uri
 from portal.security import STAFF_ROLES, Role, public, roles_required
 
 bp = Blueprint("auth", __name__)
@@ -221,7 +222,7 @@ def enrol_two_factor():
                                   "laat zien."))
     uri = two_factor.provisioning_uri(current_user, secret)
     return render_template("auth/two_factor.html", form=form, enrolled=enrolled, secret=secret,
-                           qr=two_factor.qr_data_uri(uri)), 422 if form.is_submitted() else 200
+                           qr=qr_svg_data_uri(uri, scale=4)), 422 if form.is_submitted() else 200
 
 
 @bp.route("/account/herstelcodes", methods=["GET", "POST"])

@@ -43,7 +43,6 @@ from portal.newcomer.services import (
 )
 from portal.plans.documents import document_for, my_copy_document, pdf_download, verify_code, verify_pdf
 from portal.plans.models import PlanDocument
-from portal.plans.pdf import qr_svg_data_uri
 from portal.plans.render import plan_sections
 from portal.plans.services import (
     SigningRefused,
@@ -56,6 +55,7 @@ from portal.processes.actions import ActionRefused
 from portal.progress import labels
 from portal.progress.labels import words_for
 from portal.progress.services import final_report
+from portal.qr import qr_svg_data_uri
 from portal.refusal import Refused
 from portal.security import Role, public, roles_required
 from portal.tasks.workflow import InvalidSubmission, StaleTask

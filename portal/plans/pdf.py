@@ -17,15 +17,15 @@ the document.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import jinja2
-import segno
 from markupsafe import Markup, escape
+
+from portal.qr import qr_svg_data_uri
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PORTAL_DIR / "templates"
@@ -43,17 +43,6 @@ DEFAULT_VERIFICATION_TEXT = "Controleer dit document op {url} met code {code}"
 
 def text_direction(lang: str) -> str:
     return "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
-
-
-def qr_svg_data_uri(url: str) -> str:
-    """A QR code for ``url`` as an SVG ``data:`` URI, for an ``<img>`` in a PDF (no file, no network).
-
-    Error correction M, black on transparent, a 4-module quiet zone (the standard's minimum).
-    """
-    qr = segno.make(url, error="m", micro=False)
-    buffer = BytesIO()
-    qr.save(buffer, kind="svg", border=4, xmldecl=False, svgns=True, nl=False)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _isolated(value: str) -> Markup:
