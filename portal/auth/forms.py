@@ -43,17 +43,24 @@ class EnrolForm(PasswordConfirmForm):
     code = _code_field(_l("Code uit de app"), _l("De 6 cijfers die de app nu laat zien."))
 
 
-class PasswordChangeForm(PasswordConfirmForm):
-    """A new password (the same rule as the newcomer's activation) after the current one.
-
-    The newcomer room's ActivationForm repeats these two fields; it could inherit them from here.
-    """
-
-    new_password = PasswordField(_l("Nieuw wachtwoord"), [
+def new_password_field() -> PasswordField:
+    """A new password: the one rule for staff (password change) and newcomers (activation)."""
+    return PasswordField(_l("Nieuw wachtwoord"), [
         InputRequired(_l("Kies een wachtwoord.")),
         Length(min=10, max=200, message=_l("Gebruik minstens 10 tekens."))],
         description=_l("Minstens 10 tekens."), render_kw={"autocomplete": "new-password"})
-    new_password_again = PasswordField(_l("Herhaal het wachtwoord"), [
+
+
+def repeated_password_field(of: str) -> PasswordField:
+    """The new password typed again; must equal the field named ``of``."""
+    return PasswordField(_l("Herhaal het wachtwoord"), [
         InputRequired(_l("Herhaal je wachtwoord.")),
-        EqualTo("new_password", message=_l("De twee wachtwoorden zijn niet hetzelfde."))],
+        EqualTo(of, message=_l("De twee wachtwoorden zijn niet hetzelfde."))],
         render_kw={"autocomplete": "new-password"})
+
+
+class PasswordChangeForm(PasswordConfirmForm):
+    """A new password after the current one."""
+
+    new_password = new_password_field()
+    new_password_again = repeated_password_field("new_password")

@@ -15,7 +15,16 @@ from typing import Any
 
 from flask_babel import format_date, gettext
 from werkzeug.routing import IntegerConverter
-from wtforms import BooleanField, Field, FieldList, FormField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    FieldList,
+    FormField,
+    HiddenField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, ValidationError
 
 from portal.db import local_today
@@ -161,6 +170,24 @@ def bound_field(meta_bind, form, unbound_field, options) -> Field:
     if isinstance(field, StringField):  # also TextAreaField, PasswordField, HiddenField
         field.validators = [NoControlCharacters(multiline=isinstance(field, TextAreaField)), *field.validators]
     return field
+
+
+def record_id(value: Any) -> int | None:
+    """A record id as a client sent it (URL or hidden field): a whole number from 1 to :data:`MAX_RECORD_ID`,
+    else None. ASCII digits only: ``"²".isdigit()`` is true, but ``int("²")`` fails."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_RECORD_ID else None
+
+
+class RecordIdField(HiddenField):
+    """The id of the record a form is about (the plan version read): a tampered value becomes None,
+    which the service refuses with a reason, never an error page."""
+
+    def process_formdata(self, valuelist):
+        self.data = record_id(valuelist[0] if valuelist else None)
 
 
 def page_number(value: Any) -> int:

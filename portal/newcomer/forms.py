@@ -10,26 +10,18 @@ from wtforms import (
     BooleanField,
     Form,
     FormField,
-    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
+from portal.auth.forms import new_password_field, repeated_password_field
 from portal.engine import FormSpec
 from portal.forms import PortalForm, build_field, choices, read_fields
-
-
-class RecordIdField(HiddenField):
-    """The id of the record a form is about (the plan version read): a tampered value becomes None,
-    which the service refuses with a reason, never an error page."""
-
-    def process_formdata(self, valuelist):
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.data = int(raw) if raw.isdigit() and len(raw) <= 9 else None
+from portal.forms.bounds import RecordIdField
 
 
 class ActivationForm(PortalForm):
@@ -37,14 +29,8 @@ class ActivationForm(PortalForm):
                        description=_l("De code staat op de brief van de gemeente, bijvoorbeeld ABCD-EFGH-JKLM-NPQR."),
                        render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"})
     language = SelectField(_l("Taal"), [InputRequired()], description=_l("In deze taal zie je je plan."))
-    password = PasswordField(_l("Nieuw wachtwoord"), [
-        InputRequired(_l("Kies een wachtwoord.")),
-        Length(min=10, max=200, message=_l("Gebruik minstens 10 tekens."))],
-        description=_l("Minstens 10 tekens."), render_kw={"autocomplete": "new-password"})
-    password_again = PasswordField(_l("Herhaal het wachtwoord"), [
-        InputRequired(_l("Herhaal je wachtwoord.")),
-        EqualTo("password", message=_l("De twee wachtwoorden zijn niet hetzelfde."))],
-        render_kw={"autocomplete": "new-password"})
+    password = new_password_field()
+    password_again = repeated_password_field("password")
 
 
 class SignForm(PortalForm):

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, StringField, TextAreaField
 
 from portal.forms import PortalForm, build_task_form
-from portal.forms.bounds import MAX_PAGE, draft_problems, page_number
+from portal.forms.bounds import MAX_PAGE, MAX_RECORD_ID, draft_problems, page_number, record_id
 from tests.forms.formdata import one_field_form
 
 
@@ -96,3 +96,11 @@ def test_a_draft_is_checked_for_its_bounds_only(request_context):
     for value in ("toolong", "a\x00"):
         form = form_class(formdata=MultiDict({"f": value}), meta={"csrf": False})
         assert draft_problems(form) and len(form.f.errors) == 1
+
+
+@pytest.mark.parametrize("value, number", [
+    ("42", 42), (" 7 ", 7), (str(MAX_RECORD_ID), MAX_RECORD_ID), (str(MAX_RECORD_ID + 1), None), ("0", None),
+    ("-3", None), ("²", None), ("٣", None), ("1e3", None), ("", None), (None, None), ("9" * 40, None),
+])
+def test_record_ids_from_clients_are_whole_numbers_in_range(value, number):
+    assert record_id(value) == number
