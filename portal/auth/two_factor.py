@@ -114,8 +114,11 @@ def _hash(code: str) -> str:
 
 
 def verify(user: User, code: str) -> bool:
-    """Check a TOTP code (each accepted once) or an unused recovery code (then used up)."""
-    enrolled = enrolment(user)
+    """Check a TOTP code (each accepted once) or an unused recovery code (then used up).
+
+    The enrolment row is locked first: two sign-ins with the same code at once cannot both pass.
+    """
+    enrolled = db.session.get(TwoFactor, user.id, with_for_update=True)
     if enrolled is None:
         return False
     code = _normalise(code)[:20]

@@ -38,7 +38,9 @@ def activate(code: str, password: str, locale: str) -> User:
 
     :raises ActivationError: unknown, expired, replaced or already used code.
     """
-    activation = db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == code_hash(code)))
+    # locked: two people with the same letter at once cannot both set a password
+    activation = db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == code_hash(code))
+                                   .with_for_update())
     now = utcnow()
     if activation is None:
         raise ActivationError(_("Deze code kennen we niet. Controleer de code op je brief."))

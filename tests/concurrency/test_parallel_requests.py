@@ -122,3 +122,31 @@ def test_fifty_signings_make_one_signature(served):
     assert codes[302] == 1 and codes[409] + codes[422] == PEOPLE - 1 and 500 not in codes, codes
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanSignature)) == 1
+
+
+def test_fifty_people_with_one_activation_letter_set_one_password(served):
+    """One code, fifty browsers at once (a letter photographed and shared): exactly one sets the password."""
+    from portal.auth.models import User
+    from portal.cases.models import Case
+    from portal.extensions import db
+    from portal.newcomer.recovery import issue_code
+
+    app, base = served
+    ria_id, case_id = _staff_and_case(app)
+    with app.app_context():
+        code, _activation = issue_code(db.session.get(Case, case_id), db.session.get(User, ria_id))
+        db.session.commit()
+    browsers = [Browser(base) for _ in range(PEOPLE)]
+    forms = [{"csrf_token": b.token("/activeren"), "code": code, "language": "nl",
+              "password": f"wachtwoord-{i:04d}", "password_again": f"wachtwoord-{i:04d}"}
+             for i, b in enumerate(browsers)]
+
+    answers = at_once(PEOPLE, lambda i: browsers[i].request("/activeren", forms[i]))
+
+    codes = _codes(answers)
+    assert codes[302] == 1 and codes[422] == PEOPLE - 1 and 500 not in codes, codes
+    with app.app_context():
+        from portal.newcomer.models import ActivationCode
+
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ActivationCode)
+                                 .where(ActivationCode.used_at.is_not(None))) == 1
