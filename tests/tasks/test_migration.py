@@ -196,3 +196,37 @@ def test_dry_run_migrate_and_rollback_over_every_wait_state(running, clock):
                                               [t for t in s[1] if t[0] in untouched]))(before)
     assert db.session.scalar(select(func.count()).select_from(CaseMigration).where(
         CaseMigration.migration_id == run.id, CaseMigration.outcome == CaseMigration.KEPT)) == 3
+
+
+def test_cli_dry_run_migrate_and_rollback(app, create_user, create_case, tmp_path):
+    ria = create_user("ria")
+    at = {stage: create_case(ria, last=stage) for stage in ("start", "verhuizing", "ladder")}
+    for stage, case in at.items():
+        walk(case, stage, ria, None)
+    app.config["WORKFLOWS_DIR"], previous = str(next_version(tmp_path)), app.config["WORKFLOWS_DIR"]
+    try:
+        new, _ = deploy(note="N+1")
+    finally:
+        app.config["WORKFLOWS_DIR"] = previous
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["bpmn", "migrate", "--to", str(new.id), "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["movable"], report["not_movable"]) == (2, 1)
+    [blocked] = [c for c in report["cases"] if not c["movable"]]
+    assert blocked["case"] == at["verhuizing"].id and "verhuizing_registreren" in blocked["active"]
+
+    result = runner.invoke(args=["bpmn", "migrate", "--to", str(new.id), "--case", str(at["verhuizing"].id)])
+    assert result.exit_code == 1 and "0 moved, 1 refused, 0 failed" in result.output
+
+    result = runner.invoke(args=["bpmn", "migrate", "--to", str(new.id), "--json"])
+    assert result.exit_code == 0, result.output
+    moved = json.loads(result.output.splitlines()[-1])
+    assert (moved["moved"], moved["refused"]) == (2, 1)
+
+    result = runner.invoke(args=["bpmn", "migrate", "--rollback", str(moved["migration"])])
+    assert result.exit_code == 0 and "2 case(s) restored, 0 kept" in result.output
+    result = runner.invoke(args=["bpmn", "migrate", "--rollback", str(moved["migration"])])
+    assert result.exit_code == 1 and "already rolled back" in result.output
+    assert runner.invoke(args=["bpmn", "migrate", "--to", "9999"]).exit_code == 2
