@@ -26,12 +26,12 @@ from typing import Any
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
-from SpiffWorkflow.bpmn.util.diff import diff_workflow
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.specs.base import TaskSpec
 
 from portal.engine.runtime import DeployedProcess, StepResult
-from portal.engine.serializer import serializer, state_from_dict, state_to_dict
+from portal.engine.serializer import serializer
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 PREDICTED = TaskState.PREDICTED_MASK | TaskState.FUTURE
@@ -66,6 +66,16 @@ def _label(spec: TaskSpec) -> str:
     return f"{_bpmn_id(spec)} ({name})" if name else _bpmn_id(spec)
 
 
+_reads_cache: dict[int, tuple[DeployedProcess, dict[str, set[str]]]] = {}
+
+
+def _reads(target: DeployedProcess) -> dict[str, set[str]]:
+    cached = _reads_cache.get(id(target))
+    if cached is None or cached[0] is not target:
+        cached = _reads_cache[id(target)] = (target, _names_read(target))
+    return cached[1]
+
+
 def _names_read(target: DeployedProcess) -> dict[str, set[str]]:
     """Per variable name: the BPMN ids of the target's scripts and conditions that read it."""
     reads: dict[str, set[str]] = {}
@@ -94,8 +104,35 @@ def _timer_note(old: TaskSpec, new: TaskSpec) -> str | None:
             f"now {new_event.expression} from its next start)")
 
 
+#: Spec diffs per (source spec, target spec) object pair: the deployed specs are cached per version, so
+#: a batch of 10,000 cases compares the two versions' specs once instead of once per case.
+_spec_diffs: dict[tuple[int, int], SpecDiff] = {}
+
+
+def _spec_diff(original, new) -> SpecDiff:
+    key = (id(original), id(new))
+    diff = _spec_diffs.get(key)
+    if diff is None or diff._pair != (original, new):  # ids are reused only after the objects are gone
+        diff = SpecDiff(serializer.registry, original, new)
+        diff._pair = (original, new)
+        if len(_spec_diffs) > 256:
+            _spec_diffs.clear()
+        _spec_diffs[key] = diff
+    return diff
+
+
+def diff_workflow(workflow: BpmnWorkflow, target: DeployedProcess):
+    """SpiffWorkflow's ``diff_workflow``, with the spec diffs cached (see ``_spec_diff``)."""
+    top = WorkflowDiff(workflow, _spec_diff(workflow.spec, target.spec))
+    subs = {}
+    for sub_id, sub in workflow.subprocesses.items():
+        new = target.subprocess_specs.get(sub.spec.name)
+        subs[sub_id] = WorkflowDiff(sub, _spec_diff(sub.spec, new)) if new is not None else None
+    return top, subs
+
+
 def _check(workflow: BpmnWorkflow, source: DeployedProcess, target: DeployedProcess) -> tuple[_Findings, Any, Any]:
-    top_diff, sub_diffs = diff_workflow(serializer.registry, workflow, target.spec, target.subprocess_specs)
+    top_diff, sub_diffs = diff_workflow(workflow, target)
     found = _Findings()
     passed: set[str] = set()
     for sub_id, diff in [(None, top_diff), *sub_diffs.items()]:
@@ -126,7 +163,7 @@ def _check(workflow: BpmnWorkflow, source: DeployedProcess, target: DeployedProc
     # A step the new version added before where the case stands: the case never passes it, so a
     # script or condition that reads its answers would fail later on.
     added_user_tasks = {bpmn_id for bpmn_id in target.tasks if bpmn_id not in source.tasks}
-    reads = _names_read(target)
+    reads = _reads(target)
     for bpmn_id in sorted(added_user_tasks):
         if bpmn_id in reads and not _reachable(workflow, target, bpmn_id):
             found.blockers.append(f"the new version reads the answers of step {bpmn_id} (in "
@@ -210,7 +247,4 @@ def migrate(source: DeployedProcess, state: dict[str, Any], target: DeployedProc
         if diff is not None:
             _repredict(sub, diff, target.subprocess_specs[sub.spec.name])
     workflow.subprocess_specs = target.subprocess_specs
-    # Through the stored form and back, as the next request will load it: what cannot be restored
-    # on the target fails here, before anything is saved.
-    reloaded = state_from_dict(state_to_dict(workflow), target.spec, target.subprocess_specs)
-    return target.settle(reloaded), verdict
+    return target.settle(workflow), verdict
