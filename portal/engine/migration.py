@@ -143,6 +143,11 @@ def _check(workflow: BpmnWorkflow, source: DeployedProcess, target: DeployedProc
             if active:
                 found.blockers.append(f"subprocess {sub.spec.name} is active and does not exist in the new version")
             continue
+        for task in diff.removed:  # history of a removed split that live branches still hang from
+            if task.has_state(TaskState.FINISHED_MASK) and len(task.children) > 1 and any(
+                    not child.has_state(TaskState.FINISHED_MASK) for child in task.children):
+                found.blockers.append(f"the case is inside the branches of {_label(task.task_spec)}, "
+                                      "which the new version removed")
         for task in active:
             spec = task.task_spec
             if isinstance(spec, CatchingEvent) or getattr(spec, "manual", False):
@@ -211,10 +216,12 @@ def _repredict(workflow: BpmnWorkflow, diff, spec) -> None:
     would set their running children back to FUTURE.
     """
     workflow.spec = spec
-    for task in workflow.tasks.values():
+    for task in list(workflow.tasks.values()):
         aligned = diff.alignment.get(task)
         if aligned is not None:
             task.task_spec = aligned
+        elif task.has_state(TaskState.FINISHED_MASK) and task.parent is not None:
+            _forget(workflow, task)
     for task in list(workflow.get_tasks(state=ACTIVE, skip_subprocesses=True)):
         if task.id not in workflow.tasks or not all(child.has_state(PREDICTED) for child in task.children):
             continue
@@ -223,6 +230,25 @@ def _repredict(workflow: BpmnWorkflow, diff, spec) -> None:
                 workflow.tasks.pop(gone.id, None)
             task._children.remove(child.id)
         task.task_spec._predict(task, mask=PREDICTED | task.state)
+
+
+def _forget(workflow: BpmnWorkflow, task) -> None:
+    """Take a finished task of a removed step out of the history (its children hang from its parent).
+
+    The engine could not restore it on the new version (its spec is gone); the legal record of what
+    happened there lives in the portal's tables, not in the engine's history. ``workflow.tasks``
+    stays parents-first, which the serializer relies on (see portal.engine.compaction).
+    """
+    parent = task.parent
+    at = parent._children.index(task.id)
+    parent._children[at:at + 1] = list(task._children)
+    for child in task.children:
+        child._parent = parent.id
+    if workflow.last_task is task:
+        workflow.last_task = parent
+    del workflow.tasks[task.id]
+    top = workflow.top_workflow if hasattr(workflow, "top_workflow") else workflow
+    top.subprocesses.pop(task.id, None)
 
 
 class NotMovable(Exception):

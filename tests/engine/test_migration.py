@@ -107,3 +107,16 @@ def test_a_case_on_a_removed_step_cannot_move_and_one_before_it_can(old, tmp_pat
         moved, _ = migrate(old, at_vraag.state, new)
         done = new.complete(moved.state, moved.ready_tasks[0].id, {"keuze": "ja", "datum": "2026-01-05"})
     assert done.ready_tasks == () and [w.name for w in done.waiting] == ["Wacht op vervolg"]
+
+
+def test_a_case_that_passed_a_removed_step_moves_and_loads_on_the_new_version(old, tmp_path):
+    new = version(tmp_path, "v2", without_extra)
+    with at(5):
+        result = old.start({})
+        result = old.complete(result.state, result.ready_tasks[0].id, {"keuze": "ja", "datum": "2026-01-05"})
+        result = old.complete(result.state, result.ready_tasks[0].id, {})  # passed "extra"
+        assert [w.name for w in result.waiting] == ["Wacht op vervolg"]
+        moved, _ = migrate(old, result.state, new)
+        reloaded = new.advance(moved.state)
+    assert [w.name for w in reloaded.waiting] == ["Wacht op vervolg"]
+    assert new.signal(reloaded.state, "verder").completed
