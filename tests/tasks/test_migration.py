@@ -61,20 +61,22 @@ def next_version(tmp_path: Path) -> Path:
     return target
 
 
-STAGES = ["start", "verhuizing", "gesprekken", "ladder", "samenvatting", "pip", "tekenen", "voortgang"]
+STAGES = ["start", "verhuizing", "verhuisd", "ladder", "samenvatting", "pip", "tekenen", "voortgang"]
 
 
 def walk(case, stage: str, regisseur, newcomer) -> None:
     if stage == "start":
         return
-    scenario = "na_verhuizing" if stage == "verhuizing" else "gecombineerd"
+    scenario = "na_verhuizing" if stage in ("verhuizing", "verhuisd") else "gecombineerd"
     complete(case, "kennismakingsgesprek", regisseur, startscenario=scenario)
     if stage == "verhuizing":
         return
-    steps = {"gesprekken": 1, "ladder": 4, "samenvatting": 5}.get(stage, 6)
+    if stage == "verhuisd":  # past the step the new version removes, in the first conversation
+        complete(case, "verhuizing_registreren", regisseur)
+    steps = {"verhuisd": 1, "ladder": 4, "samenvatting": 5}.get(stage, 6)
     for step in INTAKE_STEPS[1:1 + steps]:
         complete(case, step, regisseur)
-    if stage in ("gesprekken", "ladder", "samenvatting"):
+    if stage in ("verhuisd", "ladder", "samenvatting"):
         return
     if stage == "pip":
         return
@@ -177,6 +179,9 @@ def test_dry_run_migrate_and_rollback_over_every_wait_state(running, clock):
     assert open_steps(ladder) == ["intake_controle"]
     complete(summary, "intake_samenvatting", ria)
     assert "intake_controle" not in open_steps(summary)
+    moved_house = cases["verhuisd"][0]  # its history holds the removed step: it loads and goes on
+    complete(moved_house, INTAKE_STEPS[2], ria)
+    assert INTAKE_STEPS[2] not in open_steps(moved_house)
 
     # the shortened reminder fires at its old moment (14 days after signing opened), not earlier
     signing = cases["tekenen"][0]
@@ -188,14 +193,14 @@ def test_dry_run_migrate_and_rollback_over_every_wait_state(running, clock):
     advance_case(signing, utcnow())
     assert "pip_ondertekening_opvolgen" in open_steps(signing)
 
-    # rollback: untouched cases come back exactly; the three that moved on are kept
+    # rollback: untouched cases come back exactly; the four that moved on are kept
     run_back, restored, kept = migration.rollback(run.id)
-    assert (restored, kept) == (172, 3)
-    untouched = [i for i in all_ids if i not in (ladder.id, summary.id, signing.id)]
+    assert (restored, kept) == (171, 4)
+    untouched = [i for i in all_ids if i not in (ladder.id, summary.id, signing.id, moved_house.id)]
     assert snapshot(untouched) == (lambda s: ({k: v for k, v in s[0].items() if k in untouched},
                                               [t for t in s[1] if t[0] in untouched]))(before)
     assert db.session.scalar(select(func.count()).select_from(CaseMigration).where(
-        CaseMigration.migration_id == run.id, CaseMigration.outcome == CaseMigration.KEPT)) == 3
+        CaseMigration.migration_id == run.id, CaseMigration.outcome == CaseMigration.KEPT)) == 4
 
 
 def test_cli_dry_run_migrate_and_rollback(app, create_user, create_case, tmp_path):
