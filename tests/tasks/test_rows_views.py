@@ -16,7 +16,8 @@ from tests.factories import PLAN, complete, fire_next_timer, open_steps, open_ta
 PIP = {"leerroute-route": "b1_route", "leerroute-motivering": PLAN["leerroute"]["motivering"],
        "leerroute-looptijd_maanden": "36", "map_pvt-map_uren": "40", "map_pvt-pvt_periode": "Eerste half jaar",
        "begeleiding-begeleiding": "Regisseur elke maand.", "voortgang-interval": "P3M", "pip_datum": "2026-03-01"}
-GOALS = [("taal_en_leerbaarheid", "B1 halen", "taalschool"), ("opleiding_en_werk", "Vrijwilligerswerk vinden", "werkplein"),
+GOALS = [("taal_en_leerbaarheid", "B1 halen", "taalschool"),
+         ("opleiding_en_werk", "Vrijwilligerswerk vinden", "werkplein"),
          ("gezin_en_kinderopvang", "Kinderopvang regelen", "regisseur")]
 
 
