@@ -175,10 +175,6 @@ def record_meeting(case: Case, task: HumanTask, data: dict[str, Any], user: User
 def meeting_facts(case: Case, meeting: ProgressMeeting, carry_on: bool) -> dict[str, Any]:
     """What the voortgang process needs to route after a meeting."""
     plan = plan_of(case)
-    version = current_version(case)
-    interval = ((version.content.get("voortgang") or {}).get("interval") if version else None) or DEFAULT_INTERVAL
-    next_meeting = dates.add(meeting.held_on, interval)
-    end_phase = bool(plan and plan.term_end and next_meeting >= dates.add_months(plan.term_end, -2))
     return {
         "vorig_gesprek": meeting.held_on.isoformat(),
         "termijn_einde": plan.term_end.isoformat() if plan and plan.term_end else None,
@@ -189,7 +185,6 @@ def meeting_facts(case: Case, meeting: ProgressMeeting, carry_on: bool) -> dict[
             "stagnatie": bool(meeting.assessment.get("stagnatie")),
             "verwijtbaar": meeting.cooperation == "verwijtbaar",
             "afronden": not carry_on,
-            "eindfase": carry_on and end_phase,
         },
     }
 
