@@ -178,8 +178,9 @@ def meeting_facts(case: Case, meeting: ProgressMeeting, carry_on: bool) -> dict[
     return {
         "vorig_gesprek": meeting.held_on.isoformat(),
         "termijn_einde": plan.term_end.isoformat() if plan and plan.term_end else None,
-        # Support before sanction: the handhaving gateway reads this (signaal_opvolgen updates it).
-        "ondersteuning_geboden": support_given_since_signals(case),
+        # Support before sanction: the handhaving gateway reads this (signaal_opvolgen updates it). Culpable
+        # non-cooperation without any recorded support goes to signaal_opvolgen first (gw_signalen).
+        "ondersteuning_geboden": actual_support_recorded(case),
         "beoordeling": {
             "signalen": bool(meeting.signals),
             "stagnatie": bool(meeting.assessment.get("stagnatie")),
@@ -232,6 +233,31 @@ def support_given_since_signals(case: Case) -> bool:
     records = db.session.scalars(select(FollowUp.data).where(
         FollowUp.meeting_id == signalled.id, FollowUp.kind == FollowUp.SUPPORT))
     return any(is_actual_support(data or {}) for data in records)
+
+
+#: signaal_opvolgen: the debt-help referral (schuldhulpverlening); a fine waits after it.
+DEBT_HELP = "schuldhulp"
+
+
+def actual_support_recorded(case: Case) -> bool:
+    """Support before a PIP sanction: at least one support action with its outcome is recorded, and the
+    latest signal has its own (:func:`support_given_since_signals`). Source: DOMAIN.md §4, §4.4."""
+    records = db.session.scalars(select(FollowUp.data).where(FollowUp.case_id == case.id,
+                                                             FollowUp.kind == FollowUp.SUPPORT))
+    return any(is_actual_support(data or {}) for data in records) and support_given_since_signals(case)
+
+
+def debt_help_since(case: Case, since: date) -> date | None:
+    """The day of the latest debt-help referral (an actual support action) after ``since``, or None."""
+    rows = db.session.execute(select(FollowUp.data, FollowUp.created_at).where(
+        FollowUp.case_id == case.id, FollowUp.kind == FollowUp.SUPPORT).order_by(FollowUp.id.desc())).all()
+    for data, created in rows:
+        day = dates.local_date(created)
+        if day <= since:
+            break
+        if DEBT_HELP in ((data or {}).get("ondersteuning") or ()) and is_actual_support(data or {}):
+            return day
+    return None
 
 
 def extend_term(case: Case, new_end: date, user: User) -> date:

@@ -208,14 +208,16 @@ def test_signals_get_support_first_and_culpable_non_cooperation_needs_approval(c
     assert open_steps(case) == ["handhaving_voorstel"]
     with pytest.raises(InvalidSubmission):  # the law caps the PIP fine at €800
         complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=900)
-    complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=300,
+    with pytest.raises(ActionRefused, match="naar schuldhulp verwezen"):  # finding 6: no fine right after it
+        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=300)
+    complete(case, "handhaving_voorstel", ria, maatregel="waarschuwing",
              verwijtbaarheid="Drie lessen per week gemist zonder bericht, ondanks afspraken.",
              ondersteuning="Aangemeld bij schuldhulp en gesprek met de taalschool.")
     assert open_steps(case) == ["handhaving_beoordelen"]
     assert task(case, "handhaving_beoordelen").role == "teamleider"
     complete(case, "handhaving_beoordelen", tom, besluit="goedgekeurd", toelichting="Onderbouwd.")
     step = db.session.scalar(select(EnforcementStep).where(EnforcementStep.case_id == case.id))
-    assert (step.track, step.measure, step.amount_euro, step.status) == ("pip", "boete", 300, "goedgekeurd")
+    assert (step.track, step.measure, step.amount_euro, step.status) == ("pip", "waarschuwing", 0, "goedgekeurd")
     assert step.decided_by_id == tom.id and open_steps(case) == []
 
 
