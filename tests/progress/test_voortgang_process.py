@@ -221,24 +221,6 @@ def test_signals_get_support_first_and_culpable_non_cooperation_needs_approval(c
     assert step.decided_by_id == tom.id and open_steps(case) == []
 
 
-def test_route_switch_only_within_18_months_and_scaling_down_after_600_hours(create_case, people, clock):
-    ria, _tom, amina = people
-    case = create_case(ria)
-    walk_to_progress(case, ria, amina, **QUARTERLY)
-    to_next_meeting(case, clock, amina)
-    meet(case, ria, rung=3, offered=120, attended=60)  # low attendance: MDO
-    complete(case, "mdo", ria, day=local_today(), uitkomst="plan_aanpassen")
-    z_route = {**PLAN, **QUARTERLY, "leerroute": {**PLAN["leerroute"], "route": "z_route"}}
-    with pytest.raises(ActionRefused, match="600 uur"):
-        complete(case, "pip_opstellen", ria, **z_route)
-    db.session.add(ProgressMeeting(case_id=case.id, number=99, held_on=local_today(), reference_date=local_today(),
-                                   hours_offered=700, hours_attended=560, map_status="bezig", pvt_status="afgerond",
-                                   ladder_rung=3, cooperation="ja", next_steps="-", summary="-"))
-    db.session.flush()  # 60 + 560 hours attended in all
-    complete(case, "pip_opstellen", ria, **z_route)
-    assert open_steps(case) == ["pip_vaststellen"]
-
-
 def two_years_of_half_yearly_meetings(case, regisseur, newcomer, clock) -> None:
     """Meetings every six months with a climb each time, the fourth (two years in) with low attendance: MDO."""
     for rung in (3, 4, 5):
