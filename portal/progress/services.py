@@ -307,6 +307,4 @@ def term_months_elapsed(case: Case, today: date | None = None) -> int | None:
     plan = plan_of(case)
     if plan is None or plan.term_start is None:
         return None
-    today = today or local_today()
-    return (today.year - plan.term_start.year) * 12 + today.month - plan.term_start.month \
-        - (1 if today.day < plan.term_start.day else 0)
+    return dates.whole_months_between(plan.term_start, today or local_today())
