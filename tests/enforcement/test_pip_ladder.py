@@ -119,3 +119,20 @@ def test_no_fine_within_six_months_of_a_debt_referral(create_case, people, clock
     assert local_today() >= add_months(referral_day, 6)  # more than six months on: a fine is possible again
     propose(case, ria, maatregel="boete", bedrag=250, **MEANS_OK)
     assert ladder(case)[-1] == (2, "boete", 250, "voorgesteld")
+
+
+def test_the_proposer_never_approves_their_own_proposal(create_case, people, clock):
+    """Four eyes: a teamleider other than the proposer decides (DOMAIN.md §4: a sanction is reviewed)."""
+    from portal.enforcement.services import EnforcementRefused, decide
+
+    ria, tom, amina = people
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina, **QUARTERLY)
+    culpable_meeting(case, ria, amina, clock, rung=2)
+    complete(case, "signaal_opvolgen", ria, day=local_today(), ondersteuning=["maatschappelijke_begeleiding"],
+             uitkomst="afgerond", toelichting="Begeleiding bij het plannen gehad.")
+    propose(case, ria, maatregel="waarschuwing")
+    with pytest.raises(EnforcementRefused, match="eigen voorstel"):
+        decide(case, {"besluit": "goedgekeurd", "toelichting": "-"}, ria)
+    approve(case, tom)
+    assert ladder(case) == [(1, "waarschuwing", 0, "goedgekeurd")]
