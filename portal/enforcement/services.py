@@ -88,6 +88,7 @@ def propose(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> En
     rung = _approved_count(case, track) + 1
     measure = data["maatregel"]
     mitigation = (data.get("matiging") or "").strip() or None
+    _check_measure(track, rung, measure)  # the ladder's step first, then the ability to pay, then the amount
     if measure == EnforcementStep.FINE:
         refusal = ability_to_pay_refusal(case, data.get("draagkracht") or {})
         if refusal:
@@ -162,9 +163,8 @@ def ability_to_pay_refusal(case: Case, means: dict[str, Any], today: date | None
     return None
 
 
-def _checked_amount(track: str, rung: int, measure: str, amount: int, mitigation: str | None,
-                    limited_means: bool = False) -> int:
-    """The amount the step may carry: the intake ladder's fixed steps, the PIP ladder's rising steps."""
+def _check_measure(track: str, rung: int, measure: str) -> None:
+    """The measure the ladder's step ``rung`` prescribes (intake: warning, fine, fine; PIP: :func:`pip_step`)."""
     if track == EnforcementStep.INTAKE:
         if rung > len(INTAKE_LADDER):
             raise EnforcementRefused(_("De ladder voor de brede intake is doorlopen (waarschuwing en twee boetes). "
@@ -175,15 +175,20 @@ def _checked_amount(track: str, rung: int, measure: str, amount: int, mitigation
             raise EnforcementRefused(_("Stap %(rung)d van de ladder is: %(measure)s.", rung=rung,
                                        measure=_("schriftelijke waarschuwing") if expected == EnforcementStep.WARNING
                                        else _("boete van € 250")))
-    if track == EnforcementStep.PIP:
+    elif track == EnforcementStep.PIP:
         expected, standard = pip_step(rung)
         if measure != expected:
             raise EnforcementRefused(
                 _("Stap 1 van de ladder voor het PIP is een schriftelijke waarschuwing.") if rung == 1 else
                 _("Stap %(rung)d van de ladder voor het PIP is een boete van ten hoogste € %(amount)d.",
                   rung=rung, amount=standard))
-    else:
-        standard = INTAKE_FINE_EURO
+
+
+def _checked_amount(track: str, rung: int, measure: str, amount: int, mitigation: str | None,
+                    limited_means: bool = False) -> int:
+    """The amount the step may carry: the intake ladder's fixed steps, the PIP ladder's rising steps."""
+    _check_measure(track, rung, measure)
+    standard = pip_step(rung)[1] if track == EnforcementStep.PIP else INTAKE_FINE_EURO
     if measure == EnforcementStep.WARNING:
         return 0
     amount = amount or standard

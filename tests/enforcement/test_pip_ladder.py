@@ -69,8 +69,11 @@ def test_warning_first_then_rising_capped_fines_after_an_ability_to_pay_check(cr
     assert open_steps(case) == ["handhaving_voorstel"]  # support is on record now
     with pytest.raises(ActionRefused, match="ten hoogste € 250"):  # step 2 of the ladder
         propose(case, ria, maatregel="boete", bedrag=500, **MEANS_OK)
-    with pytest.raises(InvalidSubmission):  # no fine without looking at the ability to pay (the form)
+    with pytest.raises(ActionRefused, match="draagkracht"):  # no fine without looking at the ability to pay
         complete_task(open_task(case, "handhaving_voorstel").id, {**PROPOSAL, "maatregel": "boete", "bedrag": 250}, ria)
+    with pytest.raises(InvalidSubmission):  # half an answer: the form puts it at the missing field
+        complete_task(open_task(case, "handhaving_voorstel").id,
+                      {**PROPOSAL, "maatregel": "boete", "bedrag": 250, "draagkracht": {"schulden": "geen"}}, ria)
     assert "draagkracht" in ability_to_pay_refusal(case, {})  # … and the service, whoever calls it
     with pytest.raises(ActionRefused, match="schuldhulpverlening"):
         propose(case, ria, maatregel="boete", bedrag=250,

@@ -209,7 +209,8 @@ def test_signals_get_support_first_and_culpable_non_cooperation_needs_approval(c
     with pytest.raises(InvalidSubmission):  # the law caps the PIP fine at €800
         complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=900)
     with pytest.raises(ActionRefused, match="naar schuldhulp verwezen"):  # finding 6: no fine right after it
-        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=300)
+        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=250,
+                 draagkracht={"schulden": "geen", "inkomen": "boven_bijstandsniveau"})
     complete(case, "handhaving_voorstel", ria, maatregel="waarschuwing",
              verwijtbaarheid="Drie lessen per week gemist zonder bericht, ondanks afspraken.",
              ondersteuning="Aangemeld bij schuldhulp en gesprek met de taalschool.")
