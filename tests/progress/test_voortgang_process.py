@@ -208,7 +208,7 @@ def test_signals_get_support_first_and_culpable_non_cooperation_needs_approval(c
     assert open_steps(case) == ["handhaving_voorstel"]
     with pytest.raises(InvalidSubmission):  # the law caps the PIP fine at €800
         complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=900)
-    with pytest.raises(ActionRefused, match="naar schuldhulp verwezen"):  # finding 6: no fine right after it
+    with pytest.raises(ActionRefused, match="schriftelijke waarschuwing"):  # finding 6: the PIP ladder starts there
         complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=250,
                  draagkracht={"schulden": "geen", "inkomen": "boven_bijstandsniveau"})
     complete(case, "handhaving_voorstel", ria, maatregel="waarschuwing",
