@@ -194,6 +194,22 @@ def term_end(start: date, years: int) -> date:
     return anniversary - timedelta(days=1)
 
 
+def whole_months_between(start: date, end: date) -> int:
+    """Whole calendar months from ``start`` to ``end``: the largest ``n`` with ``add_months(start, n) <= end``
+    (negative when ``end`` is earlier). Counted like :func:`add_months`, so the two agree at month ends:
+    from 31 August 2027, 28 February 2029 is 18 months on (``add_months`` clamps to it).
+
+    Used for the 18-month limit on a route switch (DOMAIN.md §2.4): the limit is reached on
+    ``add_months(term start, 18)``.
+    """
+    if isinstance(start, datetime) or isinstance(end, datetime):
+        raise TypeError("whole_months_between() counts calendar dates; pass local_date(moment) for a datetime")
+    months = (end.year - start.year) * 12 + end.month - start.month
+    while add_months(start, months) > end:  # at most once: the day of the month is not reached yet
+        months -= 1
+    return months
+
+
 def days_between(start: date, end: date) -> int:
     """Calendar days from ``start`` to ``end`` (negative when ``end`` is earlier). Dates only: take
     :func:`local_date` of a moment first."""

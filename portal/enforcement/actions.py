@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 
 from portal.enforcement.models import EnforcementStep
-from portal.enforcement.services import INTAKE_LADDER, decide, open_proposal, propose
+from portal.enforcement.services import INTAKE_LADDER, decide, open_proposal, pip_step, propose
 from portal.processes.actions import ActionContext, Facts, portal_action
 from portal.progress.labels import ENFORCEMENT_TRACKS, label
 from portal.tasks.context import TaskPanel, task_context
@@ -34,8 +34,10 @@ def proposal_panel(task, user) -> TaskPanel | None:
         return None
     if proposed.track == EnforcementStep.INTAKE:
         rung = _("Stap %(rung)d van %(total)d", rung=proposed.rung, total=len(INTAKE_LADDER))
-    else:
-        rung = _("Stap %(rung)d", rung=proposed.rung)
+    else:  # the PIP ladder: a warning, then fines rising to the law's maximum
+        measure, standard = pip_step(proposed.rung)
+        rung = (_("Stap %(rung)d: schriftelijke waarschuwing", rung=proposed.rung) if measure == EnforcementStep.WARNING
+                else _("Stap %(rung)d: boete van ten hoogste € %(amount)d", rung=proposed.rung, amount=standard))
     return TaskPanel(title=_("Voorstel volgens het portaal"), rows=(
         (_("Spoor"), label(ENFORCEMENT_TRACKS, proposed.track)),
         (_("Stap op de ladder"), rung),

@@ -6,28 +6,41 @@ support after a signal is still missing, and only a teamleider other than the pr
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from portal import dates
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
-from portal.db import utcnow
+from portal.db import local_today, utcnow
 from portal.enforcement.models import EnforcementStep
 from portal.extensions import db
 from portal.plans.models import Plan
 from portal.processes.diagram import signal, user_task
-from portal.progress.services import support_given_since_signals
+from portal.progress.services import actual_support_recorded, debt_help_since, support_given_since_signals
 from portal.refusal import Refused
 from portal.security import Role
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import signal_case
 
 INTAKE_FINE_EURO = 250  # Wi2021 art. 22, fixed fine; lower only with a reason (Awb 5:46(3))
-PIP_FINE_MAX_EURO = 800  # Wi2021 art. 23
+PIP_FINE_MAX_EURO = 800  # Wi2021 art. 23: at most €800 (DOMAIN.md §4.1, Schulinck "samenloop")
 INTAKE_LADDER = (EnforcementStep.WARNING, EnforcementStep.FINE, EnforcementStep.FINE)
+#: The PIP ladder, like the intake's: a written warning first, then fines that rise with repetition, capped at
+#: the law's maximum. The law sets only the maximum (Wi2021 art. 23); the steps below it are this portal's
+#: policy for proportionality (Awb art. 5:46 lid 2; a sanction is the "allerlaatste redmiddel", memorie van
+#: toelichting via VNG, DOMAIN.md §4). Every fine after the last listed step stays at the maximum.
+PIP_FINE_STEPS = (250, 500, PIP_FINE_MAX_EURO)
+#: No fine while the newcomer is in debt counselling, nor within this many months after a debt-help referral
+#: (DOMAIN.md §4: fines cause financial stress; Awb art. 5:46 lid 3, ability to pay).
+DEBT_HELP_QUIET_MONTHS = 6
+#: handhaving_voorstel.json, section ``draagkracht``: the ability-to-pay check before any fine.
+DEBTS_NONE, DEBTS, DEBT_COUNSELLING = "geen", "schulden", "schuldhulp"
+INCOME_LOW = ("bijstandsniveau", "lager")
 
 
 class EnforcementRefused(Refused):
@@ -64,13 +77,24 @@ def propose(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> En
         raise EnforcementRefused(_("Er is een signaal op een ander leefgebied zonder daadwerkelijke ondersteuning "
                                    "met een vastgelegde uitkomst; 'geen ondersteuning nodig' telt niet. "
                                    "Regel eerst ondersteuning; een sanctie komt pas daarna."))
+    track = track_of(case)
+    if track == EnforcementStep.PIP and not actual_support_recorded(case):
+        # PIP: a sanction only after support recorded as an actual action with its outcome (DOMAIN.md §4.4).
+        raise EnforcementRefused(_("Er is nog geen ondersteuning vastgelegd als daadwerkelijke actie met een "
+                                   "uitkomst (stap 'Signaal opvolgen: eerst ondersteuning'). Regel eerst "
+                                   "ondersteuning; een sanctie komt pas daarna."))
     if open_proposal(case) is not None:
         raise EnforcementRefused(_("Er ligt al een handhavingsvoorstel bij de teamleider; wacht dat besluit af."))
-    track = track_of(case)
     rung = _approved_count(case, track) + 1
     measure = data["maatregel"]
     mitigation = (data.get("matiging") or "").strip() or None
-    amount = _checked_amount(track, rung, measure, int(data.get("bedrag") or 0), mitigation)
+    _check_measure(track, rung, measure)  # the ladder's step first, then the ability to pay, then the amount
+    if measure == EnforcementStep.FINE:
+        refusal = ability_to_pay_refusal(case, data.get("draagkracht") or {})
+        if refusal:
+            raise EnforcementRefused(refusal)
+    amount = _checked_amount(track, rung, measure, int(data.get("bedrag") or 0), mitigation,
+                             limited_means=limited_means(data.get("draagkracht") or {}))
     step = EnforcementStep(case_id=case.id, track=track, rung=rung, measure=measure, amount_euro=amount,
                            culpability=data["verwijtbaarheid"], support_offered=data["ondersteuning"],
                            mitigation=mitigation, proposal_task_id=task.id, proposed_by_id=user.id)
@@ -106,8 +130,41 @@ def decline(case: Case, task: HumanTask, data: dict[str, Any], user: User) -> En
     return step
 
 
-def _checked_amount(track: str, rung: int, measure: str, amount: int, mitigation: str | None) -> int:
-    """The amount the step may carry: the intake ladder's fixed steps, the PIP's maximum."""
+def pip_step(rung: int) -> tuple[str, int]:
+    """The PIP ladder's step ``rung`` (1-based): the measure and its standard amount (0 for the warning)."""
+    if rung <= 1:
+        return EnforcementStep.WARNING, 0
+    return EnforcementStep.FINE, min(PIP_FINE_STEPS[min(rung - 2, len(PIP_FINE_STEPS) - 1)], PIP_FINE_MAX_EURO)
+
+
+def limited_means(means: dict[str, Any]) -> bool:
+    """Debts or an income at or below the social-assistance level: the fine must be moderated (Awb 5:46 lid 3)."""
+    return means.get("schulden") == DEBTS or means.get("inkomen") in INCOME_LOW
+
+
+def ability_to_pay_refusal(case: Case, means: dict[str, Any], today: date | None = None) -> str | None:
+    """Before any fine the regisseur records the ability to pay (debts, income); no fine during debt
+    counselling nor within :data:`DEBT_HELP_QUIET_MONTHS` after a debt-help referral was recorded.
+
+    Sources: Awb art. 5:46 lid 3 (moderation for low ability to pay, DOMAIN.md §4.1); DOMAIN.md §4 (fines
+    cause financial stress, a sanction is the last resort).
+    """
+    if not means.get("schulden") or not means.get("inkomen"):
+        return _("Beoordeel eerst de draagkracht (schulden en inkomen) voordat je een boete voorstelt.")
+    if means["schulden"] == DEBT_COUNSELLING:
+        return _("Tijdens schuldhulpverlening legt de gemeente geen boete op. Kies een waarschuwing of geen "
+                 "sanctie, met de reden.")
+    today = today or local_today()
+    referral = debt_help_since(case, dates.add_months(today, -DEBT_HELP_QUIET_MONTHS))
+    if referral is not None:
+        return _("Op %(day)s is de inburgeraar naar schuldhulp verwezen; binnen %(months)d maanden daarna volgt "
+                 "geen boete. Kies een waarschuwing of geen sanctie, met de reden.",
+                 day=referral.isoformat(), months=DEBT_HELP_QUIET_MONTHS)
+    return None
+
+
+def _check_measure(track: str, rung: int, measure: str) -> None:
+    """The measure the ladder's step ``rung`` prescribes (intake: warning, fine, fine; PIP: :func:`pip_step`)."""
     if track == EnforcementStep.INTAKE:
         if rung > len(INTAKE_LADDER):
             raise EnforcementRefused(_("De ladder voor de brede intake is doorlopen (waarschuwing en twee boetes). "
@@ -118,16 +175,32 @@ def _checked_amount(track: str, rung: int, measure: str, amount: int, mitigation
             raise EnforcementRefused(_("Stap %(rung)d van de ladder is: %(measure)s.", rung=rung,
                                        measure=_("schriftelijke waarschuwing") if expected == EnforcementStep.WARNING
                                        else _("boete van € 250")))
+    elif track == EnforcementStep.PIP:
+        expected, standard = pip_step(rung)
+        if measure != expected:
+            raise EnforcementRefused(
+                _("Stap 1 van de ladder voor het PIP is een schriftelijke waarschuwing.") if rung == 1 else
+                _("Stap %(rung)d van de ladder voor het PIP is een boete van ten hoogste € %(amount)d.",
+                  rung=rung, amount=standard))
+
+
+def _checked_amount(track: str, rung: int, measure: str, amount: int, mitigation: str | None,
+                    limited_means: bool = False) -> int:
+    """The amount the step may carry: the intake ladder's fixed steps, the PIP ladder's rising steps."""
+    _check_measure(track, rung, measure)
+    standard = pip_step(rung)[1] if track == EnforcementStep.PIP else INTAKE_FINE_EURO
     if measure == EnforcementStep.WARNING:
         return 0
-    if track == EnforcementStep.PIP:
-        if not 1 <= amount <= PIP_FINE_MAX_EURO:
-            raise EnforcementRefused(_("Een boete voor het PIP is ten hoogste € 800; vul het bedrag in."))
-        return amount
-    amount = amount or INTAKE_FINE_EURO
-    if amount > INTAKE_FINE_EURO:
+    amount = amount or standard
+    if amount > standard:
+        if track == EnforcementStep.PIP:
+            raise EnforcementRefused(_("Stap %(rung)d van de ladder voor het PIP is een boete van ten hoogste "
+                                       "€ %(amount)d (de wet: ten hoogste € 800).", rung=rung, amount=standard))
         raise EnforcementRefused(_("De boete voor de brede intake is € 250."))
-    if amount < INTAKE_FINE_EURO and not mitigation:
+    if limited_means and amount == standard:
+        raise EnforcementRefused(_("Bij schulden of een inkomen op of onder bijstandsniveau wordt de boete "
+                                   "gematigd: kies een lager bedrag en geef de reden voor matiging."))
+    if amount < standard and not mitigation:
         raise EnforcementRefused(_("Geef bij een lager bedrag de reden voor matiging."))
     return amount
 

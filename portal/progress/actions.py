@@ -6,10 +6,18 @@ from flask_babel import gettext as _
 
 from portal.auth.models import User
 from portal.cases.services import tell_newcomer
-from portal.plans.services import draft_checks
+from portal.plans.services import current_version, draft_checks
 from portal.processes.actions import ActionContext, Facts, portal_action
 from portal.progress.labels import words_for
 from portal.progress.models import FollowUp
+from portal.progress.routes import (
+    SCALE_DOWN,
+    SCALE_DOWN_HOURS,
+    recorded_hours,
+    route_change_refusal,
+    route_of,
+    scale_down_refusal,
+)
 from portal.progress.services import (
     NO_SUPPORT,
     ProgressRefused,
@@ -22,8 +30,9 @@ from portal.progress.services import (
     record_follow_up,
     record_meeting,
     record_self_assessment,
-    route_change_refusal,
+    term_months_elapsed,
 )
+from portal.tasks.context import TaskPanel, task_context
 from portal.tasks.initial import task_initial_data
 from portal.tasks.models import HumanTask
 
@@ -60,6 +69,35 @@ def conference(context: ActionContext) -> Facts:
     outcome = context.data["uitkomst"]
     record_follow_up(context.case, context.task, FollowUp.CONFERENCE, outcome, context.data, context.user)
     return {"plan_aanpassen": outcome == "plan_aanpassen"}
+
+
+@portal_action("progress.scale_down")
+def scale_down(context: ActionContext) -> Facts:
+    """afschalen_besluit: A2 inside the B1-route, only after 600 hours at a quality-mark provider and sufficient
+    effort (Besluit inburgering 2021 art. 5.5; :func:`portal.progress.routes.scale_down_refusal`). A granted
+    decision sends the case through the PIP process for the A2 plan version; "niet afschalen" is always possible."""
+    outcome = context.data["besluit"]
+    if outcome == SCALE_DOWN:
+        refusal = scale_down_refusal(context.case, context.data)
+        if refusal:
+            raise ProgressRefused(refusal)
+    data = {**context.data, "uren_volgens_gesprekken": recorded_hours(context.case)}
+    record_follow_up(context.case, context.task, FollowUp.SCALE_DOWN, outcome, data, context.user)
+    return {"plan_aanpassen": outcome == SCALE_DOWN}
+
+
+@task_context("afschalen_besluit")
+def scale_down_panel(task, user) -> TaskPanel | None:
+    """What the portal knows for the afschalen decision: the route in force, the hours and the term."""
+    version = current_version(task.case)
+    months = term_months_elapsed(task.case)
+    return TaskPanel(title=_("Gegevens voor het besluit"), rows=(
+        (_("Leerroute in het plan"), words_for(task.case)(("pip_opstellen", "leerroute.route"),
+                                                          route_of(version.content if version else None))),
+        (_("Gevolgde lesuren volgens de voortgangsgesprekken"),
+         _("%(hours)d uur (minimaal %(min)d nodig)", hours=recorded_hours(task.case), min=SCALE_DOWN_HOURS)),
+        (_("Termijn loopt"), _("%(months)d maanden", months=months) if months is not None else "—"),
+    ))
 
 
 def _extension(context: ActionContext, kind: str, outcome: str) -> Facts:

@@ -38,7 +38,7 @@ CONCLUSIONS = ("eindverslag", "conclusie")
 ENFORCEMENT_MEASURES = ("handhaving_voorstel", "maatregel")
 #: FollowUp.kind → the task whose form records it (its title names the follow-up).
 FOLLOW_UP_TASKS = {"ondersteuning": "signaal_opvolgen", "mdo": "mdo", "eindevaluatie": "eindevaluatie",
-                   "verlenging": "verlenging_besluit"}
+                   "verlenging": "verlenging_besluit", "afschalen": "afschalen_besluit"}
 
 
 class Words:

@@ -79,11 +79,13 @@ class SelfAssessment(db.Model):
 
 class FollowUp(db.Model):
     """What came out of a meeting: support after a signal, a case conference (MDO) on stagnation,
-    the end-of-term evaluation or DUO's decision on an extension."""
+    the end-of-term evaluation, DUO's decision on an extension, or the afschalen decision."""
 
     __tablename__ = "progress_follow_up"
 
     SUPPORT, CONFERENCE, EVALUATION, EXTENSION = "ondersteuning", "mdo", "eindevaluatie", "verlenging"
+    #: The afschalen decision (A2 inside the B1-route; outcome "afschalen" or "niet_afschalen").
+    SCALE_DOWN = "afschalen"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("inburgering_case.id"), index=True)

@@ -175,21 +175,17 @@ def record_meeting(case: Case, task: HumanTask, data: dict[str, Any], user: User
 def meeting_facts(case: Case, meeting: ProgressMeeting, carry_on: bool) -> dict[str, Any]:
     """What the voortgang process needs to route after a meeting."""
     plan = plan_of(case)
-    version = current_version(case)
-    interval = ((version.content.get("voortgang") or {}).get("interval") if version else None) or DEFAULT_INTERVAL
-    next_meeting = dates.add(meeting.held_on, interval)
-    end_phase = bool(plan and plan.term_end and next_meeting >= dates.add_months(plan.term_end, -2))
     return {
         "vorig_gesprek": meeting.held_on.isoformat(),
         "termijn_einde": plan.term_end.isoformat() if plan and plan.term_end else None,
-        # Support before sanction: the handhaving gateway reads this (signaal_opvolgen updates it).
-        "ondersteuning_geboden": support_given_since_signals(case),
+        # Support before sanction: the handhaving gateway reads this (signaal_opvolgen updates it). Culpable
+        # non-cooperation without any recorded support goes to signaal_opvolgen first (gw_signalen).
+        "ondersteuning_geboden": actual_support_recorded(case),
         "beoordeling": {
             "signalen": bool(meeting.signals),
             "stagnatie": bool(meeting.assessment.get("stagnatie")),
             "verwijtbaar": meeting.cooperation == "verwijtbaar",
             "afronden": not carry_on,
-            "eindfase": carry_on and end_phase,
         },
     }
 
@@ -237,6 +233,31 @@ def support_given_since_signals(case: Case) -> bool:
     records = db.session.scalars(select(FollowUp.data).where(
         FollowUp.meeting_id == signalled.id, FollowUp.kind == FollowUp.SUPPORT))
     return any(is_actual_support(data or {}) for data in records)
+
+
+#: signaal_opvolgen: the debt-help referral (schuldhulpverlening); a fine waits after it.
+DEBT_HELP = "schuldhulp"
+
+
+def actual_support_recorded(case: Case) -> bool:
+    """Support before a PIP sanction: at least one support action with its outcome is recorded, and the
+    latest signal has its own (:func:`support_given_since_signals`). Source: DOMAIN.md §4, §4.4."""
+    records = db.session.scalars(select(FollowUp.data).where(FollowUp.case_id == case.id,
+                                                             FollowUp.kind == FollowUp.SUPPORT))
+    return any(is_actual_support(data or {}) for data in records) and support_given_since_signals(case)
+
+
+def debt_help_since(case: Case, since: date) -> date | None:
+    """The day of the latest debt-help referral (an actual support action) after ``since``, or None."""
+    rows = db.session.execute(select(FollowUp.data, FollowUp.created_at).where(
+        FollowUp.case_id == case.id, FollowUp.kind == FollowUp.SUPPORT).order_by(FollowUp.id.desc())).all()
+    for data, created in rows:
+        day = dates.local_date(created)
+        if day <= since:
+            break
+        if DEBT_HELP in ((data or {}).get("ondersteuning") or ()) and is_actual_support(data or {}):
+            return day
+    return None
 
 
 def extend_term(case: Case, new_end: date, user: User) -> date:
@@ -296,39 +317,4 @@ def term_months_elapsed(case: Case, today: date | None = None) -> int | None:
     plan = plan_of(case)
     if plan is None or plan.term_start is None:
         return None
-    today = today or local_today()
-    return (today.year - plan.term_start.year) * 12 + today.month - plan.term_start.month \
-        - (1 if today.day < plan.term_start.day else 0)
-
-
-ROUTE_SWITCH_MONTHS = 18  # Wi2021: another route only within 18 months of the start of the term
-#: Route switches allowed at any time, outside the 18 months: from the onderwijsroute back to the B1-route
-#: (DOMAIN.md §2.4; Divosa, "Wet inburgering vraag en antwoord – leerroutes").
-SWITCH_ANY_TIME = {("onderwijsroute", "b1_route")}
-SCALE_DOWN_HOURS = 600  # scaling down from the B1-route only after at least 600 hours of effort
-
-
-def route_change_refusal(case: Case, content: dict[str, Any]) -> str | None:
-    """Why a drafted route change is not allowed, or None. Checked against the plan in force.
-
-    A switch (*schakelen*) only within 18 months of the start of the term (DOMAIN.md §2.4, nt2.nl/Divosa),
-    except from the onderwijsroute to the B1-route, which is allowed at any time (:data:`SWITCH_ANY_TIME`).
-    """
-    current = current_version(case)
-    new_route = (content.get("leerroute") or {}).get("route")
-    old_route = (current.content.get("leerroute") or {}).get("route") if current else None
-    if current is None or not new_route or new_route == old_route:
-        return None
-    if old_route == "b1_route" and new_route == "z_route":
-        hours = hours_attended(case)
-        if hours < SCALE_DOWN_HOURS:
-            return _("Afschalen van de B1-route naar de Z-route kan pas na minstens %(min)d uur inzet; "
-                     "volgens de voortgangsgesprekken zijn %(hours)d uur gevolgd.", min=SCALE_DOWN_HOURS, hours=hours)
-        return None
-    if (old_route, new_route) in SWITCH_ANY_TIME:
-        return None
-    months = term_months_elapsed(case)
-    if months is not None and months >= ROUTE_SWITCH_MONTHS:
-        return _("Een andere leerroute kan alleen binnen %(max)d maanden na het begin van de inburgeringstermijn; "
-                 "de termijn loopt nu %(months)d maanden.", max=ROUTE_SWITCH_MONTHS, months=months)
-    return None
+    return dates.whole_months_between(plan.term_start, today or local_today())

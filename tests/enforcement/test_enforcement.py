@@ -20,7 +20,9 @@ CULPABLE = {"beoordeling": {
     "verwijtbaar": "ja", "reden": "Geen bericht.",
     "toelichting": "Twee brieven en een telefoontje, met tolk; geen reactie en geen reden gegeven."}}
 PROPOSAL = {"verwijtbaarheid": "Twee oproepen met tolk gemist zonder bericht of reden, ondanks hulp van het COA.",
-            "ondersteuning": "Tolk aangeboden en het COA gevraagd de brief uit te leggen."}
+            "ondersteuning": "Tolk aangeboden en het COA gevraagd de brief uit te leggen.",
+            # the ability to pay, assessed before any fine (Awb art. 5:46 lid 3)
+            "draagkracht": {"schulden": "geen", "inkomen": "boven_bijstandsniveau"}}
 
 
 @pytest.fixture
@@ -181,7 +183,8 @@ def test_a_refused_proposal_shows_the_reason_and_keeps_the_input(create_case, st
     client = login(ria)
     url = f"/tasks/{task.id}"
     response = client.post(url, data={"csrf_token": csrf_token(client, url), "maatregel": "boete", "bedrag": "250",
-                                      **PROPOSAL})
+                                      "draagkracht-schulden": "geen", "draagkracht-inkomen": "bijstandsniveau",
+                                      **{k: v for k, v in PROPOSAL.items() if k != "draagkracht"}})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Stap 1 van de ladder is" in html  # the reason, in the error summary
     assert PROPOSAL["verwijtbaarheid"] in html  # nothing typed is lost
@@ -197,14 +200,17 @@ def test_enforcement_review_shows_the_rung_the_portal_computed(create_case, staf
         hold_next_meeting(case, ria, amina, clock, medewerking={
             "oordeel": "verwijtbaar",
             "verwijtbaar_toelichting": "Drie lessen per week gemist zonder bericht, ondanks afspraken."})
-        complete(case, "handhaving_voorstel", ria, maatregel="boete", bedrag=300,
+        assert open_steps(case) == ["signaal_opvolgen"]  # no support recorded yet: support first
+        complete(case, "signaal_opvolgen", ria, ondersteuning=["maatschappelijke_begeleiding"], uitkomst="ingezet",
+                 toelichting="Extra begeleiding bij het plannen van de lessen.")
+        complete(case, "handhaving_voorstel", ria, maatregel="waarschuwing",
                  verwijtbaarheid="Drie lessen per week gemist zonder bericht, ondanks afspraken.",
                  ondersteuning="Gesprek met de taalschool en een taalmaatje aangeboden.")
     task = next(t for t in open_tasks(case) if t.bpmn_id == "handhaving_beoordelen")
     client = login(tom)
     html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "Voorstel volgens het portaal" in html and "PIP (art. 23 Wi2021)" in html and "Stap 1" in html
-    assert "€ 300" in html
+    assert "geen (waarschuwing)" in html
     case_page = progress_section(client.get(f"/cases/{case.id}").get_data(as_text=True))
     assert 'id="handhaving">Handhaving</h3>' in case_page
     assert '<span class="tag tag--info">Voorgesteld</span>' in case_page  # the status, not the column heading
