@@ -3,7 +3,7 @@
 Labels and choice titles come from the plan's form schema and are translated into the current locale, so
 staff read the list in Dutch (or English) and the newcomer in their own language before signing. Rows
 (goals) are matched by content, not only by position: removing goal 1 of three reads "Doel 1 verwijderd",
-not as two changed goals and a removed third.
+not as two changed goals and a removed third; a goal in another leefgebied is a new goal, not a changed one.
 """
 
 from __future__ import annotations
@@ -117,18 +117,31 @@ def _row_text(spec: FieldSpec, row: dict[str, Any]) -> str:
                      for child in spec.children if not _blank(row.get(child.name)))
 
 
+def _same_row(spec: FieldSpec, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Two rows are the same goal, changed, when the field that names them (the leefgebied) is the same."""
+    named = _row_summary(spec, old)
+    return named is not None and new.get(named[0].name) == named[1]
+
+
 def _rows_changes(spec: FieldSpec, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[PlanChange]:
-    """Rows matched by content; rows in a changed stretch are compared pairwise, the rest added or removed."""
+    """Rows matched by content. In a stretch that differs, a row whose naming field (leefgebied) stayed is a
+    changed row; any other is removed (numbered as in the old version) or added (numbered as in the new)."""
     keys = [[json.dumps(row, sort_keys=True) for row in rows] for rows in (old, new)]
     out: list[PlanChange] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(a=keys[0], b=keys[1], autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        paired = min(i2 - i1, j2 - j1)
-        for offset in range(paired):
-            out += _fields_changes(spec.children, old[i1 + offset], new[j1 + offset], _row_name(spec, j1 + offset + 1))
-        out += [_row_added(spec, j + 1, new[j]) for j in range(j1 + paired, j2)]
-        out += [_row_removed(spec, i + 1, old[i]) for i in range(i1 + paired, i2)]
+        removed, added, changed = list(range(i1, i2)), list(range(j1, j2)), []
+        for i in list(removed):
+            j = next((j for j in added if _same_row(spec, old[i], new[j])), None)
+            if j is not None:
+                removed.remove(i)
+                added.remove(j)
+                changed.append((i, j))
+        for i, j in changed:
+            out += _fields_changes(spec.children, old[i], new[j], _row_name(spec, j + 1))
+        out += [_row_removed(spec, i + 1, old[i]) for i in removed]
+        out += [_row_added(spec, j + 1, new[j]) for j in added]
     return out
 
 

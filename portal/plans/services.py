@@ -65,7 +65,12 @@ def version_digest(case: Case, number: int, content: dict[str, Any], text: str) 
 
 
 def draft_version(case: Case, content: dict[str, Any], form: FormSpec, user: User | None) -> PlanVersion:
-    """A new immutable version from the drafted plan; it needs deciding and new signatures."""
+    """A new immutable version from the drafted plan; it needs deciding and new signatures.
+
+    Only what the plan's form asks is kept: a stray key (a "plan date" from an older form) cannot ride
+    along into the version, its text or its term."""
+    known = {spec.name for spec in form.fields}
+    content = {name: value for name, value in content.items() if name in known}
     plan = plan_of(case, create=True)
     number = (db.session.scalar(select(PlanVersion.number).where(PlanVersion.plan_id == plan.id)
                                 .order_by(PlanVersion.number.desc()).limit(1)) or 0) + 1

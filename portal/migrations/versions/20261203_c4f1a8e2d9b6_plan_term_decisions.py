@@ -15,7 +15,7 @@ after the PIP is adopted by beschikking (Wet inburgering 2021 art. 11). Existing
 - every granted extension already recorded (a verlenging or eindevaluatie with outcome "toegekend") gets a
   ``verlenging`` row; its ground was not asked then, which the row says.
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from alembic import op
 import sqlalchemy as sa
@@ -86,7 +86,7 @@ def _derive_existing_terms():
                         *(sa.column(name, sa.Date) for name in ('decided_on', 'term_start', 'term_end', 'previous_end')),
                         *(sa.column(name, sa.String) for name in ('reason_code', 'reason', 'source')),
                         sa.column('recorded_by_id', sa.Integer), sa.column('created_at', sa.DateTime(timezone=True)))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if bind.dialect.name == 'sqlite':  # stored as naive UTC there (portal.db.UTCDateTime)
         now = now.replace(tzinfo=None)
     rows = []
