@@ -1,5 +1,7 @@
 """A plan change in words: the staff list and the newcomer's list before signing version 2 (issue 10, item 2)."""
 
+import re
+
 import pytest
 from flask_babel import force_locale, gettext
 
@@ -131,3 +133,27 @@ def test_the_plan_task_shows_the_term_read_only(changed_case, people, login):
     assert "Inburgeringstermijn" in html and "2 mrt" in html and "1 mrt" in html
     assert "pip_datum" not in html and "Datum van het plan" not in html
     assert csrf_token(client, url)
+
+
+def test_a_change_opens_with_the_plan_in_force(create_case, people, login):
+    """The regisseur changes the plan: the form shows every field of version 1, all three goals as rows; sent
+    back unchanged it makes a version without changes."""
+    ria, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina, doelen=GOALS, voortgang={"interval": "P3M"},
+                    map_pvt={"map_uren": 40, "pvt_periode": "Eerste half jaar"})
+    respond(case, amina, current_version(case).id, "Kan het anders?")
+    complete(case, "pip_ondertekenen", amina, besluit="vraag", bericht="Kan het anders?")
+    complete(case, "pip_vraag_beantwoorden", ria, antwoord="We kijken ernaar.", vervolg="plan_aanpassen")
+    db.session.commit()
+    client = login(ria)
+    url = f"/tasks/{open_task(case, 'pip_opstellen').id}"
+    html = client.get(url).get_data(as_text=True)
+    for number, goal in enumerate(GOALS):
+        assert f'name="doelen-{number}-doel"' in html and goal["doel"] in html
+        assert re.search(rf'<option[^>]*value="{goal["leefgebied"]}"[^>]*selected', html.split(
+            f'name="doelen-{number}-leefgebied"')[1].split("</select>")[0])
+    assert 'name="doelen-3-doel"' not in html
+    assert PLAN["leerroute"]["motivering"] in html  # a text section field
+    assert re.search(r'value="P3M"[^>]*checked|checked[^>]*value="P3M"', html)  # a radio
+    assert 'value="40"' in html  # a number
