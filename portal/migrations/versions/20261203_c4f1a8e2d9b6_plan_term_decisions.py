@@ -1,7 +1,7 @@
 """The integration term as decisions: plan_term_decision (start, correction, extension with its ground)
 
 Revision ID: c4f1a8e2d9b6
-Revises: b7e4d2a9c1f3
+Revises: c3f8a1d2e4b6
 Create Date: 2026-12-03 16:30:00
 
 The term used to hang on the free "Datum van het plan" field of the drafted plan. By law it starts the day
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4f1a8e2d9b6'
-down_revision = 'b7e4d2a9c1f3'
+down_revision = 'c3f8a1d2e4b6'
 branch_labels = None
 depends_on = None
 
