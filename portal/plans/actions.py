@@ -4,6 +4,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.cases.models import Case
 from portal.extensions import db
 from portal.plans.models import Plan
 from portal.plans.rules import onderwijsroute_age_refusal
@@ -13,11 +14,18 @@ from portal.plans.services import (
     decide,
     draft_checks,
     draft_version,
+    latest_version,
     responses,
 )
 from portal.processes.actions import ActionContext, ActionRefused, Facts, portal_action
 from portal.tasks.context import TaskPanel, task_context
 from portal.tasks.workflow import form_spec_for
+
+try:  # TODO(merge): portal.tasks.initial comes with h10-forms; once merged, import it plainly.
+    from portal.tasks.initial import task_initial_data
+except ImportError:  # pragma: no cover - before that merge the plan form opens empty, as before
+    def task_initial_data(*bpmn_ids):
+        return lambda provider: provider
 
 
 @portal_action("plan.draft")
@@ -77,3 +85,20 @@ def term_panel(task, user) -> TaskPanel | None:
         (_("Termijn"), _("Begint de dag na de datum van dit besluit en duurt drie jaar (Wet inburgering 2021 "
                          "art. 11).")),
     ))
+
+
+@task_initial_data("pip_opstellen")
+def plan_in_force(task, user) -> dict | None:
+    """A change starts from the plan in force: every field of the latest version (the decided plan, or a draft
+    that was sent back before deciding), as far as the plan's form knows it; rows become as many rows."""
+    version = latest_version(db.session.get(Case, task.case_id))
+    if version is None:
+        return None
+    known = {spec.name for spec in form_spec_for(task).fields}
+    return {name: value for name, value in version.content.items() if name in known}
+
+
+@task_initial_data("pip_vaststellen")
+def objection_period(task, user) -> dict | None:
+    """The objection period is fixed at six weeks (Awb art. 6:7): shown filled in, not typed."""
+    return {"bezwaartermijn_weken": 6}
