@@ -19,13 +19,8 @@ from portal.plans.services import (
 )
 from portal.processes.actions import ActionContext, ActionRefused, Facts, portal_action
 from portal.tasks.context import TaskPanel, task_context
+from portal.tasks.initial import task_initial_data
 from portal.tasks.workflow import form_spec_for
-
-try:  # TODO(merge): portal.tasks.initial comes with h10-forms; once merged, import it plainly.
-    from portal.tasks.initial import task_initial_data
-except ImportError:  # pragma: no cover - before that merge the plan form opens empty, as before
-    def task_initial_data(*bpmn_ids):
-        return lambda provider: provider
 
 
 @portal_action("plan.draft")

@@ -20,8 +20,6 @@ from portal.forms import display_value
 
 #: Field kinds whose values are short enough to name in the sentence ("gewijzigd van B1-route in Z-route").
 SHORT_KINDS = {"choice", "multichoice", "date", "integer", "number", "boolean"}
-#: What one row is called, until the form spec carries the schema's ``items.title`` itself.
-ROW_LABELS = {"doelen": "Doel"}
 
 
 @dataclass(frozen=True)
@@ -85,8 +83,7 @@ def _fields_changes(specs: tuple[FieldSpec, ...], old: dict[str, Any], new: dict
 
 
 def _row_name(spec: FieldSpec, number: int) -> str:
-    # The schema's items.title ("Doel"); TODO(merge): FieldSpec.row_label comes with h10-forms, then drop the map.
-    label = getattr(spec, "row_label", "") or ROW_LABELS.get(spec.name, spec.label)
+    label = spec.row_label or spec.label  # the schema's items.title ("Doel")
     return gettext("%(label)s %(number)d", label=gettext(label), number=number)
 
 

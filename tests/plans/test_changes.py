@@ -137,7 +137,6 @@ def test_the_plan_task_shows_the_term_read_only(changed_case, people, login):
 
 def test_a_change_opens_with_the_plan_in_force(create_case, people, login):
     """The regisseur changes the plan: the form shows every field of version 1, all three goals as rows."""
-    pytest.importorskip("portal.tasks.initial")  # TODO(merge): initial data of task forms comes with h10-forms
     ria, amina = people
     case = create_case(ria)
     walk_to_signing(case, ria, amina, doelen=GOALS, voortgang={"interval": "P3M"},
