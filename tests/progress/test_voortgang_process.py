@@ -283,8 +283,10 @@ def test_a_granted_extension_keeps_the_meetings_going(create_case, people, clock
     fire_next_timer(case, clock)
     assert open_steps(case) == ["eindevaluatie"]
     with pytest.raises(ActionRefused, match=r"huidige einde van de termijn \(1 mrt\.? 2029\)"):
-        complete(case, "eindevaluatie", ria, verlenging="toegekend", nieuwe_einddatum="2029-02-01", grond="ziekte")
-    complete(case, "eindevaluatie", ria, verlenging="toegekend", nieuwe_einddatum="2029-09-01", grond="ziekte")
+        complete(case, "eindevaluatie", ria, day=local_today(), verlenging="toegekend", nieuwe_einddatum="2029-02-01",
+                 grond="ziekte")
+    complete(case, "eindevaluatie", ria, day=local_today(), verlenging="toegekend", nieuwe_einddatum="2029-09-01",
+             grond="ziekte")
     assert plan_of(case).term_end == date(2029, 9, 1)
     # Back in the loop: the next meeting (six months after the last, on 5 January) is days away,
     # so the self-assessment opens at once.
