@@ -46,8 +46,9 @@ PLAN = {
     "leerroute": {"route": "b1_route", "looptijd_maanden": 36,
                   "motivering": "De leerbaarheidstoets wijst B1 als haalbaar aan en de onderwijsroute is besproken."},
     "doelen": [{"leefgebied": "taal_en_leerbaarheid", "doel": "B1 halen", "actie": "Taalles", "wie": "taalschool"}],
-    "pip_datum": "2026-03-01",
 }
+#: The date of the first beschikking in :func:`walk_to_signing`: the term runs 2026-03-02 to 2029-03-01.
+DECIDED_ON = "2026-03-01"
 
 
 def walk_intake(case, user) -> None:
@@ -55,13 +56,14 @@ def walk_intake(case, user) -> None:
         complete(case, step, user)
 
 
-def walk_to_signing(case, regisseur, newcomer=None, **plan_overrides) -> None:
-    """Intake done, plan drafted and decided: the newcomer's signing task is open."""
+def walk_to_signing(case, regisseur, newcomer=None, decided_on: str = DECIDED_ON, **plan_overrides) -> None:
+    """Intake done, plan drafted and decided (beschikking dated ``decided_on``): the newcomer's signing task is
+    open."""
     if newcomer is not None:
         case.newcomer_user_id = newcomer.id
     walk_intake(case, regisseur)
     complete(case, "pip_opstellen", regisseur, **{**PLAN, **plan_overrides})
-    complete(case, "pip_vaststellen", regisseur, besluitdatum="2026-03-02")
+    complete(case, "pip_vaststellen", regisseur, besluitdatum=decided_on)
     produce_documents()
 
 

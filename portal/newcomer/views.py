@@ -47,6 +47,7 @@ from portal.plans.render import plan_sections
 from portal.plans.services import (
     SigningRefused,
     SignRequest,
+    changes_since_previous,
     current_version,
     open_response,
 )
@@ -148,9 +149,11 @@ def sign_plan():
             return redirect(url_for("newcomer.my_plan"))
     record("read", "plan", "newcomer.sign_plan", case_id=case.id)
     plan_document = document_for(version, PlanDocument.PLAN)
+    before, changes = changes_since_previous(case, version)
     return render_template("newcomer/sign.html", case=case, version=version, form=form, question=question,
                            plan_ready=plan_document is not None and plan_document.is_ready,
-                           sections=plan_sections(version.content, plan_form(case))), \
+                           sections=plan_sections(version.content, plan_form(case)), before=before,
+                           changes=changes), \
         422 if form.is_submitted() else 200
 
 

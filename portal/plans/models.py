@@ -23,14 +23,44 @@ class Plan(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("inburgering_case.id"), unique=True)
-    #: Date of the first decided PIP. The integration term starts the day after and never moves
-    #: when the plan changes (Wi2021 art. 11(3)).
+    #: Date of the first beschikking (the decision date of version 1). The integration term starts the
+    #: day after and never moves when the plan changes (Wi2021 art. 11(3)); see :mod:`portal.plans.term`.
     pip_date: Mapped[date | None] = mapped_column()
     term_start: Mapped[date | None] = mapped_column()
+    #: The end in force: three years after the start, or the end of the latest granted extension.
     term_end: Mapped[date | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     versions: Mapped[list[PlanVersion]] = relationship(back_populates="plan", order_by="PlanVersion.number")
+    term_decisions: Mapped[list[TermDecision]] = relationship(back_populates="plan", order_by="TermDecision.id")
+
+
+class TermDecision(db.Model):
+    """A decision that set the integration term (append-only): its start with the first beschikking, a
+    granted extension (verlenging, DUO) with its reason, or a correction when the term was once derived
+    from the wrong date. ``term_end`` is the end in force after this decision."""
+
+    __tablename__ = "plan_term_decision"
+
+    START, EXTENSION, CORRECTION = "start", "verlenging", "correctie"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    #: The date of the decision (beschikking of the college, DUO's besluit on an extension).
+    decided_on: Mapped[date] = mapped_column()
+    term_start: Mapped[date] = mapped_column()
+    term_end: Mapped[date] = mapped_column()
+    previous_end: Mapped[date | None] = mapped_column()
+    #: The ground of an extension (a code of the verlenging forms) and the regisseur's words.
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    #: The legal source of the rule applied (article), stored with the decision.
+    source: Mapped[str] = mapped_column(String(200))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    plan: Mapped[Plan] = relationship(back_populates="term_decisions")
 
 
 class PlanVersion(db.Model):

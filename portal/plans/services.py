@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,19 +20,21 @@ from portal import dates
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
-from portal.db import utcnow
+from portal.db import local_today, utcnow
 from portal.engine import FormSpec
 from portal.extensions import db
 from portal.hooks import Hooks
+from portal.plans.changes import PlanChange, describe_changes
 from portal.plans.documents import document_for, queue_document
 from portal.plans.models import Plan, PlanDocument, PlanResponse, PlanSignature, PlanVersion
 from portal.plans.render import plan_text
+from portal.plans.spec import plan_form
+from portal.plans.term import start_term
 from portal.refusal import Refused
 from portal.security import verify_password
 
 #: The consent the newcomer ticks; bump the id when the text (in any language) changes.
 CONSENT_TEXT_ID = "pip-akkoord-v1"
-TERM_YEARS = 3
 
 
 class SigningRefused(Refused):
@@ -62,7 +65,12 @@ def version_digest(case: Case, number: int, content: dict[str, Any], text: str) 
 
 
 def draft_version(case: Case, content: dict[str, Any], form: FormSpec, user: User | None) -> PlanVersion:
-    """A new immutable version from the drafted plan; it needs deciding and new signatures."""
+    """A new immutable version from the drafted plan; it needs deciding and new signatures.
+
+    Only what the plan's form asks is kept: a stray key (a "plan date" from an older form) cannot ride
+    along into the version, its text or its term."""
+    known = {spec.name for spec in form.fields}
+    content = {name: value for name, value in content.items() if name in known}
     plan = plan_of(case, create=True)
     number = (db.session.scalar(select(PlanVersion.number).where(PlanVersion.plan_id == plan.id)
                                 .order_by(PlanVersion.number.desc()).limit(1)) or 0) + 1
@@ -92,25 +100,37 @@ def current_version(case: Case) -> PlanVersion | None:
     return latest_version(case, PlanVersion.DECIDED)
 
 
+def decision_date(version: PlanVersion) -> date | None:
+    """The date of a decided version's beschikking (``besluitdatum``), else the day it was decided."""
+    if version.decision and version.decision.get("besluitdatum"):
+        return date.fromisoformat(version.decision["besluitdatum"])
+    return dates.local_date(version.decided_at) if version.decided_at else None
+
+
 def decide(case: Case, decision: dict[str, Any], user: User | None) -> PlanVersion:
-    """Adopt the latest draft as the beschikking; the first decision fixes the integration term.
+    """Adopt the latest draft as the beschikking; the first decision starts the integration term the day
+    after its decision date (:mod:`portal.plans.term`), later ones leave the term as it is (art. 11(3)).
 
     The beschikking and the plan to sign are queued for the worker (:mod:`portal.plans.documents`).
+
+    :raises SigningRefused: no draft, or a change dated before the beschikking it changes.
     """
     version = latest_version(case)
     if version is None or version.status != PlanVersion.DRAFT:
         raise SigningRefused(_("er is geen conceptplan om vast te stellen"))
+    decided_on = date.fromisoformat(decision["besluitdatum"]) if decision.get("besluitdatum") else local_today()
     previous = current_version(case)
+    earlier = decision_date(previous) if previous is not None else None
+    if earlier is not None and decided_on < earlier:
+        # A change is a new beschikking on the plan in force: it cannot predate the decision it changes.
+        raise SigningRefused(_("De datum van dit besluit ligt vóór de beschikking van versie %(number)d "
+                               "(%(date)s). Een wijziging kan niet eerder zijn dan het plan dat ze wijzigt.",
+                               number=previous.number, date=format_date(earlier)))
     if previous is not None:
         previous.status = PlanVersion.SUPERSEDED
     version.status, version.decided_at, version.decision = PlanVersion.DECIDED, utcnow(), decision
-    plan = version.plan
-    if plan.pip_date is None:  # the term never moves when the plan changes later (art. 11(3))
-        plan.pip_date = date.fromisoformat(version.content["pip_datum"])
-        plan.term_start = dates.add_days(plan.pip_date, 1)
-        plan.term_end = dates.term_end(plan.term_start, TERM_YEARS)  # leap-day safe: 2028-02-29 start works
-        case.pip_decided_on = date.fromisoformat(decision["besluitdatum"]) if decision.get("besluitdatum") \
-            else plan.pip_date
+    if start_term(version.plan, decided_on, user) is not None:
+        case.pip_decided_on = decided_on
     db.session.flush()
     # The PDFs are rendered and sealed by the worker, outside this transaction's case lock.
     queue_document(version, PlanDocument.DECISION)
@@ -226,7 +246,8 @@ def answer_questions(case: Case, answer: str) -> None:
 @dataclass(frozen=True)
 class VersionHistory:
     version: PlanVersion
-    changes: list[tuple[str, Any, Any]]
+    #: What changed since the version before, in words (:mod:`portal.plans.changes`).
+    changes: list[PlanChange]
     responses: list[PlanResponse]
 
 
@@ -234,27 +255,23 @@ def version_history(case: Case) -> list[VersionHistory]:
     """Newest version first, each with what changed since the one before and the questions about it."""
     plan = plan_of(case)
     versions = list(plan.versions) if plan else []
-    history = [VersionHistory(v, changes(versions[i - 1] if i else None, v), responses(v))
+    form = plan_form(case) if versions else None
+    history = [VersionHistory(v, describe_changes(versions[i - 1].content if i else None, v.content, form)
+                              if i else [], responses(v))
                for i, v in enumerate(versions)]
     return list(reversed(history))
 
 
-def changes(old: PlanVersion | None, new: PlanVersion) -> list[tuple[str, Any, Any]]:
-    """(path, old value, new value) for every field that differs between two versions."""
+def previous_decided(version: PlanVersion) -> PlanVersion | None:
+    """The version decided before ``version``: the plan the newcomer knew until this one."""
+    return db.session.scalar(select(PlanVersion).where(
+        PlanVersion.plan_id == version.plan_id, PlanVersion.number < version.number,
+        PlanVersion.decided_at.is_not(None)).order_by(PlanVersion.number.desc()).limit(1))
 
-    def flat(value: Any, prefix: str = "") -> dict[str, Any]:
-        if isinstance(value, dict):
-            out: dict[str, Any] = {}
-            for key, sub in value.items():
-                out.update(flat(sub, f"{prefix}{key}/"))
-            return out
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            out = {}
-            for index, sub in enumerate(value, start=1):
-                out.update(flat(sub, f"{prefix}{index}/"))
-            return out
-        return {prefix.rstrip("/"): value}
 
-    before, after = flat(old.content if old else {}), flat(new.content)
-    return [(key, before.get(key), after.get(key)) for key in sorted(set(before) | set(after))
-            if before.get(key) != after.get(key)]
+def changes_since_previous(case: Case, version: PlanVersion) -> tuple[PlanVersion | None, list[PlanChange]]:
+    """(the version before, what changed since) for a newcomer about to sign ``version``; in the current locale."""
+    before = previous_decided(version)
+    if before is None:
+        return None, []
+    return before, describe_changes(before.content, version.content, plan_form(case))

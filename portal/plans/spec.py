@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from portal.cases.models import Case
 from portal.engine import FormSpec
 from portal.processes.diagram import user_task
@@ -13,3 +15,17 @@ PLAN_TASK = user_task("pip_opstellen", __name__)
 
 def plan_form(case: Case) -> FormSpec:
     return case_runtime(case).form_spec(PLAN_TASK)
+
+
+#: DUO's decision on an extension; its ``grond`` choices name the grounds a term decision records.
+EXTENSION_TASK = user_task("verlenging_besluit", __name__)
+
+
+def extension_grounds(case: Case) -> dict[str, str]:
+    """Ground code → its title in the current locale (from the form the case's process version has)."""
+    try:
+        fields = {spec.name: spec for spec in case_runtime(case).form_spec(EXTENSION_TASK).fields}
+    except KeyError:
+        return {}
+    ground = fields.get("grond")
+    return {choice.value: gettext(choice.label) for choice in ground.choices} if ground else {}

@@ -12,6 +12,8 @@ from portal.extensions import db
 from portal.plans.documents import pdf_download
 from portal.plans.models import PlanDocument
 from portal.plans.services import plan_of, version_history
+from portal.plans.spec import extension_grounds
+from portal.plans.term import term_decisions
 from portal.security import CASE_ROLES, roles_required
 
 bp = Blueprint("plans", __name__, url_prefix="/cases/<int:case_id>/plan")
@@ -21,7 +23,9 @@ bp = Blueprint("plans", __name__, url_prefix="/cases/<int:case_id>/plan")
 @roles_required(*CASE_ROLES)
 def show(case_id: int):
     case = case_for(current_user, case_id, "plans.show")
-    return render_template("plans/show.html", case=case, plan=plan_of(case), history=version_history(case))
+    plan = plan_of(case)
+    return render_template("plans/show.html", case=case, plan=plan, history=version_history(case),
+                           term_decisions=term_decisions(plan), ground_labels=extension_grounds(case))
 
 
 @bp.route("/documents/<int:document_id>.pdf")

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from portal.auth.models import User
 from portal.cases.services import tell_newcomer
+from portal.db import local_today
 from portal.plans.services import current_version, draft_checks
 from portal.processes.actions import ActionContext, Facts, portal_action
 from portal.progress.labels import words_for
@@ -107,7 +108,10 @@ def _extension(context: ActionContext, kind: str, outcome: str) -> Facts:
     if granted:
         if not context.data.get("nieuwe_einddatum"):
             raise ProgressRefused(_("Vul de nieuwe einddatum van de termijn in."))
-        new_end = extend_term(context.case, date.fromisoformat(context.data["nieuwe_einddatum"]), context.user)
+        decided_on = context.data.get("besluitdatum") or context.data.get("datum")
+        new_end = extend_term(context.case, date.fromisoformat(context.data["nieuwe_einddatum"]),
+                              date.fromisoformat(decided_on) if decided_on else local_today(),
+                              context.data.get("grond"), context.data.get("toelichting"), context.user)
         facts = {"verlengd": True, "termijn_einde": new_end.isoformat()}
     record_follow_up(context.case, context.task, kind, outcome, context.data, context.user)
     return facts

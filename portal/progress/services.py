@@ -21,6 +21,7 @@ from portal.cases.models import Case
 from portal.db import local_today
 from portal.extensions import db
 from portal.hooks import Hooks
+from portal.plans import term as plans_term
 from portal.plans.services import current_version, plan_of
 from portal.processes.diagram import user_task
 from portal.progress.models import FinalReport, FollowUp, ProgressMeeting, SelfAssessment
@@ -260,18 +261,11 @@ def debt_help_since(case: Case, since: date) -> date | None:
     return None
 
 
-def extend_term(case: Case, new_end: date, user: User) -> date:
-    """DUO extended the integration term: move the term end (never earlier)."""
-    plan = plan_of(case)
-    if plan is None or plan.term_end is None:
-        raise ProgressRefused(_("Er is nog geen inburgeringstermijn."))
-    if new_end <= plan.term_end:
-        raise ProgressRefused(_("De nieuwe einddatum moet na %(end)s liggen.", end=plan.term_end.isoformat()))
-    old, plan.term_end = plan.term_end, new_end
-    db.session.flush()
-    record("write", "plan:term_end", "progress.extension", case_id=case.id, user_id=user.id,
-           detail={"from": old.isoformat(), "to": new_end.isoformat()})
-    return new_end
+def extend_term(case: Case, new_end: date, decided_on: date, ground: str | None, reason: str | None,
+                user: User) -> date:
+    """DUO extended the integration term: record the decision with its ground (the plans room keeps the
+    term, :func:`portal.plans.term.extend_term`)."""
+    return plans_term.extend_term(plan_of(case), new_end, decided_on, ground, reason, user).term_end
 
 
 #: What must be settled before the trajectory closes: ``case -> reason it cannot close yet, or None``.

@@ -41,7 +41,7 @@ def test_decided_plan_fixes_the_term_and_makes_sealed_documents(create_case, peo
     assert version.status == PlanVersion.DECIDED and len(version.sha256) == 64
     assert "B1-route" in version.rendered_text
     assert {d.kind for d in version.documents} == {PlanDocument.DECISION, PlanDocument.PLAN}
-    assert case.pip_decided_on == date(2026, 3, 2)
+    assert case.pip_decided_on == date(2026, 3, 1)
     task = newcomer_task(case)
     assert task.role == "inburgeraar" and task.assignee_id == amina.id
 
@@ -102,8 +102,7 @@ def test_question_then_plan_change_needs_a_new_signature(create_case, people):
     assert open_steps(case) == ["pip_vraag_beantwoorden"]
     complete(case, "pip_vraag_beantwoorden", ria, antwoord="We passen het plan aan.", vervolg="plan_aanpassen")
     assert open_steps(case) == ["pip_opstellen"]
-    complete(case, "pip_opstellen", ria, **{**PLAN, "pip_datum": "2026-05-01",
-                                              "leerroute": {**PLAN["leerroute"], "route": "onderwijsroute"}})
+    complete(case, "pip_opstellen", ria, **{**PLAN, "leerroute": {**PLAN["leerroute"], "route": "onderwijsroute"}})
     complete(case, "pip_vaststellen", ria, besluitdatum="2026-05-02")
     second = current_version(case)
     assert second.number == 2 and second.sha256 != first.sha256
@@ -191,11 +190,12 @@ def test_map_needs_40_practice_hours_on_the_b1_and_z_route(create_case, people, 
         assert open_steps(case) == ["pip_vaststellen"]
 
 
-def test_a_plan_dated_28_february_2028_starts_its_term_on_the_leap_day(create_case, people):
-    """The term starts the day after the plan date; 2028-02-29 + 3 years has no 29 February (issue 11, 1)."""
+def test_a_plan_decided_on_28_february_2028_starts_its_term_on_the_leap_day(create_case, people):
+    """The term starts the day after the beschikking; 2028-02-29 + 3 years has no 29 February (issue 11, 1)."""
     ria, amina = people
-    case = create_case(ria)
-    walk_to_signing(case, ria, amina, pip_datum="2028-02-28")
+    with time_machine.travel(datetime(2028, 2, 28, 10, tzinfo=UTC), tick=False):
+        case = create_case(ria)
+        walk_to_signing(case, ria, amina, decided_on="2028-02-28")
     plan = plan_of(case)
     assert (plan.term_start, plan.term_end) == (date(2028, 2, 29), date(2031, 2, 28))
 
@@ -206,10 +206,11 @@ EXCEPTION = "Toegelaten tot de schakelklas van de hogeschool in september; het d
 
 
 @pytest.mark.parametrize(("born", "needs_reason"), [
-    (date(1998, 3, 2), False),  # 27 on the plan date (2026-03-01)
+    (date(1998, 3, 2), False),  # 27 on the day the plan is drafted (2026-03-01)
     (date(1998, 3, 1), True),  # 28 that day
     (date(1990, 1, 10), True),  # 36
 ])
+@time_machine.travel(datetime(2026, 3, 1, 10, tzinfo=UTC), tick=False)
 def test_the_onderwijsroute_above_28_needs_a_recorded_reason(create_case, people, born, needs_reason):
     """Finding 5: the onderwijsroute is meant for newcomers up to 28 (DOMAIN.md §2.2); an older newcomer gets
     it only with the reason for the exception recorded, and that reason is part of the plan."""
@@ -251,7 +252,7 @@ def test_a_refused_onderwijsroute_answers_422_with_the_reason(create_case, peopl
             "leerroute-motivering": ONDERWIJSROUTE["motivering"], "leerroute-looptijd_maanden": "18",
             "map_pvt-pvt_periode": "Eerste half jaar", "begeleiding-begeleiding": "Regisseur elke maand.",
             "doelen-0-leefgebied": "taal_en_leerbaarheid", "doelen-0-doel": "B1 halen", "doelen-0-actie": "Taalles",
-            "doelen-0-wie": "taalschool", "voortgang-interval": "P3M", "pip_datum": "2026-03-01"}
+            "doelen-0-wie": "taalschool", "voortgang-interval": "P3M"}
     response = client.post(url, data=form)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "bedoeld voor inburgeraars tot 28 jaar" in html

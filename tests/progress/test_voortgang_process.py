@@ -19,6 +19,7 @@ from portal.progress.services import ladder_history, term_months_elapsed
 from portal.tasks.models import HumanTask, WorkflowInstance
 from portal.tasks.workflow import InvalidSubmission, complete_task
 from tests.factories import (
+    DECIDED_ON,
     INTAKE_STEPS,
     PLAN,
     QUARTERLY,
@@ -272,9 +273,11 @@ def test_a_granted_extension_keeps_the_meetings_going(create_case, people, clock
     assert open_steps(case) == ["zelfbeoordeling"]
     fire_next_timer(case, clock)  # two months before the end of the term, on its own timer
     assert open_steps(case) == ["eindevaluatie", "zelfbeoordeling"] and local_today() == date(2029, 1, 1)
-    with pytest.raises(ActionRefused, match="na 2029-03-01"):
-        complete(case, "eindevaluatie", ria, verlenging="toegekend", nieuwe_einddatum="2029-02-01")
-    complete(case, "eindevaluatie", ria, verlenging="toegekend", nieuwe_einddatum="2029-09-01")
+    with pytest.raises(ActionRefused, match=r"huidige einde van de termijn \(1 mrt\.? 2029\)"):
+        complete(case, "eindevaluatie", ria, day=local_today(), verlenging="toegekend", nieuwe_einddatum="2029-02-01",
+                 grond="ziekte")
+    complete(case, "eindevaluatie", ria, day=local_today(), verlenging="toegekend", nieuwe_einddatum="2029-09-01",
+             grond="ziekte")
     assert plan_of(case).term_end == date(2029, 9, 1)
     fire_next_timer(case, clock)  # the meetings never stopped: the sixth is held on its day
     assert open_steps(case) == ["voortgangsgesprek"] and local_today() == date(2029, 1, 5)
@@ -290,7 +293,7 @@ def walk_to_progress_from_rung(case, regisseur, newcomer, intake_rung: int, **pl
     for step in INTAKE_STEPS:
         complete(case, step, regisseur, **({"trede": str(intake_rung)} if step == "participatieladder_intake" else {}))
     complete(case, "pip_opstellen", regisseur, **{**PLAN, **plan})
-    complete(case, "pip_vaststellen", regisseur, besluitdatum="2026-03-02")
+    complete(case, "pip_vaststellen", regisseur, besluitdatum=DECIDED_ON)
     case.newcomer_user_id = newcomer.id
     sign_plan(case, newcomer)
 
