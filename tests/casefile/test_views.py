@@ -62,7 +62,7 @@ def test_case_page_groups_per_life_domain_and_shows_timeline(create_user, create
     case = create_case(ria)
     walk_intake(case, ria)
     html = login(ria).get(f"/cases/{case.id}").get_data(as_text=True)
-    for heading in ["Gegevens per leefgebied", "Taal en leerbaarheid", "Gezondheid", "Tijdlijn", "Open taken"]:
+    for heading in ["Samenvatting", "Per leefgebied", "Taal en leerbaarheid", "Gezondheid", "Tijdlijn", "Open taken"]:
         assert heading in html, heading
     assert re.search(r'<a href="/tasks/\d+">Participatieladder bij intake</a>', html)  # the next step
     assert "<dt>Regisseur</dt><dd>Ria</dd>" in html  # the responsible regisseur ("Ria" is also the logged-in user)
