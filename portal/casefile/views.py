@@ -14,8 +14,8 @@ from portal.auth.models import User
 from portal.casefile.progress import progress_overview
 from portal.casefile.reading import deadlines, reading, urgency
 from portal.casefile.services import completed_tasks, open_case, open_tasks, reassign
-from portal.cases.languages import language_label
 from portal.cases.forms import CaseFilterForm, KoppelingForm, ReassignForm, koppeling_data
+from portal.cases.languages import language_label
 from portal.cases.services import DuplicateCase, case_for, regisseurs_of, stages_of, visible_cases_query
 from portal.enforcement.forms import NoShowForm
 from portal.enforcement.services import may_report_no_show
