@@ -30,7 +30,7 @@ from portal.plans.spec import plan_form
 from portal.processes.diagram import process, user_task
 from portal.progress.models import ProgressMeeting, SelfAssessment
 from portal.tasks.answers import DossierItem, audit_sensitive_read
-from portal.tasks.models import HumanTask
+from portal.tasks.models import HumanTask, WorkflowInstance
 from portal.tasks.workflow import case_runtime, form_spec_for
 
 #: The plan's own steps: their answers are read from the plan version in force, not from the step.
@@ -264,3 +264,8 @@ def deadlines(case: Case, tasks: list[HumanTask], concerns) -> list[Deadline]:
     found += [Deadline(_("Zorg beantwoorden: %(category)s", category=c.category), urgency(c.due_at))
               for c in concerns if not c.answered and c.due_at]
     return sorted(found, key=lambda d: d.urgency.due)
+
+
+def waiting_until(case: Case) -> datetime | None:
+    """When the case's process moves on by itself (its next timer), for a case without an open step."""
+    return db.session.scalar(select(WorkflowInstance.next_timer_due).where(WorkflowInstance.case_id == case.id))

@@ -12,7 +12,7 @@ from sqlalchemy import false
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.casefile.progress import progress_overview
-from portal.casefile.reading import deadlines, reading, urgency
+from portal.casefile.reading import deadlines, reading, urgency, waiting_until
 from portal.casefile.services import completed_tasks, open_case, open_tasks, reassign
 from portal.cases.forms import CaseFilterForm, KoppelingForm, ReassignForm, koppeling_data
 from portal.cases.languages import language_label
@@ -107,4 +107,5 @@ def _case_page(case, reassign_form, status: int = 200):
     return render_template("casefile/show.html", case=case, reading=reading(case, current_user, timeline, may_open),
                            progress=progress, deadlines=deadlines(case, tasks, progress.concerns), timeline=timeline,
                            tasks=tasks, language=language_label(case.language), reassign_form=reassign_form,
-                           no_show_form=no_show_form, may_open=may_open, urgency=urgency), status
+                           no_show_form=no_show_form, may_open=may_open, urgency=urgency,
+                           waiting_until=None if tasks else waiting_until(case)), status

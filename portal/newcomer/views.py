@@ -313,7 +313,7 @@ def activation_letter(case_id: int):
         code, activation = recovery.issue_code(case, current_user)
     except RecoveryRefused as exc:
         return _account_page(case, refusal=exc.reason, status=422)
-    return render_template("newcomer/activation_letter.html", case=case, parts=letter_parts(case, code, activation))
+    return render_template("accounts/activation_letter.html", case=case, parts=letter_parts(case, code, activation))
 
 
 @bp.route("/verify", methods=["GET", "POST"])
