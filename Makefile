@@ -7,13 +7,17 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
+# The port `make run` serves on; letters and PDFs link to http://127.0.0.1:$(PORT) unless PORTAL_PUBLIC_URL
+# is set (e.g. PORTAL_PUBLIC_URL=https://inburgering.gemeente.example behind a proxy).
+PORT ?= 5000
+
 .PHONY: run test fuzz setup vendor system-deps chromium lint translations compile-translations clean
 
 run: setup vendor system-deps
 	$(BIN)/portal init-db
 	$(BIN)/portal seal dev-cert
 	$(BIN)/portal demo
-	PORTAL_SESSION_COOKIE_SECURE=0 PORTAL_TWO_FACTOR_ROLES= $(BIN)/portal run
+	PORTAL_SESSION_COOKIE_SECURE=0 PORTAL_TWO_FACTOR_ROLES= $(BIN)/portal run --port $(PORT)
 
 test: setup vendor system-deps chromium
 	$(BIN)/ruff check portal tests bench

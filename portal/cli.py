@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -77,6 +78,14 @@ def demo() -> None:
         click.echo(line)
 
 
+def public_url_for_run(configured: str, host: str, port: int) -> str:
+    """The portal's public address for ``portal run``: ``PORTAL_PUBLIC_URL`` when set, else the address the
+    development server listens on (so activation letters and PDFs point where the portal really runs)."""
+    if os.environ.get("PORTAL_PUBLIC_URL"):
+        return configured
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"  # noqa: S104 - compared only
+
+
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -87,10 +96,12 @@ def run(host: str, port: int, no_timers: bool) -> None:
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()
+    app.config["PUBLIC_URL"] = public_url_for_run(app.config["PUBLIC_URL"], host, port)
     if not no_timers:
         threading.Thread(target=worker_module.run_forever, args=(app, app.config["TIMER_INTERVAL"]), daemon=True,
                          name="portal-worker").start()
-    click.echo(f"portal on http://{host}:{port}/ (timers {'off' if no_timers else 'on'})")
+    click.echo(f"portal on http://{host}:{port}/ (timers {'off' if no_timers else 'on'}); "
+               f"letters and PDFs link to {app.config['PUBLIC_URL']}")
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 

@@ -131,7 +131,9 @@ def load_config(instance_path: str) -> dict:
         # unset, `portal seal dev-cert` makes a self-signed development pair under instance/seal/.
         "SEAL_KEY": _env("SEAL_KEY", str(Path(instance_path) / "seal" / "dev-key.pem")),
         "SEAL_CERT": _env("SEAL_CERT", str(Path(instance_path) / "seal" / "dev-cert.pem")),
-        # Public base URL printed in PDFs and QR codes for verification (no trailing slash).
+        # The portal's public address (no trailing slash): the one setting for every address printed for
+        # people outside the portal: the activation letter, its QR code, the verification link in PDFs.
+        # `portal run --port N` uses http://127.0.0.1:N when PORTAL_PUBLIC_URL is not set.
         "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000"),
         # Where notification e-mails go: "smtp", "file" (one .eml per message in MAIL_DIR, for
         # development) or "console" (the log).

@@ -6,16 +6,20 @@ demo shows what the portal really does.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import time_machine
 from sqlalchemy import select
 
 from portal.auth.models import Municipality, User
 from portal.casefile.services import open_case
 from portal.cases.models import Case
 from portal.cases.services import KoppelingData
+from portal.db import local_today
+from portal.demo_people import merge, person_answers, plan_goals
 from portal.demo_progress import walk_into_progress
+from portal.enforcement.services import report_no_show
 from portal.engine import FormSpec
 from portal.extensions import db
 from portal.forms import sample_value
@@ -41,7 +45,8 @@ STAFF = [
 # v-number, first, last, birth, country, language, household, municipality, regisseur, steps to walk
 NEWCOMERS: list[tuple] = [
     ("1000000001", "Amina", "Haddad", date(1994, 3, 12), "Syrië", "arabisch", 3, "0344", "regisseur", "tekenen"),
-    ("1000000002", "Yonas", "Tesfay", date(1999, 7, 2), "Eritrea", "tigrinya", 1, "0344", "regisseur", "start"),
+    ("1000000002", "Yonas", "Tesfay", date(1999, 7, 2), "Eritrea", "tigrinya", 1, "0344", "regisseur",
+     "handhaving"),
     ("1000000003", "Dawit", "Gebremariam", date(1988, 1, 20), "Eritrea", "tigrinya", 4, "0344", "regisseur",
      "verhuizing"),
     ("1000000004", "Olena", "Kovalenko", date(1985, 11, 5), "Oekraïne", "oekraiens", 2, "0344", "regisseur",
@@ -101,6 +106,11 @@ def sample_submission(form_spec: FormSpec, today: date, overrides: dict[str, Any
     return data
 
 
+#: Direct numbers of the demo's regisseurs and teamleider (the activation letter prints the regisseur's).
+PHONES = {"regisseur": "030 286 12 34", "regisseur3": "030 286 12 56", "regisseur2": "030 692 44 10",
+          "teamleider": "030 286 10 00"}
+
+
 def _ensure_user(username: str, name: str, role: Role, municipality: Municipality | None,
                  locale: str | None = None) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
@@ -109,9 +119,11 @@ def _ensure_user(username: str, name: str, role: Role, municipality: Municipalit
                     municipality=municipality, password_hash=hash_password(DEMO_PASSWORD),
                     locale=locale or ("nl" if role != Role.INBURGERAAR else "ar"))
         if role == Role.REGISSEUR:
-            user.email, user.phone = f"{username}@gemeente.example", "030 286 00 00"
+            user.email = f"{username}@gemeente.example"
         db.session.add(user)
         db.session.flush()
+    if user.phone is None and username in PHONES:  # also for a demo loaded before the numbers were added
+        user.phone = PHONES[username]
     return user
 
 
@@ -122,41 +134,81 @@ def _open_tasks(case: Case) -> list[HumanTask]:
 
 
 def _complete(case: Case, bpmn_id: str, user: User, overrides: dict | None = None) -> None:
+    """Complete the case's open step ``bpmn_id`` with sample answers that fit the demo person."""
     task = next(t for t in _open_tasks(case) if t.bpmn_id == bpmn_id)
     spec = form_spec_for(task)
-    data = sample_submission(spec, case.koppeling_date + timedelta(days=7),
-                             {**OVERRIDES.get(bpmn_id, {}), **(overrides or {})})
-    complete_task(task.id, data, user)
+    today = local_today()
+    chosen = {**OVERRIDES.get(bpmn_id, {}), **(overrides or {})}
+    if bpmn_id == "pip_opstellen":
+        chosen["doelen"] = plan_goals(case.v_number, chosen["doelen"])
+    data = merge(sample_submission(spec, today, chosen), person_answers(case.v_number, case.language, bpmn_id))
+    complete_task(task.id, sample_submission(spec, today, data), user)
 
 
-def _walk(case: Case, target: str, regisseur: User) -> None:
-    """Move a fresh case to the named stage of the intake."""
+def _walk(case: Case, target: str, regisseur: User, next_day=lambda: None) -> None:
+    """Move a fresh case to the named stage of the intake (``next_day`` moves the clock between steps)."""
     if target == "start":
         return
+    if target == "handhaving":
+        _no_show(case, regisseur, next_day)
+        return
     scenario = "na_verhuizing" if target == "verhuizing" else "gecombineerd"
+    next_day()
     _complete(case, "kennismakingsgesprek", regisseur, {"startscenario": scenario})
     if target == "verhuizing":
         return
     conversations = ["intake_leerbaarheid", "intake_opleiding_werk", "intake_persoonlijke_omstandigheden",
                      "intake_leefgebieden"]
     if target == "gesprekken":
+        next_day()
         _complete(case, conversations[0], regisseur)
         draft_task = next(t for t in _open_tasks(case) if t.bpmn_id == conversations[1])
         save_draft(draft_task, {"gesprek-datum": [case.koppeling_date.isoformat()],
                                 "werk-werkervaring_omschrijving": ["Nog navragen: werkte in een bakkerij"]}, regisseur)
         return
     for bpmn_id in conversations:
+        next_day()
         _complete(case, bpmn_id, regisseur)
     if target == "ladder":
         return
     _complete(case, "participatieladder_intake", regisseur)
     if target == "samenvatting":
         return
+    next_day()
     _complete(case, "intake_samenvatting", regisseur)
     if target == "pip":
         return
+    next_day()
     _complete(case, "pip_opstellen", regisseur)
     _complete(case, "pip_vaststellen", regisseur)
+
+
+def _no_show(case: Case, regisseur: User, next_day) -> None:
+    """The newcomer missed the first appointment without a reason: the regisseur proposes a warning and the
+    proposal waits for the teamleider's approve/reject (the sanction flow of the demo)."""
+    for _day in range(11):  # the appointment a week and a half after the koppeling; the proposal is recent
+        next_day()
+    task = report_no_show(case, regisseur)
+    missed = (local_today() - timedelta(days=1)).isoformat()
+    complete_task(task.id, sample_submission(form_spec_for(task), local_today(), {
+        "oproep": {"datum": missed, "wijze": "brief_en_telefoon"},
+        "beoordeling": {"verwijtbaar": "ja", "reden": "Niet bekend; niet bereikbaar op het azc.",
+                        "toelichting": "Twee keer opgeroepen per brief en telefonisch met een tolk; de afspraak is "
+                                       "bevestigd en hij kwam niet, zonder bericht."},
+        "nieuwe_oproep": (local_today() + timedelta(days=7)).isoformat()}), regisseur)
+    next_day()
+    _complete(case, "handhaving_voorstel", regisseur, {
+        "verwijtbaarheid": "Meneer is twee keer opgeroepen, met tolk gebeld en heeft de afspraak bevestigd; hij "
+                           "kwam zonder bericht niet en heeft geen reden gegeven.",
+        "ondersteuning": "Uitleg van de oproep met een telefonische tolk en een herinnering per sms.",
+        "maatregel": "waarschuwing"})
+
+
+def _day_by_day(clock, today: date):
+    """A step to the next day on the frozen ``clock`` (an hour when the next day would pass ``today``)."""
+    def next_day() -> None:
+        clock.shift(timedelta(days=1) if local_today() + timedelta(days=1) < today else timedelta(hours=1))
+    return next_day
 
 
 def load_demo() -> list[str]:
@@ -172,20 +224,24 @@ def load_demo() -> list[str]:
         municipalities[code] = m
     users = {username: _ensure_user(username, name, role, municipalities.get(code) if code else None)
              for username, name, role, code in STAFF}
-    today = date.today()
+    today = local_today()
     for index, (v_number, first, last, born, country, language, household, code, regisseur, target) in enumerate(
             NEWCOMERS):
         if db.session.scalar(select(Case.id).where(Case.v_number == v_number)) is not None:
             continue
+        koppeling = today - timedelta(days=7 * (index + 1))
         data = KoppelingData(v_nummer=v_number, voornaam=first, achternaam=last, geboortedatum=born,
                              land_van_herkomst=country, taal=language, huishoudgrootte=household,
-                             koppelingsdatum=today - timedelta(days=7 * (index + 1)), azc_locatie="azc Utrecht",
+                             koppelingsdatum=koppeling, azc_locatie="azc Utrecht",
                              coa_contactpersoon="J. Jansen (COA)")
-        case = open_case(data, municipalities[code], users[regisseur].id, None, "cli.demo")
-        if v_number == "1000000001":  # before the walk, so her signing task is assigned to her
-            amina = _ensure_user("amina", "Amina Haddad", Role.INBURGERAAR, municipalities[code])
-            case.newcomer_user_id = amina.id
-        _walk(case, target, users[regisseur])
+        # Each case is opened on its koppeling and walked a day per step from then on, never past today,
+        # so its timers see the dates they would have seen (no "intake not started" on a started intake).
+        with time_machine.travel(datetime.combine(koppeling, time(9), UTC), tick=False) as clock:
+            case = open_case(data, municipalities[code], users[regisseur].id, None, "cli.demo")
+            if v_number == "1000000001":  # before the walk, so her signing task is assigned to her
+                amina = _ensure_user("amina", "Amina Haddad", Role.INBURGERAAR, municipalities[code])
+                case.newcomer_user_id = amina.id
+            _walk(case, target, users[regisseur], _day_by_day(clock, today))
     if db.session.scalar(select(Case.id).where(Case.v_number == PROGRESS_NEWCOMER[0])) is None:
         v_number, first, last, born, country, language, household = PROGRESS_NEWCOMER
         yusuf = _ensure_user("yusuf", f"{first} {last}", Role.INBURGERAAR, municipalities["0344"], locale="fa")

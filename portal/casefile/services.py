@@ -47,6 +47,12 @@ def reassign(case: Case, regisseur: User, reason: str, user: User) -> None:
     db.session.flush()
 
 
+def completed_tasks(case: Case) -> list[HumanTask]:
+    return list(db.session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == HumanTask.COMPLETED)
+        .order_by(HumanTask.completed_at.desc())))
+
+
 def open_tasks(case: Case) -> list[HumanTask]:
     return list(db.session.scalars(
         select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == HumanTask.OPEN)

@@ -11,10 +11,11 @@ from sqlalchemy import false
 
 from portal.audit.services import record
 from portal.auth.models import User
-from portal.casefile.dossier import completed_tasks, dossier
 from portal.casefile.progress import progress_overview
-from portal.casefile.services import open_case, open_tasks, reassign
+from portal.casefile.reading import deadlines, reading, urgency, waiting_until
+from portal.casefile.services import completed_tasks, open_case, open_tasks, reassign
 from portal.cases.forms import CaseFilterForm, KoppelingForm, ReassignForm, koppeling_data
+from portal.cases.languages import language_label
 from portal.cases.services import DuplicateCase, case_for, regisseurs_of, stages_of, visible_cases_query
 from portal.enforcement.forms import NoShowForm
 from portal.enforcement.services import may_report_no_show
@@ -102,6 +103,9 @@ def reassign_case(case_id: int):
 def _case_page(case, reassign_form, status: int = 200):
     progress = progress_overview(case, current_user, page=page_number(request.args.get("page")))
     no_show_form = NoShowForm() if may_report_no_show(case, current_user) else None
-    return render_template("casefile/show.html", case=case, dossier=dossier(case, current_user), progress=progress,
-                           timeline=completed_tasks(case), tasks=open_tasks(case), reassign_form=reassign_form,
-                           no_show_form=no_show_form, may_open=may_open), status
+    tasks, timeline = open_tasks(case), completed_tasks(case)
+    return render_template("casefile/show.html", case=case, reading=reading(case, current_user, timeline, may_open),
+                           progress=progress, deadlines=deadlines(case, tasks, progress.concerns), timeline=timeline,
+                           tasks=tasks, language=language_label(case.language), reassign_form=reassign_form,
+                           no_show_form=no_show_form, may_open=may_open, urgency=urgency,
+                           waiting_until=None if tasks else waiting_until(case)), status

@@ -27,6 +27,7 @@ from portal.newcomer.forms import (
     self_assessment_data,
     self_assessment_form,
 )
+from portal.newcomer.letter import letter_parts
 from portal.newcomer.recovery import RecoveryRefused, account_state, may_manage_account, reset_notices
 from portal.newcomer.services import (
     SELF_ASSESSMENT_TASK,
@@ -56,7 +57,6 @@ from portal.processes.actions import ActionRefused
 from portal.progress import labels
 from portal.progress.labels import words_for
 from portal.progress.services import final_report
-from portal.qr import qr_svg_data_uri
 from portal.refusal import Refused
 from portal.security import Role, public, roles_required
 from portal.tasks.workflow import InvalidSubmission, StaleTask
@@ -316,9 +316,7 @@ def activation_letter(case_id: int):
         code, activation = recovery.issue_code(case, current_user)
     except RecoveryRefused as exc:
         return _account_page(case, refusal=exc.reason, status=422)
-    public_link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("newcomer.activate_account", code=code)
-    return render_template("plans/letter.html", case=case, code=code, activation=activation,
-                           username=case.newcomer_user.username, link=public_link, qr=qr_svg_data_uri(public_link))
+    return render_template("accounts/activation_letter.html", case=case, parts=letter_parts(case, code, activation))
 
 
 @bp.route("/verify", methods=["GET", "POST"])

@@ -66,7 +66,7 @@ def test_regisseur_sees_the_signals_note_and_the_read_is_audited(case_with_meeti
     ria, _tom, _amina = people
     html = progress_section(login(ria).get(f"/cases/{case_with_meeting.id}").get_data(as_text=True))
     assert NOTE in html and "Gevoelig gegeven" in html
-    # the section's own read is audited, not only the domain lists' (portal.casefile.dossier) on the same page
+    # the section's own read is audited, not only the domain lists' (portal.casefile.reading) on the same page
     with app.test_request_context():  # a read in a request is kept aside, stored whatever the request's outcome
         overview = progress_overview(case_with_meeting, ria)
         kept = [event for event in g.portal_kept_events if event.subject == "case.health"]

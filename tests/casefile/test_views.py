@@ -62,10 +62,12 @@ def test_case_page_groups_per_life_domain_and_shows_timeline(create_user, create
     case = create_case(ria)
     walk_intake(case, ria)
     html = login(ria).get(f"/cases/{case.id}").get_data(as_text=True)
-    for heading in ["Gegevens per leefgebied", "Taal en leerbaarheid", "Gezondheid", "Tijdlijn", "Open taken"]:
+    for heading in ["Samenvatting", "Per leefgebied", "Taal en leerbaarheid", "Gezondheid", "Tijdlijn", "Open taken"]:
         assert heading in html, heading
     assert re.search(r'<a href="/tasks/\d+">Participatieladder bij intake</a>', html)  # the next step
     assert "<dt>Regisseur</dt><dd>Ria</dd>" in html  # the responsible regisseur ("Ria" is also the logged-in user)
+    assert re.search(r'<dt>Volgende stap</dt>\s*<dd[^>]*><a href="/tasks/\d+">Participatieladder bij intake</a>\s*– '
+                     r'ligt bij Ria', html)  # the next step and who holds it
     assert "afgerond door Ria op" in html  # who completed the steps
     reads = db.session.scalars(select(AuditEvent.subject).where(AuditEvent.case_id == case.id,
                                                                 AuditEvent.action == "read")).all()
