@@ -22,10 +22,12 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from portal.auth.models import User
 from portal.cases.models import Case, normalise
-from portal.db import utcnow
+from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.hooks import Hooks
 from portal.security import Role
@@ -127,9 +129,37 @@ def _search_terms(search: str | None) -> list[str]:
     return normalise(search or "").split()[:6]
 
 
+class next_deadline(FunctionElement):  # noqa: N801 - a SQL function, named like one
+    """The earlier of a case's next step (``min(due_at)``) and its PIP deadline while no PIP is decided:
+    what the list sorts on and "Alleen te laat" filters on, so a late PIP counts like a late step.
+    NULL when there is neither. The PIP day counts from its start (UTC), close enough to order by."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "next_deadline"
+
+
+@compiles(next_deadline)
+def _next_deadline_default(element, compiler, **kw):  # PostgreSQL: LEAST skips NULLs
+    step, pip = list(element.clauses)
+    return f"LEAST({compiler.process(step, **kw)}, CAST({compiler.process(pip, **kw)} AS TIMESTAMP WITH TIME ZONE))"
+
+
+@compiles(next_deadline, "sqlite")
+def _next_deadline_sqlite(element, compiler, **kw):  # SQLite keeps timestamps as ISO text: compare as text
+    step, pip = list(element.clauses)
+    never = "'9999-12-31'"
+    return (f"NULLIF(MIN(COALESCE({compiler.process(step, **kw)}, {never}), "
+            f"COALESCE({compiler.process(pip, **kw)} || ' 00:00:00.000000', {never})), {never})")
+
+
+def _pip_open():
+    return case((Case.pip_decided_on.is_(None), Case.pip_deadline), else_=None)
+
+
 def _base(user: User, filters: Filters):
     """SELECT case, regisseur name, next deadline … grouped per case, with every filter applied."""
-    next_due = func.min(HumanTask.due_at).label("next_due")
+    next_due = next_deadline(func.min(HumanTask.due_at), func.max(_pip_open())).label("next_due")
     regisseur = User.display_name.label("regisseur")
     if filters.scope == TEAM:
         query = (select(Case, regisseur, next_due)
@@ -149,7 +179,7 @@ def _base(user: User, filters: Filters):
     if filters.step:
         query = query.having(func.sum(case((HumanTask.bpmn_id == filters.step, 1), else_=0)) > 0)
     if filters.overdue:
-        query = query.having(func.min(HumanTask.due_at) < utcnow())
+        query = query.having(next_deadline(func.min(HumanTask.due_at), func.max(_pip_open())) < utcnow())
     return query, next_due, regisseur
 
 
@@ -178,7 +208,7 @@ def worklist_page(user: User, filters: Filters, page: int, today: date) -> Workl
                 .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)):
             by_case[task.case_id].tasks.append(task)
     for row in rows:
-        row.step_urgency = step_urgency(row.next_due, today)
+        row.step_urgency = step_urgency(row.tasks[0].due_at if row.tasks else None, today)
         row.pip_urgency = pip_urgency(row.case, today)
     return WorklistPage(items=rows, page=page, per_page=size, total=total)
 

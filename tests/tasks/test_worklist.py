@@ -117,6 +117,23 @@ def test_a_pip_deadline_21_days_away_looks_different_from_one_56_days_away(ria, 
                      r'<span class="deadline__detail">3 dagen te laat</span>', row_of(html, late))
 
 
+def test_a_late_pip_sorts_and_filters_like_a_late_step(ria, create_case, login, clock):
+    soon = create_case(ria, first="Stap", last="Eerst")
+    late_pip = create_case(ria, first="Pip", last="Laat")
+    later = create_case(ria, first="Later", last="Dan")
+    task = open_tasks(soon)[0]
+    task.due_at = task.due_at - timedelta(days=2)  # due in 5 days; the others in 7
+    late_pip.pip_deadline = TODAY - timedelta(days=1)
+    later.pip_deadline = TODAY + timedelta(days=6)  # before its step (7 days): the PIP is its next deadline
+    db.session.flush()
+    client = login(ria)
+    assert names(client.get("/tasks/").get_data(as_text=True)) == ["Pip Laat", "Stap Eerst", "Later Dan"]
+    assert names(client.get("/tasks/?overdue=y").get_data(as_text=True)) == ["Pip Laat"]
+    late_pip.pip_decided_on = TODAY - timedelta(days=3)  # decided: the PIP deadline no longer counts
+    db.session.flush()
+    assert names(client.get("/tasks/").get_data(as_text=True)) == ["Stap Eerst", "Later Dan", "Pip Laat"]
+
+
 def test_step_urgency_shows_overdue_soon_and_on_time(ria, create_case, login, clock):
     case = create_case(ria)
     task = open_tasks(case)[0]
