@@ -172,8 +172,8 @@ def _base(user: User, filters: Filters):
     query = query.outerjoin(User, User.id == Case.regisseur_id).group_by(Case.id, User.id)
     for term in _search_terms(filters.search):
         query = query.where(Case.search_key.contains(term, autoescape=True))
-    if filters.stage:
-        query = query.where(Case.stage == filters.stage)
+    if filters.stage:  # by label: the projection gives one stage several ids (the PIP process and its subprocess)
+        query = query.where(Case.stage_label == filters.stage)
     if filters.regisseur_id is not None and user.role == Role.TEAMLEIDER:
         query = query.where(Case.regisseur_id == filters.regisseur_id)
     if filters.step:
@@ -228,7 +228,7 @@ def filter_options(user: User, scope: str) -> FilterOptions:
     found = query.with_only_columns(Case.id, maintain_column_froms=True).subquery()
     # the steps come from the tasks, the stages and regisseurs from the cases of the same list
     step_rows = db.session.execute(
-        select(HumanTask.bpmn_id, HumanTask.title, Case.stage, Case.stage_label, Case.regisseur_id,
+        select(HumanTask.bpmn_id, HumanTask.title, Case.stage_label, Case.regisseur_id,
                User.display_name)
         .select_from(Case)
         .join(found, found.c.id == Case.id)
@@ -237,7 +237,7 @@ def filter_options(user: User, scope: str) -> FilterOptions:
         .distinct()
     ).all()
     steps = sorted({(r.bpmn_id, r.title) for r in step_rows if r.bpmn_id}, key=lambda s: s[1])
-    stages = sorted({(r.stage, r.stage_label) for r in step_rows}, key=lambda s: s[1])
+    stages = sorted({(r.stage_label, r.stage_label) for r in step_rows}, key=lambda s: s[1])
     regisseurs = sorted({(r.regisseur_id, r.display_name) for r in step_rows if r.regisseur_id},
                         key=lambda s: s[1])
     return FilterOptions(steps, stages, regisseurs)

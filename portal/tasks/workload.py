@@ -24,8 +24,9 @@ class RegisseurLoad:
     cases: int = 0
     open_tasks: int = 0
     overdue: int = 0
-    #: (stage, stage label, number of cases), largest first.
-    stages: list[tuple[str, str, int]] = field(default_factory=list)
+    #: (stage label, number of cases), largest first. By label: the projection gives one stage several
+    #: ids (the PIP process and its subprocess); the worklist filters on the label too.
+    stages: list[tuple[str, int]] = field(default_factory=list)
 
 
 def team_workload(municipality_id: int) -> list[RegisseurLoad]:
@@ -43,15 +44,15 @@ def team_workload(municipality_id: int) -> list[RegisseurLoad]:
         load = loads.setdefault(regisseur_id, RegisseurLoad(_user(regisseur_id)))
         load.open_tasks, load.overdue = count, int(overdue or 0)
     stages = db.session.execute(
-        select(Case.regisseur_id, Case.stage, Case.stage_label, func.count(Case.id))
+        select(Case.regisseur_id, Case.stage_label, func.count(Case.id))
         .where(Case.municipality_id == municipality_id, Case.closed_at.is_(None))
-        .group_by(Case.regisseur_id, Case.stage, Case.stage_label))
-    for regisseur_id, stage, label, count in stages:
+        .group_by(Case.regisseur_id, Case.stage_label))
+    for regisseur_id, label, count in stages:
         load = loads.setdefault(regisseur_id, RegisseurLoad(_user(regisseur_id)))
         load.cases += count
-        load.stages.append((stage, label, count))
+        load.stages.append((label, count))
     for load in loads.values():
-        load.stages.sort(key=lambda s: (-s[2], s[1]))
+        load.stages.sort(key=lambda s: (-s[1], s[0]))
     return sorted(loads.values(), key=lambda load: (load.regisseur is None,
                                                     load.regisseur.display_name if load.regisseur else ""))
 

@@ -25,7 +25,7 @@ def task_of(case, bpmn_id):
 
 def worklist_row(html: str, case) -> str:
     """The worklist's table row of ``case`` (one row per case)."""
-    [row] = [row for row in re.findall(r"<tr class=\"utrecht-table__row\">(.*?)</tr>", html, re.S)
+    [row] = [row for row in re.findall(r"<tr class=\"utrecht-table__row\"[^>]*>(.*?)</tr>", html, re.S)
              if f"{case.reference} ·" in row]
     return row
 
