@@ -28,7 +28,7 @@ def rows(html: str) -> list[str]:
 
 
 def names(html: str) -> list[str]:
-    return [re.search(r'<a href="/cases/\d+">([^<]+)</a>', row).group(1) for row in rows(html)]
+    return [re.search(r'<a class="worklist__name" href="/cases/\d+">([^<]+)</a>', row).group(1) for row in rows(html)]
 
 
 def row_of(html: str, case) -> str:
