@@ -71,8 +71,8 @@ def test_intake_escalation_explains_itself(team, intake_escalation, login, clock
     step = open_task(case, "kennismakingsgesprek")
     assert f'href="/tasks/{step.id}"' not in html  # the regisseur's step: named, not linked (403 for tom)
     assert "Een termijn is verstreken" not in html
-    assert 'action="/tasks/%d/reassign"' % escalation.id in html and 'action="/tasks/%d/extend"' % escalation.id in html
-    assert '<option value="%d">Rob</option>' % team[1].id in html and ">Ria</option>" not in html  # not to herself
+    assert f'action="/tasks/{escalation.id}/reassign"' in html and f'action="/tasks/{escalation.id}/extend"' in html
+    assert f'<option value="{team[1].id}">Rob</option>' in html and ">Ria</option>" not in html  # not to herself
 
 
 def test_pip_escalation_names_its_rule_and_the_legal_deadline_stays(team, create_case, login, clock):

@@ -1,7 +1,7 @@
 """Worklist search key, the deadline an escalation is about, deadline extensions
 
 Revision ID: c4f1a8e2d6b9
-Revises: b7e4d2a9c1f3
+Revises: c3f8a1d2e4b6
 Create Date: 2026-12-03 16:00:00
 
 - inburgering_case.search_key: name, reference and V-number without diacritics, case-folded, so a
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4f1a8e2d6b9'
-down_revision = 'b7e4d2a9c1f3'
+down_revision = 'c3f8a1d2e4b6'
 branch_labels = None
 depends_on = None
 
