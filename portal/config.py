@@ -94,6 +94,13 @@ def load_config(instance_path: str) -> dict:
         "DRAFT_MAX_BYTES": int(_env("DRAFT_MAX_BYTES", str(256 * 1024)) or 256 * 1024),
         # Page size of worklists and case lists.
         "PAGE_SIZE": int(_env("PAGE_SIZE", "25") or 25),
+        # Worklist urgency (three levels, always with text: "Te laat", "Binnenkort", "Op tijd"). A step is
+        # "Binnenkort" from this many days before its deadline: the dueIn of most steps is 1-3 weeks, so a
+        # week ahead is the moment to plan it in.
+        "URGENCY_SOON_DAYS": int(_env("URGENCY_SOON_DAYS", "7") or 7),
+        # The 10-week PIP deadline is "Binnenkort" from this many days before it: drafting (3 weeks) and
+        # deciding (1 week) take about 4 weeks, so a PIP 21 days away needs attention; one 56 days away not yet.
+        "URGENCY_PIP_SOON_DAYS": int(_env("URGENCY_PIP_SOON_DAYS", "28") or 28),
         # The 10-week PIP deadline (Besluit inburgering art. 5.3) counts from this event:
         # "koppeling" (the handover to the municipality), "verhuizing" (moving into the house; the
         # koppeling until the move is recorded) or "kennisgeving_brp" (DUO's notice of the obligation

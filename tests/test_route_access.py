@@ -146,9 +146,12 @@ def test_another_municipality_gets_404_for_every_id(app, world):
             status = request(client, method, url, "/account").status_code
             if status != 404:
                 wrong.append(f"{role}: {method} {url} → {status}")
-        for listing in ("/cases/", "/tasks/") if role != "beheerder" else ("/beheer/documenten",):
+        listings = {"regisseur": ("/cases/", "/tasks/"), "beheerder": ("/beheer/documenten",),
+                    "teamleider": ("/cases/", "/tasks/", "/tasks/?scope=team", "/tasks/team")}[role]
+        for listing in listings:
             page = client.get(listing).get_data(as_text=True)
             assert case.reference not in page and case.full_name not in page
+            assert case.regisseur.display_name not in page, listing
     assert wrong == []
 
 

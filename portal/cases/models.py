@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import Municipality, User
@@ -31,6 +32,9 @@ class Case(TimestampMixin, db.Model):
     first_name: Mapped[str] = mapped_column(String(120))
     last_name: Mapped[str] = mapped_column(String(120))
     birth_date: Mapped[date] = mapped_column()
+    #: Name, reference and V-number normalised for search (lower case, no diacritics, single spaces):
+    #: kept in step by :func:`search_key` on every insert and update, so a search is one LIKE per word.
+    search_key: Mapped[str] = mapped_column(String(400), default="", server_default="")
     #: Vreemdelingennummer (V-number) from the IND/COA; the key of the COA handover.
     v_number: Mapped[str] = mapped_column(String(20), unique=True)
     #: Only stored once known and needed; shown only to roles that need it (DOMAIN.md §6).
@@ -69,3 +73,20 @@ class Case(TimestampMixin, db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+def normalise(text: str) -> str:
+    """``text`` as search compares it: no diacritics, case-folded, single spaces ("Ömer  Çelik" → "omer celik")."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def search_key(case: Case) -> str:
+    return normalise(f"{case.first_name} {case.last_name} {case.reference} {case.v_number}")[:400]
+
+
+@event.listens_for(Case, "before_insert")
+@event.listens_for(Case, "before_update")
+def _keep_search_key(_mapper, _connection, case: Case) -> None:
+    case.search_key = search_key(case)

@@ -87,6 +87,8 @@ class ReadyTask:
     #: For a task a boundary event led to (an escalation): the id of the task that event is attached
     #: to, e.g. the concern's answer step whose deadline passed. None for every other task.
     origin: str | None = None
+    #: For a task a boundary *timer* led to: the moment that timer was due (the deadline that passed).
+    origin_due: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -201,18 +203,19 @@ class DeployedProcess:
             raise EngineError.from_exception(exc) from exc
 
     @staticmethod
-    def _origin(task) -> str | None:
+    def _origin(task) -> tuple[str | None, datetime | None]:
         """The task the boundary event before ``task`` is attached to (its sibling under the boundary
-        split), if ``task`` follows a boundary event without another user task in between."""
+        split), if ``task`` follows a boundary event without another user task in between; and, for a
+        boundary timer, the moment it was due."""
         node = task.parent
         while node is not None and not node.task_spec.manual:
             if isinstance(node.task_spec, BoundaryEvent):
                 split = node.parent
                 attached = [child for child in (split.children if split else [])
                             if not isinstance(child.task_spec, BoundaryEvent)]
-                return str(attached[0].id) if attached else None
+                return (str(attached[0].id) if attached else None), _timer_moment(node)
             node = node.parent
-        return None
+        return None, None
 
     def _result(self, workflow: BpmnWorkflow) -> StepResult:
         compact(workflow)
@@ -222,6 +225,7 @@ class DeployedProcess:
             spec = task.task_spec
             meta = self.tasks.get(spec.bpmn_id, {})
             due_in = meta.get("due_in")
+            origin, origin_due = self._origin(task)
             ready.append(ReadyTask(
                 id=str(task.id),
                 bpmn_id=spec.bpmn_id,
@@ -230,7 +234,8 @@ class DeployedProcess:
                 lane=spec.lane,
                 form=meta.get("form", f"{spec.bpmn_id}.json"),
                 due_at=deadline(now, due_in) if due_in else None,  # Dutch calendar, calendar months
-                origin=self._origin(task),
+                origin=origin,
+                origin_due=origin_due,
             ))
         waiting = tuple(
             WaitState(task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id,
@@ -250,6 +255,20 @@ class DeployedProcess:
             next_timer_due=min(timer_values) if timer_values else None,
             completed=workflow.is_completed(),
         )
+
+
+def _timer_moment(node) -> datetime | None:
+    """When the timer of boundary event task ``node`` was due (Spiff keeps it as ``event_value``)."""
+    if not isinstance(node.task_spec.event_definition, TimerEventDefinition):
+        return None
+    value = node.internal_data.get("event_value")
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 _processes: dict[str, DeployedProcess] = {}

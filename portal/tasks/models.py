@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cases.models import Case
-from portal.db import TimestampMixin, UTCDateTime
+from portal.db import TimestampMixin, UTCDateTime, utcnow
 from portal.extensions import db
 from portal.processes.models import ProcessVersion
 
@@ -44,6 +44,8 @@ class HumanTask(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_human_task_open_role", "status", "role", "due_at"),
         Index("ix_human_task_case", "case_id", "status"),
+        # The worklists: a municipality's open tasks of one role, assigned to one user (or to nobody).
+        Index("ix_human_task_worklist", "municipality_id", "role", "status", "assignee_id"),
     )
 
     OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
@@ -57,6 +59,9 @@ class HumanTask(TimestampMixin, db.Model):
     #: For a task a boundary event opened (an escalation): the engine id of the task that event is
     #: attached to (e.g. the concern's zorg_behandelen), so the escalation can show what it is about.
     origin_task_id: Mapped[str | None] = mapped_column(String(36))
+    #: For a task a boundary *timer* opened: the moment that timer was due, i.e. the deadline that passed
+    #: (the escalation says which deadline and how late, :mod:`portal.tasks.escalations`).
+    origin_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     bpmn_id: Mapped[str] = mapped_column(String(120))
     process_id: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))
@@ -81,6 +86,33 @@ class HumanTask(TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.OPEN
+
+
+class DeadlineExtension(db.Model):
+    """A teamleider moved the deadline of a case's open steps from an escalation, with a reason.
+
+    Append-only: the record of who gave more time, why, and from which date to which. The steps'
+    ``due_at`` itself is moved (worklists and urgency read it); the legal deadlines of the case (the PIP
+    term) are not, the law sets them.
+    """
+
+    __tablename__ = "deadline_extension"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("inburgering_case.id"), index=True)
+    #: The escalation task the extension was given from.
+    escalation_task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"), index=True)
+    #: The rule that fired (the escalation's BPMN id, e.g. "escalatie_pip_te_laat").
+    rule: Mapped[str] = mapped_column(String(120))
+    previous_due: Mapped[date | None] = mapped_column()
+    new_due: Mapped[date] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(1000))
+    #: The open steps whose deadline moved (human_task ids).
+    task_ids: Mapped[list[int]] = mapped_column(JSON)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    created_by = relationship("User", foreign_keys=[created_by_id])
 
 
 class ProcessMigration(TimestampMixin, db.Model):

@@ -351,6 +351,7 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
             engine_task_id=ready.id, bpmn_id=ready.bpmn_id, process_id=ready.process_id, title=ready.title,
             lane=ready.lane, role=role.value if role else None,
             assignee_id=_assignee(case, role), due_at=ready.due_at, origin_task_id=ready.origin,
+            origin_due_at=ready.origin_due,
         ))
     db.session.add_all(new_tasks)
     db.session.flush()

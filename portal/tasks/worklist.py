@@ -1,19 +1,38 @@
-"""Worklist queries: the open tasks a user may pick up, read from the ``human_task`` projection (SQL only)."""
+"""Worklist queries: one row per case with the open steps a user may pick up (SQL only, no workflows).
+
+Two scopes:
+
+- ``mine`` (everyone): the open tasks of the user's role in their municipality, assigned to them or
+  to nobody, grouped per case. A regisseur sees their caseload's next steps; a teamleider their
+  escalations, concerns and approvals.
+- ``team`` (teamleider): every case of the municipality that is not closed, with the open steps of its
+  regisseur (read-only for the teamleider), filterable by regisseur — where the workload view links to.
+
+A page costs a fixed number of queries whatever its size: the rows (grouped, sorted and paged in SQL),
+their count, the open steps of the page's cases (one ``IN``), and one query for the filter options.
+The filters read indexed columns: ``human_task (municipality_id, role, status, assignee_id)`` and the
+case's ``search_key`` (name, reference and V-number without diacritics, :func:`portal.cases.models.normalise`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from portal.auth.models import User
-from portal.cases.models import Case
-from portal.db import utcnow
+from portal.cases.models import Case, normalise
+from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.hooks import Hooks
+from portal.security import Role
 from portal.tasks.models import HumanTask
+from portal.tasks.urgency import Urgency, pip_urgency, step_urgency, worst
 
 
 @dataclass(frozen=True)
@@ -36,34 +55,192 @@ def notices_for(user: User) -> list[WorklistNotice]:
     return sorted((n for found in worklist_notices.results(user) for n in found), key=lambda n: n.since)
 
 
-def worklist_query(user: User, *, step: str | None = None, overdue: bool = False, search: str | None = None):
-    """Open tasks the user may pick up: their role, their municipality, assigned to them or to nobody."""
-    query = (
-        select(HumanTask)
-        .join(Case, HumanTask.case_id == Case.id)
-        .where(HumanTask.status == HumanTask.OPEN, HumanTask.municipality_id == user.municipality_id,
-               HumanTask.role == user.role,
-               or_(HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None)))
-    )
-    if step:
-        query = query.where(HumanTask.bpmn_id == step)
-    if overdue:
-        query = query.where(HumanTask.due_at < utcnow())
-    if search:
-        like = f"%{search.strip()}%"
-        query = query.where(or_(Case.reference.ilike(like), Case.first_name.ilike(like), Case.last_name.ilike(like)))
-    return query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
+MINE, TEAM = "mine", "team"
+#: Sortable columns: name, next deadline, stage, regisseur.
+SORTS = ("name", "deadline", "stage", "regisseur")
 
 
-def worklist_steps(user: User) -> list[tuple[str, str]]:
-    """(bpmn id, title) of the steps present in the user's worklist, for the filter."""
-    rows = db.session.execute(
-        select(HumanTask.bpmn_id, HumanTask.title)
-        .where(HumanTask.status == HumanTask.OPEN, HumanTask.municipality_id == user.municipality_id,
-               HumanTask.role == user.role)
-        .distinct().order_by(HumanTask.title)
-    )
-    return [(row.bpmn_id, row.title) for row in rows]
+@dataclass(frozen=True)
+class Filters:
+    scope: str = MINE
+    search: str | None = None
+    step: str | None = None
+    stage: str | None = None
+    regisseur_id: int | None = None
+    overdue: bool = False
+    sort: str = "deadline"
+    descending: bool = False
+
+
+@dataclass
+class WorklistRow:
+    case: Case
+    regisseur: str | None
+    next_due: datetime | None
+    tasks: list[HumanTask] = field(default_factory=list)
+    step_urgency: Urgency | None = None
+    pip_urgency: Urgency | None = None
+
+    @property
+    def urgency(self) -> Urgency | None:
+        return worst(self.step_urgency, self.pip_urgency)
+
+
+@dataclass
+class WorklistPage:
+    """One page of rows; the attributes the ``pagination`` macro reads."""
+
+    items: list[WorklistRow]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _task_scope(user: User, scope: str):
+    """The open tasks a row lists, as a condition on ``HumanTask``."""
+    if scope == TEAM:
+        return and_(HumanTask.status == HumanTask.OPEN, HumanTask.role == Role.REGISSEUR.value)
+    return and_(HumanTask.status == HumanTask.OPEN, HumanTask.municipality_id == user.municipality_id,
+                HumanTask.role == user.role,
+                or_(HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None)))
+
+
+def _search_terms(search: str | None) -> list[str]:
+    return normalise(search or "").split()[:6]
+
+
+class next_deadline(FunctionElement):  # noqa: N801 - a SQL function, named like one
+    """The earlier of a case's next step (``min(due_at)``) and its PIP deadline while no PIP is decided:
+    what the list sorts on and "Alleen te laat" filters on, so a late PIP counts like a late step.
+    NULL when there is neither. The PIP day counts from its start (UTC), close enough to order by."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "next_deadline"
+
+
+@compiles(next_deadline)
+def _next_deadline_default(element, compiler, **kw):  # PostgreSQL: LEAST skips NULLs
+    step, pip = list(element.clauses)
+    return f"LEAST({compiler.process(step, **kw)}, CAST({compiler.process(pip, **kw)} AS TIMESTAMP WITH TIME ZONE))"
+
+
+@compiles(next_deadline, "sqlite")
+def _next_deadline_sqlite(element, compiler, **kw):  # SQLite keeps timestamps as ISO text: compare as text
+    step, pip = list(element.clauses)
+    never = "'9999-12-31'"
+    return (f"NULLIF(MIN(COALESCE({compiler.process(step, **kw)}, {never}), "
+            f"COALESCE({compiler.process(pip, **kw)} || ' 00:00:00.000000', {never})), {never})")
+
+
+def _pip_open():
+    return case((Case.pip_decided_on.is_(None), Case.pip_deadline), else_=None)
+
+
+def _base(user: User, filters: Filters):
+    """SELECT case, regisseur name, next deadline … grouped per case, with every filter applied."""
+    next_due = next_deadline(func.min(HumanTask.due_at), func.max(_pip_open())).label("next_due")
+    regisseur = User.display_name.label("regisseur")
+    if filters.scope == TEAM:
+        query = (select(Case, regisseur, next_due)
+                 .outerjoin(HumanTask, and_(HumanTask.case_id == Case.id, _task_scope(user, TEAM)))
+                 .where(Case.municipality_id == user.municipality_id, Case.closed_at.is_(None)))
+    else:
+        query = (select(Case, regisseur, next_due)
+                 .join(HumanTask, HumanTask.case_id == Case.id)
+                 .where(_task_scope(user, MINE), Case.municipality_id == user.municipality_id))
+    query = query.outerjoin(User, User.id == Case.regisseur_id).group_by(Case.id, User.id)
+    for term in _search_terms(filters.search):
+        query = query.where(Case.search_key.contains(term, autoescape=True))
+    if filters.stage:  # by label: the projection gives one stage several ids (the PIP process and its subprocess)
+        query = query.where(Case.stage_label == filters.stage)
+    if filters.regisseur_id is not None and user.role == Role.TEAMLEIDER:
+        query = query.where(Case.regisseur_id == filters.regisseur_id)
+    if filters.step:
+        query = query.having(func.sum(case((HumanTask.bpmn_id == filters.step, 1), else_=0)) > 0)
+    if filters.overdue:
+        query = query.having(next_deadline(func.min(HumanTask.due_at), func.max(_pip_open())) < utcnow())
+    return query, next_due, regisseur
+
+
+def _ordered(query, filters: Filters, next_due, regisseur):
+    name = (Case.last_name, Case.first_name)
+    columns = {"name": name, "deadline": (next_due,), "stage": (Case.stage_label,), "regisseur": (regisseur,)}
+    keys = columns.get(filters.sort, columns["deadline"])
+    order = []
+    for key in keys:
+        order += [key.is_(None), key.desc() if filters.descending else key.asc()]  # no deadline: last
+    return query.order_by(*order, *[c.asc() for c in name if c not in keys], Case.id)
+
+
+def worklist_page(user: User, filters: Filters, page: int, today: date) -> WorklistPage:
+    """The rows of page ``page`` (1-based), each with its open steps and urgency."""
+    query, next_due, regisseur = _base(user, filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    size = page_size()
+    result = db.session.execute(_ordered(query, filters, next_due, regisseur)
+                                .limit(size).offset((page - 1) * size)).all()
+    rows = [WorklistRow(case=row[0], regisseur=row.regisseur, next_due=row.next_due) for row in result]
+    by_case = {row.case.id: row for row in rows}
+    if by_case:
+        for task in db.session.scalars(
+                select(HumanTask).where(HumanTask.case_id.in_(by_case), _task_scope(user, filters.scope))
+                .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)):
+            by_case[task.case_id].tasks.append(task)
+    for row in rows:
+        row.step_urgency = step_urgency(row.tasks[0].due_at if row.tasks else None, today)
+        row.pip_urgency = pip_urgency(row.case, today)
+    return WorklistPage(items=rows, page=page, per_page=size, total=total)
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the filters offer: only what is in the list (steps the user has tasks for, and so on)."""
+
+    steps: list[tuple[str, str]]
+    stages: list[tuple[str, str]]
+    regisseurs: list[tuple[int, str]]
+
+
+def filter_options(user: User, scope: str) -> FilterOptions:
+    """The steps, stages and regisseurs of the unfiltered list, in one grouped query."""
+    query, _next_due, _regisseur = _base(user, Filters(scope=scope))
+    found = query.with_only_columns(Case.id, maintain_column_froms=True).subquery()
+    # the steps come from the tasks, the stages and regisseurs from the cases of the same list
+    step_rows = db.session.execute(
+        select(HumanTask.bpmn_id, HumanTask.title, Case.stage_label, Case.regisseur_id,
+               User.display_name)
+        .select_from(Case)
+        .join(found, found.c.id == Case.id)
+        .outerjoin(HumanTask, and_(HumanTask.case_id == Case.id, _task_scope(user, scope)))
+        .outerjoin(User, User.id == Case.regisseur_id)
+        .distinct()
+    ).all()
+    steps = sorted({(r.bpmn_id, r.title) for r in step_rows if r.bpmn_id}, key=lambda s: s[1])
+    stages = sorted({(r.stage_label, r.stage_label) for r in step_rows}, key=lambda s: s[1])
+    regisseurs = sorted({(r.regisseur_id, r.display_name) for r in step_rows if r.regisseur_id},
+                        key=lambda s: s[1])
+    return FilterOptions(steps, stages, regisseurs)
 
 
 def may_work_on(user: User, task: HumanTask) -> bool:

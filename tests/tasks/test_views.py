@@ -24,9 +24,9 @@ def task_of(case, bpmn_id):
 
 
 def worklist_row(html: str, case) -> str:
-    """The worklist's table row of ``case`` (the page has one task of it)."""
-    [row] = [row for row in re.findall(r"<tr class=\"utrecht-table__row\">(.*?)</tr>", html, re.S)
-             if f">{case.reference}</a>" in row]
+    """The worklist's table row of ``case`` (one row per case)."""
+    [row] = [row for row in re.findall(r"<tr class=\"utrecht-table__row\"[^>]*>(.*?)</tr>", html, re.S)
+             if f"{case.reference} ·" in row]
     return row
 
 
@@ -47,7 +47,7 @@ def test_worklist_shows_my_tasks_with_overdue_mark(ria, create_user, create_case
     html = client.get("/tasks/").get_data(as_text=True)
     assert mine.reference in html and theirs.reference not in html
     row = worklist_row(html, mine)
-    assert re.search(r'12 jan 2026 <span class="tag tag--overdue">te laat</span>', row)  # due 2026-01-12, long past
+    assert re.search(r'12 jan 2026 <span class="tag tag--overdue">Te laat</span>', row)  # due 2026-01-12, long past
     assert re.search(r'<a href="/tasks/\d+">Kennismakingsgesprek en startscenario</a>', row)
 
 
@@ -55,7 +55,7 @@ def test_worklist_paginates_and_filters(ria, create_case, login):
     cases = [create_case(ria, first=f"Persoon{i}") for i in range(7)]
     complete(cases[0], "kennismakingsgesprek", ria)
     client = login(ria)
-    first = client.get("/tasks/").get_data(as_text=True)  # 6 intake starts + 4 conversations, 5 a page
+    first = client.get("/tasks/").get_data(as_text=True)  # 7 cases (one row each), 5 a page
     assert "Pagina 1 van 2" in first
     assert "Pagina 2 van 2" in client.get("/tasks/?page=2").get_data(as_text=True)
     filtered = client.get("/tasks/?step=intake_leerbaarheid").get_data(as_text=True)
