@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import distinct, func, select, union_all
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import undefer
 
 from portal.auth.models import User
@@ -110,7 +110,7 @@ def cases_in_scopes(version_id: int, scopes_by_node: dict[str, frozenset[str]]) 
     cases_by_process: dict[str, set[int]] = {}
     all_scopes = set().union(*scopes_by_node.values())
     for case_id, process_id in db.session.execute(
-            select(distinct(rows.c.case_id), rows.c.process_id).where(rows.c.process_id.in_(all_scopes))):
+            select(rows.c.case_id, rows.c.process_id).where(rows.c.process_id.in_(all_scopes)).distinct()):
         cases_by_process.setdefault(process_id, set()).add(case_id)
     return {node: len(set().union(*(cases_by_process.get(s, set()) for s in scopes)))
             for node, scopes in scopes_by_node.items()}
@@ -121,7 +121,8 @@ def version_or_none(version_id: int) -> ProcessVersion | None:
 
 
 def version_by_number(number: int) -> ProcessVersion | None:
-    return db.session.scalar(select(ProcessVersion).where(ProcessVersion.id == number).options(undefer(ProcessVersion.files)))
+    return db.session.scalar(select(ProcessVersion).where(ProcessVersion.id == number)
+                             .options(undefer(ProcessVersion.files)))
 
 
 def newest_version() -> ProcessVersion | None:

@@ -199,7 +199,8 @@ def diff_files(old_files: dict[str, str], new_files: dict[str, str]) -> VersionD
             process = after or before
             changes.append(Change(ADDED if before is None else REMOVED, PROCESS, process_id, process.label,
                                   process_id, details=(Detail("file", None, process.file),)))
-            changes += _node_changes(before or ProcessModel(process_id, "", ""), after or ProcessModel(process_id, "", ""))
+            empty = ProcessModel(process_id, "", "")
+            changes += _node_changes(before or empty, after or empty)
             continue
         if before.name != after.name:
             changes.append(Change(CHANGED, PROCESS, process_id, after.label, process_id,

@@ -87,7 +87,8 @@ def _text(element) -> str:
 
 
 def _properties(element) -> dict[str, str]:
-    return {p.get("name"): p.get("value") or "" for p in element.iterfind(f"{_B}extensionElements/{_S}properties/{_S}property")}
+    path = f"{_B}extensionElements/{_S}properties/{_S}property"
+    return {p.get("name"): p.get("value") or "" for p in element.iterfind(path)}
 
 
 def _timer(element) -> str | None:
@@ -106,7 +107,8 @@ def _event(element) -> str | None:
         tag = etree.QName(child).localname if isinstance(child.tag, str) else ""
         if tag.endswith("EventDefinition") and tag != "timerEventDefinition":
             kind = tag.removesuffix("EventDefinition")
-            ref = child.get("signalRef") or child.get("messageRef") or child.get("errorRef") or child.get("escalationRef")
+            ref = next((child.get(a) for a in ("signalRef", "messageRef", "errorRef", "escalationRef") if child.get(a)),
+                       None)
             return f"{kind}: {ref}" if ref else kind
     return None
 
@@ -125,7 +127,8 @@ def _script(element) -> str | None:
 
 def _node(element, kind: str, process: str, lanes: dict[str, str]) -> Node:
     properties = _properties(element)
-    portal = tuple((name, properties[name]) for name in PORTAL_PROPERTIES if name in properties and name != FORM_PROPERTY)
+    portal = tuple((name, properties[name]) for name in PORTAL_PROPERTIES
+                   if name in properties and name != FORM_PROPERTY)
     node_id = element.get("id")
     form = (properties.get(FORM_PROPERTY) or f"{node_id}.json") if kind == "userTask" else None
     cancel = element.get("cancelActivity")

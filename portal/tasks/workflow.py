@@ -366,7 +366,8 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
 
 def _project_waits(case: Case, version: ProcessVersion, result: StepResult) -> None:
     """Keep ``case_wait`` equal to the engine's wait states (timers, signals) of the case: only changes are written."""
-    current = {(w.process_id, w.bpmn_id): w for w in db.session.scalars(select(CaseWait).where(CaseWait.case_id == case.id))}
+    rows = db.session.scalars(select(CaseWait).where(CaseWait.case_id == case.id))
+    current = {(w.process_id, w.bpmn_id): w for w in rows}
     wanted = {(w.process_id, w.bpmn_id): w for w in result.waiting}
     for key, row in current.items():
         if key not in wanted or row.process_version_id != version.id:
@@ -374,9 +375,9 @@ def _project_waits(case: Case, version: ProcessVersion, result: StepResult) -> N
     for key, wait in wanted.items():
         row = current.get(key)
         if row is None or row.process_version_id != version.id:
-            db.session.add(CaseWait(case_id=case.id, municipality_id=case.municipality_id, process_version_id=version.id,
-                                    process_id=wait.process_id, bpmn_id=wait.bpmn_id, name=wait.name[:200],
-                                    timer=wait.timer, since=utcnow()))
+            db.session.add(CaseWait(case_id=case.id, municipality_id=case.municipality_id,
+                                    process_version_id=version.id, process_id=wait.process_id, bpmn_id=wait.bpmn_id,
+                                    name=wait.name[:200], timer=wait.timer, since=utcnow()))
 
 
 def notify_new_task(case: Case, task: HumanTask, actor_id: int | None) -> None:
