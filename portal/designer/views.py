@@ -27,6 +27,15 @@ from portal.tasks.models import CaseWait, HumanTask, WorkflowInstance
 bp = Blueprint("designer", __name__)
 
 
+def _names(processes) -> dict[str, str]:
+    """Process and embedded subprocess id → the name a person reads."""
+    names = {}
+    for pid, process in processes.items():
+        names[pid] = process.label
+        names.update({sub: process.nodes[sub].label for sub in process.subprocesses})
+    return names
+
+
 def _version(version_id: int) -> ProcessVersion:
     version = services.version_by_number(version_id)
     if version is None:
@@ -63,10 +72,8 @@ def version(version_id: int):
     version = _version(version_id)
     row = services.version_rows([version])[0]
     processes = services.processes_of(version.files)
-    names = {pid: p.label for pid, p in processes.items()}
-    for process in processes.values():
-        names.update({sub: process.nodes[sub].label for sub in process.subprocesses})
-    return render_template("designer/version.html", version=version, row=row, processes=processes, names=names)
+    return render_template("designer/version.html", version=version, row=row, processes=processes,
+                           names=_names(processes))
 
 
 @bp.route("/ontwerp/versies/<int:version_id>/proces/<process_id>")
@@ -128,8 +135,10 @@ def diff():
     touched = sorted({c.process for c in result.changes if c.process and c.kind != REMOVED} & processes.keys()
                      | {pid for pid, p in processes.items() if result.markers(p)}) if result else []
     status = 400 if request.args and result is None else 200
+    names = _names(processes) | (_names(services.processes_of(services.files_of(form.van.data) or {}))
+                                 if result else {})
     return render_template("designer/diff.html", form=form, result=result, processes=processes,
-                           touched=touched), status
+                           touched=touched, names=names), status
 
 
 @bp.route("/ontwerp/verschil/<process_id>")
@@ -150,6 +159,7 @@ def diff_diagram(process_id: str):
              for pid in processes}
     return render_template("designer/diff_diagram.html", form=form, process=process, processes=processes,
                            changes=changes, markers=result.markers(process), links=links, bpmn_url=bpmn_url,
+                           names=_names(processes),
                            rows=node_rows(process, new_files, {}))
 
 

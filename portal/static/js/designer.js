@@ -80,6 +80,18 @@
             window.location.href = links[business.calledElement];
           }
         });
+        var tools = figure.querySelector("[data-canvas-tools]");
+        if (tools) {
+          tools.hidden = false;
+          tools.addEventListener("click", function (event) {
+            var kind = event.target.getAttribute("data-zoom");
+            if (kind === "fit") {
+              canvas.zoom("fit-viewport", "auto");
+            } else if (kind) {
+              canvas.zoom(canvas.zoom() * (kind === "in" ? 1.25 : 0.8));
+            }
+          });
+        }
         container.setAttribute("data-rendered", "true");
         if (status) {
           status.textContent = "";
