@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import undefer
@@ -137,14 +136,17 @@ def workdir_digest() -> str:
     return digest_files(workdir_files())
 
 
-@lru_cache(maxsize=32)
-def _processes(digest: str, files: tuple[tuple[str, str], ...]) -> dict[str, ProcessModel]:
-    return read_processes(dict(files))
+_read: dict[str, dict[str, ProcessModel]] = {}
 
 
 def processes_of(files: dict[str, str]) -> dict[str, ProcessModel]:
-    """The processes drawn in ``files``, read once per set of files (versions never change)."""
-    return _processes(digest_files(files), tuple(sorted(files.items())))
+    """The processes drawn in ``files``, read once per set of files (by their digest; versions never change)."""
+    digest = digest_files(files)
+    if digest not in _read:
+        if len(_read) >= 32:
+            _read.clear()
+        _read[digest] = read_processes(files)
+    return _read[digest]
 
 
 def files_of(source: str) -> dict[str, str] | None:

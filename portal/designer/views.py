@@ -7,7 +7,7 @@ the XML's address and the counts in data- attributes (no inline scripts).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -58,8 +58,8 @@ def _xml(files: dict[str, str], process_id: str) -> Response:
 @bp.route("/ontwerp/")
 @roles_required(Role.ONTWERPER)
 def versions():
-    page = db.paginate(services.versions_query(), page=page_number(request.args.get("page")), per_page=20,
-                       error_out=False)
+    page = db.paginate(services.versions_query(), page=page_number(request.args.get("page")),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
     newest = services.newest_version()
     workdir_changed = newest is not None and services.workdir_digest() != newest.digest
     return render_template("designer/versions.html", page=page, rows=services.version_rows(list(page.items)),

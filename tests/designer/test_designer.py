@@ -164,3 +164,16 @@ def test_case_position_for_staff_of_the_municipality_is_audited(login, create_us
     assert other.get(f"/cases/{case.id}/proces/bpmn/inburgering").status_code == 404
     designer = login(create_user("otto", role="ontwerper", code=None), new_client=True)
     assert designer.get(f"/cases/{case.id}/proces").status_code == 403
+
+
+def test_versions_are_listed_newest_first_and_paginated(login, create_user, version):
+    for n in range(6):
+        db.session.add(ProcessVersion(digest=f"{n:064d}", entry_process="inburgering", bundle={}, files={},
+                                      note=f"noot {n}"))
+    db.session.flush()
+    client = login(create_user("otto", role="ontwerper", code=None))
+    first = client.get("/ontwerp/").get_data(as_text=True)
+    numbers = [int(n) for n in re.findall(r">Versie (\d+)</a>", first)]
+    assert numbers == sorted(numbers, reverse=True) and len(numbers) == 5 and "noot 5" in first
+    second = client.get("/ontwerp/?page=2").get_data(as_text=True)
+    assert f">Versie {version.id}</a>" in second and "Pagina 2 van 2" in second
