@@ -29,7 +29,7 @@ class StepCount:
     bpmn_id: str
     name: str
     count: int
-    kind: str  # "task" (open user tasks) or "wait" (a timer or signal)
+    kind: str  # "task" (open user tasks), "timer" (waits for a moment) or "signal" (listens for a report)
 
 
 @dataclass(frozen=True)
@@ -83,15 +83,17 @@ def waiting_steps(version_ids: list[int], municipality_id: int | None = None) ->
              .where(HumanTask.status == HumanTask.OPEN, HumanTask.process_version_id.in_(version_ids))
              .group_by(HumanTask.process_version_id, HumanTask.process_id, HumanTask.bpmn_id))
     waits = (select(CaseWait.process_version_id, CaseWait.process_id, CaseWait.bpmn_id,
-                    func.min(CaseWait.name), func.count())
+                    func.min(CaseWait.name), func.count(), CaseWait.timer)
              .where(CaseWait.process_version_id.in_(version_ids))
-             .group_by(CaseWait.process_version_id, CaseWait.process_id, CaseWait.bpmn_id))
+             .group_by(CaseWait.process_version_id, CaseWait.process_id, CaseWait.bpmn_id, CaseWait.timer))
     if municipality_id is not None:
         tasks = tasks.where(HumanTask.municipality_id == municipality_id)
         waits = waits.where(CaseWait.municipality_id == municipality_id)
-    for kind, query in (("task", tasks), ("wait", waits)):
-        for version_id, process_id, bpmn_id, name, count in db.session.execute(query):
-            found.setdefault(version_id, []).append(StepCount(process_id, bpmn_id, name, count, kind))
+    for version_id, process_id, bpmn_id, name, count in db.session.execute(tasks):
+        found.setdefault(version_id, []).append(StepCount(process_id, bpmn_id, name, count, "task"))
+    for version_id, process_id, bpmn_id, name, count, timer in db.session.execute(waits):
+        found.setdefault(version_id, []).append(StepCount(process_id, bpmn_id, name, count,
+                                                          "timer" if timer else "signal"))
     for steps in found.values():
         steps.sort(key=lambda s: (-s.count, s.name))
     return found

@@ -56,7 +56,7 @@ def test_version_rows_count_running_cases_and_open_tasks_per_step(version, creat
     steps = {(s.bpmn_id, s.kind): s.count for s in row.steps}
     old = {(s.bpmn_id, s.kind): s.count for s in before.steps}
     assert steps[("kennismakingsgesprek", "task")] - old.get(("kennismakingsgesprek", "task"), 0) == 3
-    assert steps[("zorg_gemeld", "wait")] - old.get(("zorg_gemeld", "wait"), 0) == 3
+    assert steps[("zorg_gemeld", "signal")] - old.get(("zorg_gemeld", "signal"), 0) == 3
     # the same counts straight from the tables
     assert row.open_tasks == db.session.scalar(select(func.count()).where(
         HumanTask.status == HumanTask.OPEN, HumanTask.process_version_id == version.id))
@@ -77,7 +77,7 @@ def test_cli_versions_text_and_json(app, version, create_case, create_user):
     data = json.loads(runner.invoke(args=["bpmn", "versions", "--json"]).output)
     assert [v["version"] for v in data] == [v.id for v in db.session.scalars(versions_query())]
     assert data[0]["running_cases"] == row.running and data[0]["digest"] == version.digest
-    assert {"process": "inburgering", "element": "zorg_gemeld", "name": "Zorg gemeld", "kind": "wait",
+    assert {"process": "inburgering", "element": "zorg_gemeld", "name": "Zorg gemeld", "kind": "signal",
             "count": next(s.count for s in row.steps if s.bpmn_id == "zorg_gemeld")} in data[0]["waiting"]
 
 
