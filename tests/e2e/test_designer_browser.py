@@ -76,3 +76,16 @@ def test_designer_pages_in_english(as_designer, live_server):
     axe_outside_canvas(page, "diagram (en)")
     page.select_option("#language-switcher", "nl")  # the demo user's language, for the tests after this one
     page.locator(".portal-language button").click()
+
+
+def test_regisseur_sees_where_a_case_is(page, live_server, log_in):
+    log_in("regisseur")
+    page.goto(f"{live_server}/cases/")
+    href = page.locator("table a[href^='/cases/']").first.get_attribute("href")
+    case_id = href.strip("/").split("/")[1]
+    page.goto(f"{live_server}/cases/{case_id}/proces")
+    assert page.get_by_role("heading", name="Waar staat dossier").is_visible()
+    assert rendered(page) == "true"
+    assert page.locator("#diagram .djs-shape[class*='designer-mark-active']").count() >= 1
+    assert page.locator(".designer-badge--active").count() >= 1  # "nu" on the canvas, not colour alone
+    axe_outside_canvas(page, "case position")
