@@ -1,7 +1,7 @@
 """case_wait: the projection of the engine's wait states (timers, signals) for the designer's heatmap
 
 Revision ID: c4f1a8e2d6b9
-Revises: b7e4d2a9c1f3
+Revises: c3f8a1d2e4b6
 Create Date: 2026-12-03 16:10:00
 
 Rows are written with the human_task projection after every engine step; a case that has not moved
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4f1a8e2d6b9'
-down_revision = 'b7e4d2a9c1f3'
+down_revision = 'c3f8a1d2e4b6'
 branch_labels = None
 depends_on = None
 
