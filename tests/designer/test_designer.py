@@ -177,3 +177,34 @@ def test_versions_are_listed_newest_first_and_paginated(login, create_user, vers
     assert numbers == sorted(numbers, reverse=True) and len(numbers) == 5 and "noot 5" in first
     second = client.get("/ontwerp/?page=2").get_data(as_text=True)
     assert f">Versie {version.id}</a>" in second and "Pagina 2 van 2" in second
+
+
+def test_the_wait_projection_follows_a_migration_and_its_rollback(app, create_user, create_case, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from portal.processes.services import deploy
+    from portal.tasks import migration
+
+    case = create_case(create_user("ria"))
+    old = current_version()
+    target = tmp_path / "workflows"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "workflows", target)
+    pip = target / "bpmn" / "pip.bpmn"
+    pip.write_text(pip.read_text().replace('"P14D"', '"P10D"'))
+    app.config["WORKFLOWS_DIR"], previous = str(target), app.config["WORKFLOWS_DIR"]
+    try:
+        new, created = deploy(note="N+1")
+    finally:
+        app.config["WORKFLOWS_DIR"] = previous
+    assert created
+
+    def versions_of_waits():
+        return set(db.session.scalars(select(CaseWait.process_version_id).where(CaseWait.case_id == case.id)))
+
+    assert versions_of_waits() == {old.id}
+    run = migration.migrate_cases(new, case_ids=[case.id])
+    assert run.moved == 1 and versions_of_waits() == {new.id}
+    assert waits_of(case) == {("inburgering", "niet_verschenen", False), ("inburgering", "zorg_gemeld", False)}
+    migration.rollback(run.id)
+    assert versions_of_waits() == {old.id}
