@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     for command in (init_db, demo, run, bpmn, timers, notifications, documents, worker, import_coa, seal,
                     municipality, shell_command, routes_command):
         app.cli.add_command(command)
+    _designer_commands()
 
 
 @click.command("init-db")
@@ -199,6 +200,13 @@ def bpmn_lint(paths: tuple[Path, ...]) -> None:
         click.echo(f"{len(problems)} problem(s)", err=True)
         sys.exit(1)
     click.echo("no problems found")
+
+
+def _designer_commands() -> None:
+    from portal.designer.commands import diff, versions
+
+    bpmn.add_command(versions)
+    bpmn.add_command(diff)
 
 
 @bpmn.command("deploy")

@@ -59,8 +59,11 @@ def world(create_user, create_case):
         "teamleider": create_user("tina", role="teamleider", code="0355"),
         "beheerder": create_user("bob", role="beheerder", code="0355"), "inburgeraar": yusuf,
     }
+    from portal.processes.services import current_version
+
     ids = {"case_id": case.id, "task_id": tasks, "reset_id": reset.id,
-           "document_id": {"plans.document": plan_pdf.id, "admin.retry": decision.id}}
+           "document_id": {"plans.document": plan_pdf.id, "admin.retry": decision.id},
+           "version_id": current_version().id, "process_id": "inburgering"}
     db.session.commit()
     return case, users, others, ids
 

@@ -97,6 +97,8 @@ class WaitState:
     name: str
     #: A timer wait (the case moves on its own) rather than a wait for a signal (a report from outside).
     timer: bool = False
+    #: The (sub)process the event is drawn in, as for a ready task.
+    process_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,8 @@ class DeployedProcess:
             ))
         waiting = tuple(
             WaitState(task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id,
-                      timer=isinstance(task.task_spec.event_definition, TimerEventDefinition))
+                      timer=isinstance(task.task_spec.event_definition, TimerEventDefinition),
+                      process_id=task.workflow.spec.name)
             for task in workflow.get_tasks(state=TaskState.WAITING)
             if isinstance(task.task_spec, CatchingEvent) and not isinstance(task.task_spec, BoundaryEvent)
         )

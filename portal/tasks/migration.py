@@ -25,7 +25,7 @@ from portal.extensions import db
 from portal.processes.models import ProcessVersion
 from portal.processes.services import runtime_for
 from portal.refusal import Refused
-from portal.tasks.models import CaseMigration, HumanTask, ProcessMigration, WorkflowInstance
+from portal.tasks.models import CaseMigration, CaseWait, HumanTask, ProcessMigration, WorkflowInstance
 from portal.tasks.workflow import save_moved
 
 logger = logging.getLogger(__name__)
@@ -198,5 +198,7 @@ def _restore(case: Case, instance: WorkflowInstance, row: CaseMigration) -> None
     for task in db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
                                                            HumanTask.status == HumanTask.OPEN)):
         task.process_version_id = row.old_version_id
+    for wait in db.session.scalars(select(CaseWait).where(CaseWait.case_id == case.id)):
+        wait.process_version_id = row.old_version_id  # the designer's counts follow the case back
     row.outcome = CaseMigration.ROLLED_BACK
     db.session.flush()

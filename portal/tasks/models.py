@@ -164,3 +164,21 @@ class CaseMigration(TimestampMixin, db.Model):
     #: Human tasks the move opened and cancelled (ids), undone by a rollback.
     opened_task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     cancelled_task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+class CaseWait(db.Model):
+    """A case waiting at a timer or for a signal (no user task): the projection of the engine's wait
+    states, so the process designer's heatmap counts them in SQL. Written with ``human_task``."""
+
+    __tablename__ = "case_wait"
+    __table_args__ = (Index("ix_case_wait_version_node", "process_version_id", "process_id", "bpmn_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("inburgering_case.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    process_id: Mapped[str] = mapped_column(String(120))
+    bpmn_id: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(200))
+    timer: Mapped[bool] = mapped_column(default=False)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -30,7 +30,7 @@ from portal.processes.models import ProcessVersion
 from portal.processes.services import current_version, runtime_for
 from portal.refusal import Refused
 from portal.security import LANE_ROLES, Role
-from portal.tasks.models import HumanTask, WorkflowInstance
+from portal.tasks.models import CaseWait, HumanTask, WorkflowInstance
 
 logger = logging.getLogger(__name__)
 
@@ -354,6 +354,7 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
             origin_due_at=ready.origin_due,
         ))
     db.session.add_all(new_tasks)
+    _project_waits(case, version, result)
     db.session.flush()
     for task in new_tasks:
         notify_new_task(case, task, actor_id)
@@ -373,6 +374,22 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
         case.closed_at = utcnow()
     db.session.flush()
     return new_tasks
+
+
+def _project_waits(case: Case, version: ProcessVersion, result: StepResult) -> None:
+    """Keep ``case_wait`` equal to the engine's wait states (timers, signals) of the case: only changes are written."""
+    rows = db.session.scalars(select(CaseWait).where(CaseWait.case_id == case.id))
+    current = {(w.process_id, w.bpmn_id): w for w in rows}
+    wanted = {(w.process_id, w.bpmn_id): w for w in result.waiting}
+    for key, row in current.items():
+        if key not in wanted or row.process_version_id != version.id:
+            db.session.delete(row)
+    for key, wait in wanted.items():
+        row = current.get(key)
+        if row is None or row.process_version_id != version.id:
+            db.session.add(CaseWait(case_id=case.id, municipality_id=case.municipality_id,
+                                    process_version_id=version.id, process_id=wait.process_id, bpmn_id=wait.bpmn_id,
+                                    name=wait.name[:200], timer=wait.timer, since=utcnow()))
 
 
 def notify_new_task(case: Case, task: HumanTask, actor_id: int | None) -> None:
