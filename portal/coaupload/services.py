@@ -37,11 +37,12 @@ def keep_upload(user: User, filename: str, content: bytes) -> str:
 
 
 def upload_of(user: User, token: str) -> CoaUpload | None:
-    """The user's own upload (nobody else's, not after KEEP_HOURS), else None."""
+    """An upload of the user's municipality (a colleague may finish it; another municipality's does not
+    exist), not after KEEP_HOURS; else None."""
     if not token or len(token) > 64:
         return None
     upload = db.session.scalar(select(CoaUpload).where(CoaUpload.token_hash == _hash(token)))
-    if upload is None or upload.user_id != user.id or upload.municipality_id != user.municipality_id \
+    if upload is None or upload.municipality_id != user.municipality_id \
             or upload.created_at < utcnow() - timedelta(hours=CoaUpload.KEEP_HOURS):
         return None
     return upload
