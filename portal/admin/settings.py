@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.admin.account_forms import EMAIL
 from portal.admin.terms import TERMS, amount, in_force, portal_default, save_settings
 from portal.admin.views import bp
 from portal.cases.services import PIP_DEADLINE_STARTS
@@ -31,7 +32,7 @@ def settings_form_class():
         contact_phone = StringField(_l("Telefoonnummer van het team"), [Optional(), Length(max=40)],
                                     render_kw={"autocomplete": "off"})
         contact_email = EmailField(_l("E-mailadres van het team"),
-                                   [Optional(), Email(_l("Vul een geldig e-mailadres in.")), Length(max=254)],
+                                   [Optional(), EMAIL, Length(max=254)],
                                    render_kw={"autocomplete": "off"})
         contact_address = TextAreaField(_l("Postadres van het team"), [Optional(), Length(max=300)])
         languages = SelectMultipleField(_l("Talen voor nieuwkomers"),
