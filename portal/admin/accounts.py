@@ -6,7 +6,7 @@ Own municipality only: another one's accounts answer 404. Every change is audite
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,6 +21,7 @@ from portal.admin.staff import (
     regisseurs_for_handover,
 )
 from portal.admin.views import bp
+from portal.audit.services import record
 from portal.auth import two_factor
 from portal.auth.accounts import MUNICIPAL_STAFF_ROLES, AccountRefused, activation_token, deactivate, reactivate
 from portal.auth.accounts import new_staff_user as make_staff_user
@@ -46,7 +47,8 @@ def accounts():
     filters = AccountFilterForm(request.args)
     valid = filters.validate()
     query = accounts_query(current_user.municipality_id, search=filters.q.data if valid else None)
-    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=25, error_out=False)
+    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
     return render_template("admin/accounts/index.html", page=page, filters=filters), 200 if valid else 400
 
 
@@ -111,6 +113,22 @@ def reactivate_account(user_id: int):
         db.session.commit()
         flash(_("%(name)s kan weer inloggen.", name=user.display_name), "success")
     return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.route("/gebruikers/<int:user_id>/activeringslink", methods=["POST"])
+@roles_required(Role.BEHEERDER)
+def new_activation_link(user_id: int):
+    """A new one-time link for an account that has no password yet (the first link was lost or expired)."""
+    user = _staff(user_id)
+    if not PortalForm().validate_on_submit():
+        abort(400)
+    if user.password_hash is not None or not user.is_active:
+        flash(_("Dit account heeft al een wachtwoord of is geblokkeerd; een activeringslink is niet nodig."), "info")
+        return redirect(url_for("admin.account", user_id=user.id))
+    record("write", f"user:{user.id}.activation_link", "admin.new_activation_link", detail={"user": user.id})
+    db.session.commit()
+    link = url_for("auth.activate_staff", token=activation_token(user), _external=True)
+    return render_template("admin/accounts/created.html", user=user, link=link)
 
 
 @bp.route("/gebruikers/<int:user_id>/tweestaps-herstellen", methods=["POST"])

@@ -5,7 +5,7 @@ beheerder reads no case data.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -34,9 +34,10 @@ def newcomer_accounts():
     filters.q.label.text = _("Zoek op gebruikersnaam")
     valid = filters.validate()
     query = accounts_query(current_user.municipality_id, newcomers=True, search=filters.q.data if valid else None)
-    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=25, error_out=False)
-    return render_template("admin/accounts/newcomers.html", page=page, filters=filters, reason_form=ReasonForm(),
-                           plain_form=PortalForm()), 200 if valid else 400
+    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    return render_template("admin/accounts/newcomers.html", page=page, filters=filters, plain_form=PortalForm()), \
+        200 if valid else 400
 
 
 @bp.route("/nieuwkomers/<int:newcomer_id>/blokkeren", methods=["GET", "POST"])

@@ -25,7 +25,8 @@ def test_list_is_own_municipality_paginated_and_searchable(create_user, login, a
     create_user("sanne", code="0355")
     client = login(create_user("bea", role="beheerder"))
     html = client.get("/beheer/gebruikers").get_data(as_text=True)
-    assert "31 gebruikers" in html and "Pagina 1 van 2" in html and "Sanne" not in html
+    assert "31 gebruikers" in html and "Pagina 1 van 7" in html and "Sanne" not in html
+    assert "Regisseur29" in client.get("/beheer/gebruikers?page=7").get_data(as_text=True)
     found = client.get("/beheer/gebruikers?q=regisseur07").get_data(as_text=True)
     assert "1 gebruiker" in found and "Regisseur07" in found and "Regisseur08" not in found
     assert client.get("/beheer/gebruikers?q=%00").status_code == 400
@@ -181,3 +182,21 @@ def test_newcomer_accounts_can_be_blocked(app, create_user, login, client):
     staff = create_user("ria")
     assert client.get(f"/beheer/nieuwkomers/{staff.id}/blokkeren").status_code == 404  # not a newcomer
 
+
+
+def test_a_lost_activation_link_is_made_again_only_while_there_is_no_password(create_user, login, client):
+    from portal.auth.accounts import new_staff_user
+
+    bea = create_user("bea", role="beheerder")
+    piet = new_staff_user("piet", "Piet", "regisseur", bea.municipality)
+    login(bea)
+    url = f"/beheer/gebruikers/{piet.id}"
+    token = csrf_token(client, url)
+    made = client.post(f"{url}/activeringslink", data={"csrf_token": token})
+    link = re.search(r'value="http://[^"]+(/account/activeren/[^"]+)"', made.get_data(as_text=True)).group(1)
+    assert _events("admin.new_activation_link")
+    fresh = client.application.test_client()
+    assert fresh.get(link).status_code == 200
+    ria = create_user("ria")
+    refused = client.post(f"/beheer/gebruikers/{ria.id}/activeringslink", data={"csrf_token": token})
+    assert refused.status_code == 302 and "activeren" not in refused.get_data(as_text=True)
