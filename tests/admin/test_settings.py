@@ -84,3 +84,24 @@ def test_a_change_counts_for_new_deadlines_only(create_user, create_case, login,
     assert running.pip_deadline == date(2026, 3, 16)  # 5 January + 10 weeks, unmoved
     assert new.pip_deadline == date(2026, 5, 11)  # 2 March + 10 weeks
     assert (running.pip_deadline_event, new.pip_deadline_event) == ("koppeling", "verhuizing")
+
+
+def test_the_teams_contact_details_are_printed_in_the_decision_letter(create_user, create_case, municipality,
+                                                                      monkeypatch):
+    from portal.plans import documents
+    from portal.plans.models import PlanDocument
+    from tests.factories import walk_to_signing
+
+    ria, amina = create_user("ria"), create_user("amina", role="inburgeraar", password="amina-geheim-1")
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina)
+    decision = db.session.scalar(select(PlanDocument).where(PlanDocument.kind == PlanDocument.DECISION))
+    pages = []
+    monkeypatch.setattr(documents, "render_pdf", lambda html: pages.append(html) or b"%PDF")
+    monkeypatch.setattr(documents, "seal_pdf", lambda pdf, _key, _cert: pdf)
+    documents.render_document(decision.id)
+    assert "Contact met het team inburgering" not in pages[-1]  # nothing set: nothing printed
+    utrecht = municipality("0344")
+    utrecht.contact_phone, utrecht.contact_email = "030 286 00 00", "inburgering@utrecht.example"
+    documents.render_document(decision.id)
+    assert "Contact met het team inburgering: 030 286 00 00 · inburgering@utrecht.example" in pages[-1]
