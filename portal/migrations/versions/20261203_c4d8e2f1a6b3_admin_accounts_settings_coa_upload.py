@@ -1,7 +1,7 @@
 """The beheerder runs the portal: blocked accounts, municipality settings, a case's PIP start event, COA uploads
 
 Revision ID: c4d8e2f1a6b3
-Revises: b7e4d2a9c1f3
+Revises: c3f8a1d2e4b6
 Create Date: 2026-12-03 16:00:00
 
 - user_account.deactivated_at: blocked by the beheerder (no sign-in; accounts are never deleted).
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4d8e2f1a6b3'
-down_revision = 'b7e4d2a9c1f3'
+down_revision = 'c3f8a1d2e4b6'
 branch_labels = None
 depends_on = None
 
