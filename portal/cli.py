@@ -22,7 +22,7 @@ def register_commands(app: Flask) -> None:
     from flask.cli import routes_command, shell_command
 
     for command in (init_db, demo, run, bpmn, timers, notifications, documents, worker, import_coa, seal,
-                    municipality, shell_command, routes_command):
+                    municipality, municipalities, users, shell_command, routes_command):
         app.cli.add_command(command)
     _designer_commands()
 
@@ -30,12 +30,23 @@ def register_commands(app: Flask) -> None:
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
-    """Create or upgrade the database schema (Alembic migrations)."""
+    """Create or upgrade the database schema (Alembic migrations); on an empty database also deploy workflows/."""
     from flask_migrate import upgrade
 
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
     upgrade()
     click.echo("database schema is up to date")
+    from portal.processes.services import DeployError, current_version, deploy
+
+    if current_version() is None:  # first start: the process set of workflows/, as `portal bpmn deploy` does
+        try:
+            version, _created = deploy(note="init-db")
+        except DeployError as exc:
+            for message in exc.messages:
+                click.echo(message)
+            sys.exit(1)
+        db.session.commit()
+        click.echo(f"deployed: process version {version.id} ({version.digest[:12]})")
 
 
 @click.group("municipality")
@@ -67,6 +78,90 @@ def municipality_pip_deadline_start(code: str, event: str) -> None:
     record("write", "municipality:pip_deadline_start", "cli.municipality", detail={"code": code, "event": event})
     db.session.commit()
     click.echo(f"{code}: the PIP deadline counts from {event}")
+
+
+@click.group("municipalities")
+def municipalities() -> None:
+    """The municipalities this portal serves."""
+
+
+@municipalities.command("add")
+@click.argument("code")
+@click.argument("name")
+@with_appcontext
+def municipalities_add(code: str, name: str) -> None:
+    """Add municipality CODE (the CBS code, e.g. 0344) named NAME."""
+    import re
+
+    from portal.audit.services import record
+    from portal.auth.accounts import municipality_by_code
+    from portal.auth.models import Municipality
+
+    code, name = code.strip(), name.strip()
+    if not re.fullmatch(r"\d{4}", code):
+        raise click.ClickException(f"a municipality code is the 4-digit CBS code (e.g. 0344), not {code!r}")
+    if not name or len(name) > 120:
+        raise click.ClickException("give the municipality's name (at most 120 characters)")
+    if municipality_by_code(code) is not None:
+        raise click.ClickException(f"municipality {code} exists already")
+    found = Municipality(code=code, name=name)
+    db.session.add(found)
+    db.session.flush()
+    record("write", f"municipality:{found.id}", "cli.municipalities.add", detail={"code": code, "name": name})
+    db.session.commit()
+    click.echo(f"added municipality {code} {name}")
+
+
+@click.group("users")
+def users() -> None:
+    """Staff accounts."""
+
+
+def _new_password(value: str) -> str:
+    if len(value) < 10:
+        raise click.UsageError("use at least 10 characters")
+    return value
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True, help="regisseur, teamleider, beheerder, ontwerper or ketenpartner")
+@click.option("--municipality", "code", default=None, help="The municipality's CBS code (every role but ontwerper).")
+@click.option("--name", "display_name", default=None, help="Name shown on screens (default: the username).")
+@click.option("--email", default=None)
+@click.option("--activation-link", is_flag=True,
+              help="Print a one-time link to set the password instead of asking for one.")
+@with_appcontext
+def users_create(username: str, role: str, code: str | None, display_name: str | None, email: str | None,
+                 activation_link: bool) -> None:
+    """Create staff account USERNAME: asks for its password twice, or prints a one-time link."""
+    from portal.auth.accounts import AccountRefused, activation_token, municipality_by_code, new_staff_user
+
+    found = None
+    if code is not None:
+        found = municipality_by_code(code)
+        if found is None:
+            raise click.ClickException(f"no municipality with code {code} (add it: portal municipalities add "
+                                       f"{code} NAME)")
+    password = None
+    if not activation_link:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password",
+                                value_proc=_new_password)
+    try:
+        user = new_staff_user(username, display_name or username, role, found, email=email, password=password,
+                              purpose="cli.users.create")
+    except AccountRefused as exc:
+        raise click.ClickException(exc.reason) from exc
+    db.session.commit()
+    click.echo(f"created {user.role} {user.username}" + (f" of {found.code} {found.name}" if found else ""))
+    if activation_link:
+        base = current_app.config["PUBLIC_URL"].rstrip("/")
+        hours = current_app.config["STAFF_ACTIVATION_HOURS"]
+        click.echo(f"one-time link to set the password (valid {hours} hours):")
+        with current_app.test_request_context(base_url=base):
+            from flask import url_for
+
+            click.echo(url_for("auth.activate_staff", token=activation_token(user), _external=True))
 
 
 @click.command("demo")

@@ -134,6 +134,9 @@ def load_config(instance_path: str) -> dict:
         "ONDERWIJSROUTE_AGE_LIMIT": int(_env("ONDERWIJSROUTE_AGE_LIMIT", "28") or 28),
         # Days a newcomer's one-time activation code stays valid.
         "ACTIVATION_CODE_DAYS": int(_env("ACTIVATION_CODE_DAYS", "30") or 30),
+        # Hours a staff member's one-time link to set their first password stays valid (portal users create
+        # --activation-link, and an account a beheerder makes).
+        "STAFF_ACTIVATION_HOURS": int(_env("STAFF_ACTIVATION_HOURS", "72") or 72),
         # The municipality's organisation certificate and key (PEM) that seal PDFs (PAdES). When
         # unset, `portal seal dev-cert` makes a self-signed development pair under instance/seal/.
         "SEAL_KEY": _env("SEAL_KEY", str(Path(instance_path) / "seal" / "dev-key.pem")),

@@ -97,3 +97,85 @@ def test_municipality_pip_deadline_start_is_set_and_reset(app, municipality):
     assert runner.invoke(args=["municipality", "pip-deadline-start", "0344", "default"]).exit_code == 0
     db.session.refresh(utrecht)
     assert utrecht.pip_deadline_start is None
+
+
+def test_municipalities_add_and_its_errors(app):
+    from sqlalchemy import select
+
+    from portal.auth.models import Municipality
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["municipalities", "add", "0307", "Amersfoort"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(Municipality.name).where(Municipality.code == "0307")) == "Amersfoort"
+    again = runner.invoke(args=["municipalities", "add", "0307", "Amersfoort"])
+    assert again.exit_code == 1 and "municipality 0307 exists already" in again.output
+    bad = runner.invoke(args=["municipalities", "add", "Amersfoort", "0307"])
+    assert bad.exit_code == 1 and "4-digit CBS code" in bad.output
+
+
+def test_users_create_asks_the_password_twice_and_signs_in(app, client, municipality):
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEvent
+    from portal.auth.models import User
+    from portal.security import verify_password
+
+    municipality("0344")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    mismatch = runner.invoke(args=["users", "create", "bea", "--role", "beheerder", "--municipality", "0344"],
+                             input="geheim-12345\nanders-12345\ngeheim-12345\ngeheim-12345\n")
+    assert mismatch.exit_code == 0, mismatch.output  # asked again after the two differed
+    assert "created beheerder bea of 0344 Utrecht" in mismatch.output
+    bea = db.session.scalar(select(User).where(User.username == "bea"))
+    assert bea.role == "beheerder" and bea.municipality.code == "0344"
+    assert verify_password(bea.password_hash, "geheim-12345") and bea.password_hash.startswith("$argon2")
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.purpose == "cli.users.create")) is not None
+    short = runner.invoke(args=["users", "create", "tom", "--role", "teamleider", "--municipality", "0344"],
+                          input="kort\n")
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
+
+
+def test_users_create_refuses_duplicate_unknown_municipality_and_role(app, municipality, create_user):
+    municipality("0344")
+    create_user("ria")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    link = ["--activation-link"]
+    duplicate = runner.invoke(args=["users", "create", "RIA", "--role", "regisseur", "--municipality", "0344", *link])
+    assert duplicate.exit_code == 1 and "De gebruikersnaam “ria” bestaat al" in duplicate.output
+    unknown = runner.invoke(args=["users", "create", "sam", "--role", "regisseur", "--municipality", "9999", *link])
+    assert unknown.exit_code == 1 and "no municipality with code 9999" in unknown.output
+    role = runner.invoke(args=["users", "create", "sam", "--role", "baas", "--municipality", "0344", *link])
+    assert role.exit_code == 1 and "Onbekende rol “baas”" in role.output and "regisseur" in role.output
+    missing = runner.invoke(args=["users", "create", "sam", "--role", "regisseur", *link])
+    assert missing.exit_code == 1 and "hoort bij een gemeente" in missing.output
+
+
+def test_users_create_activation_link_sets_the_password_once(app, client, municipality):
+    import re
+
+    from tests.conftest import csrf_token
+
+    municipality("0344")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "bea", "--role", "regisseur", "--municipality", "0344", "--activation-link"])
+    assert result.exit_code == 0, result.output
+    url = re.search(r"https?://\S+(/account/activeren/\S+)", result.output).group(1)
+    assert client.post("/login", data={"username": "bea", "password": "x" * 12,
+                                       "csrf_token": csrf_token(client, "/login")}).status_code == 422
+    page = client.get(url)
+    assert page.status_code == 200 and "Account activeren" in page.get_data(as_text=True)
+    token = csrf_token(client, url)
+    mismatch = client.post(url, data={"new_password": "nieuw-geheim-1", "new_password_again": "anders-geheim",
+                                      "csrf_token": token})
+    assert mismatch.status_code == 422 and "niet hetzelfde" in mismatch.get_data(as_text=True)
+    done = client.post(url, data={"new_password": "nieuw-geheim-1", "new_password_again": "nieuw-geheim-1",
+                                  "csrf_token": token})
+    assert done.status_code == 302 and done.location.endswith("/login")
+    assert client.get(url).status_code == 410  # once only
+    signed_in = client.post("/login", data={"username": "bea", "password": "nieuw-geheim-1",
+                                            "csrf_token": csrf_token(client, "/login")})
+    assert signed_in.status_code == 302

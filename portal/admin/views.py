@@ -41,3 +41,6 @@ def retry(document_id: int):
     record("write", f"plan_document:{document.id}:retry", "admin.retry")
     flash(_("Document %(code)s wordt opnieuw gemaakt.", code=document.verification_code), "success")
     return redirect(url_for("admin.documents"))
+
+
+from portal.admin import accounts, newcomer_accounts, settings  # noqa: E402,F401  (their routes are on bp)

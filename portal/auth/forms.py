@@ -64,3 +64,10 @@ class PasswordChangeForm(PasswordConfirmForm):
 
     new_password = new_password_field()
     new_password_again = repeated_password_field("new_password")
+
+
+class StaffActivationForm(PortalForm):
+    """The first password of a staff account, from the beheerder's one-time link."""
+
+    new_password = new_password_field()
+    new_password_again = repeated_password_field("new_password")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import TimestampMixin, UTCDateTime
@@ -25,6 +25,15 @@ class Municipality(TimestampMixin, db.Model):
     #: The event the 10-week PIP deadline counts from here (portal.cases.services.PIP_DEADLINE_STARTS);
     #: None: the portal's setting PORTAL_PIP_DEADLINE_START.
     pip_deadline_start: Mapped[str | None] = mapped_column(String(20))
+    #: The beheerder's escalation terms (key of PORTAL_ESCALATION → ISO duration or days), over the
+    #: portal's defaults; handed to each NEW case's process, running cases keep theirs (portal.admin.settings).
+    escalation_terms: Mapped[dict | None] = mapped_column(JSON)
+    #: The team's contact details printed in letters and shown to newcomers (None: not set).
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_address: Mapped[str | None] = mapped_column(String(300))
+    #: Languages (portal.i18n.NEWCOMER_LOCALES) this municipality offers newcomers; None: all of them.
+    languages: Mapped[list | None] = mapped_column(JSON)
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -44,12 +53,15 @@ class User(UserMixin, TimestampMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Set by the beheerder (deactivated staff, blocked newcomer): no sign-in, whatever ``active`` says
+    #: (a newcomer's activation code sets ``active``, never this). Accounts are never deleted.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     municipality: Mapped[Municipality | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login
-        return self.active
+        return self.active and self.deactivated_at is None
 
     @property
     def is_staff(self) -> bool:

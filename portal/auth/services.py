@@ -21,7 +21,7 @@ def authenticate(username: str, password: str) -> User | None:
     user = None
     if printable(username) == username:  # no account has control characters in its name
         user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
-    if user is None or not user.active:
+    if user is None or not user.is_active:
         verify_password(_DUMMY_HASH, password)
         record_attempt(username, PASSWORD_FAILED, username=printable(username)[:80])
         return None

@@ -52,7 +52,7 @@ def load_user(user_id: str) -> User | None:
     user = db.session.scalar(
         select(User).join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_hash == _hash(token), UserSession.revoked_at.is_(None), User.id == int(user_id)))
-    return user if user is not None and user.active else None
+    return user if user is not None and user.is_active else None
 
 
 def end_session(user: User, reason: str = "logout") -> None:

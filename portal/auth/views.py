@@ -143,7 +143,7 @@ def _pending_user() -> User | None:
     if not isinstance(pending, dict) or int(time.time()) - int(pending.get("at", 0)) > PENDING_SECONDS:
         return None
     user = db.session.get(User, int(pending.get("user", 0)))
-    return user if user is not None and user.active else None
+    return user if user is not None and user.is_active else None
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -264,3 +264,6 @@ def set_language():
         if current_user.is_authenticated:
             set_locale(current_user, form.language.data)
     return redirect(safe_next(form.next.data) or url_for("auth.index"))
+
+
+from portal.auth import activation_views  # noqa: E402,F401  (its routes are on bp)

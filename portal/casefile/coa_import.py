@@ -31,6 +31,7 @@ from werkzeug.datastructures import MultiDict
 from portal.auth.models import Municipality, User
 from portal.casefile.services import open_case
 from portal.cases.forms import KoppelingFields, koppeling_data
+from portal.cases.models import Case
 from portal.cases.services import DuplicateCase
 from portal.extensions import db
 from portal.security import Role
@@ -56,14 +57,21 @@ class ImportReport:
     imported: list[str] = field(default_factory=list)  # case references
     skipped: list[str] = field(default_factory=list)  # "regel N: … heeft al een dossier"
     errors: list[str] = field(default_factory=list)  # "regel N, kolom: melding"
+    #: A dry run's rows that would be imported: (line, V-number).
+    ready: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def import_coa_csv(raw: bytes, user_id: int | None = None) -> ImportReport:
-    """Check the whole file, then import every valid row; the caller commits (the CLI does, once)."""
+def import_coa_csv(raw: bytes, user_id: int | None = None, *, dry_run: bool = False,
+                   municipality_code: str | None = None, purpose: str = "cli.import-coa") -> ImportReport:
+    """Check the whole file, then import every valid row; the caller commits (the CLI does, once).
+
+    :param dry_run: check every row (a known V-number counts as skipped) and open nothing: the preview.
+    :param municipality_code: only rows of this municipality (a staff member's own); others are errors.
+    """
     report = ImportReport()
     try:
         header, records = read_file(raw)
@@ -76,7 +84,8 @@ def import_coa_csv(raw: bytes, user_id: int | None = None) -> ImportReport:
         problems = _cell_problems(line, header, cells)
         row = {name: value.strip() for name, value in zip(header, cells, strict=True)}
         if not problems and any(row.values()):
-            problems = _import_row(line, row, municipalities, user_id, seen, report)
+            problems = _import_row(line, row, municipalities, user_id, seen, report,
+                                   dry_run=dry_run, only=municipality_code, purpose=purpose)
         report.errors.extend(problems)
     return report
 
@@ -200,7 +209,8 @@ def _cell_problems(line: int, header: list[str], cells: list[str]) -> list[str]:
 
 
 def _import_row(line: int, row: dict[str, str], municipalities: dict[str, Municipality], user_id: int | None,
-                seen: dict[str, int], report: ImportReport) -> list[str]:
+                seen: dict[str, int], report: ImportReport, *, dry_run: bool, only: str | None,
+                purpose: str) -> list[str]:
     form = KoppelingFields(formdata=MultiDict(row))
     problems = []
     if not form.validate():
@@ -211,6 +221,10 @@ def _import_row(line: int, row: dict[str, str], municipalities: dict[str, Munici
     if municipality is None:
         problems.append(_("regel %(line)s, gemeentecode: onbekende gemeentecode “%(code)s”.",
                           line=line, code=row["gemeentecode"][:10]))
+    elif only is not None and municipality.code != only:
+        problems.append(_("regel %(line)s, gemeentecode: je kunt alleen dossiers van je eigen gemeente (%(code)s) "
+                          "importeren.", line=line, code=only))
+        municipality = None
     regisseur_id = None
     if row.get("regisseur"):
         regisseur = db.session.scalar(select(User).where(User.username == row["regisseur"]))
@@ -227,9 +241,15 @@ def _import_row(line: int, row: dict[str, str], municipalities: dict[str, Munici
     if problems:
         return problems
     data = koppeling_data(form)
+    if dry_run:
+        if db.session.scalar(select(Case.id).where(Case.v_number == data.v_nummer)) is not None:
+            report.skipped.append(_("regel %(line)s: dit V-nummer heeft al een dossier.", line=line))
+        else:
+            report.ready.append((line, data.v_nummer))
+        return []
     savepoint = db.session.begin_nested()
     try:
-        case = open_case(data, municipality, regisseur_id, user_id, "cli.import-coa")
+        case = open_case(data, municipality, regisseur_id, user_id, purpose)
         savepoint.commit()
     except DuplicateCase:
         savepoint.rollback()

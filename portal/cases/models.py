@@ -57,6 +57,10 @@ class Case(TimestampMixin, db.Model):
     brp_registration_date: Mapped[date | None] = mapped_column()
     #: The 10-week PIP deadline, from the municipality's start event (cases.services.pip_deadline).
     pip_deadline: Mapped[date | None] = mapped_column(index=True)
+    #: The start event of that deadline in force when the case was opened (cases.services.PIP_DEADLINE_STARTS):
+    #: a later change of the municipality's setting does not move a running deadline. None: older cases,
+    #: which follow the municipality's current setting.
+    pip_deadline_event: Mapped[str | None] = mapped_column(String(20))
     #: Date the first PIP was decided (the deadline countdown stops).
     pip_decided_on: Mapped[date | None] = mapped_column()
 

@@ -66,6 +66,7 @@ def new_case(data: KoppelingData, municipality: Municipality, regisseur_id: int 
     db.session.add(case)
     db.session.flush()
     case.reference = f"{municipality.code}-{data.koppelingsdatum.year}-{case.id:05d}"
+    case.pip_deadline_event = pip_deadline_event(case)  # kept: a later change of the setting is for new cases
     case.pip_deadline = pip_deadline(case)
     record("write", "case", purpose, case_id=case.id, user_id=user_id, detail={"opened": True})
     return case
@@ -78,8 +79,9 @@ PIP_DEADLINE_STARTS = ("koppeling", "verhuizing", "kennisgeving_brp")
 
 
 def pip_deadline_event(case: Case) -> str:
-    """The start event in force for ``case``: its municipality's choice, else PORTAL_PIP_DEADLINE_START."""
-    event = case.municipality.pip_deadline_start or current_app.config["PIP_DEADLINE_START"]
+    """The start event in force for ``case``: the one it was opened with; else (a new or an older case) its
+    municipality's choice, else PORTAL_PIP_DEADLINE_START."""
+    event = case.pip_deadline_event or case.municipality.pip_deadline_start or current_app.config["PIP_DEADLINE_START"]
     if event not in PIP_DEADLINE_STARTS:
         raise ValueError(f"PIP deadline start {event!r} is not one of {', '.join(PIP_DEADLINE_STARTS)}")
     return event

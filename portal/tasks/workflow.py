@@ -82,7 +82,9 @@ def case_start_data(case: Case) -> dict[str, Any]:
     escalation deadlines in force when it starts, and the date the first PIP is due."""
     return {"case": {"reference": case.reference, "koppeling_datum": case.koppeling_date.isoformat(),
                      "gemeente": case.municipality.code},
-            "termijnen": dict(current_app.config["ESCALATION"]),
+            # the municipality's terms (beheerder, portal.admin.settings) over the portal's defaults: kept in
+            # the case's process data, so a later change is for new cases only
+            "termijnen": {**current_app.config["ESCALATION"], **(case.municipality.escalation_terms or {})},
             "pip_uiterlijk": case.pip_deadline.isoformat() if case.pip_deadline else None,
             "plan_vastgesteld": False}
 

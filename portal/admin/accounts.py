@@ -1,0 +1,171 @@
+"""The beheerder's staff accounts: list and search, make one (with a one-time link for its password),
+block and unblock, reset two-factor, and hand every case of a leaving regisseur to a colleague.
+
+Own municipality only: another one's accounts answer 404. Every change is audited (in the services).
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.admin.account_forms import AccountFilterForm, NewStaffForm, ReasonForm, ReassignAllForm
+from portal.admin.staff import (
+    account_of,
+    accounts_query,
+    cases_held,
+    hand_over_all,
+    handover_preview,
+    regisseurs_for_handover,
+)
+from portal.admin.views import bp
+from portal.audit.services import record
+from portal.auth import two_factor
+from portal.auth.accounts import MUNICIPAL_STAFF_ROLES, AccountRefused, activation_token, deactivate, reactivate
+from portal.auth.accounts import new_staff_user as make_staff_user
+from portal.extensions import db
+from portal.forms import PortalForm, choices
+from portal.forms.bounds import page_number
+from portal.refusal import Refused
+from portal.security import Role, roles_required
+
+ROLE_LABELS = {Role.REGISSEUR: _l("Regisseur"), Role.TEAMLEIDER: _l("Teamleider"), Role.BEHEERDER: _l("Beheerder")}
+
+
+def _staff(user_id: int):
+    user = account_of(current_user.municipality_id, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/gebruikers")
+@roles_required(Role.BEHEERDER)
+def accounts():
+    filters = AccountFilterForm(request.args)
+    valid = filters.validate()
+    query = accounts_query(current_user.municipality_id, search=filters.q.data if valid else None)
+    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    return render_template("admin/accounts/index.html", page=page, filters=filters), 200 if valid else 400
+
+
+@bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
+@roles_required(Role.BEHEERDER)
+def new_account():
+    form = NewStaffForm()
+    form.role.choices = choices([("", _("Kies een rol")),
+                                 *((role.value, ROLE_LABELS[role]) for role in MUNICIPAL_STAFF_ROLES)])
+    if form.validate_on_submit():
+        try:
+            user = make_staff_user(form.username.data, form.display_name.data, form.role.data,
+                                   current_user.municipality, email=form.email.data, actor_id=current_user.id,
+                                   purpose="admin.new_account")
+        except AccountRefused as exc:
+            form.username.errors.append(exc.reason)
+        else:
+            db.session.commit()
+            link = url_for("auth.activate_staff", token=activation_token(user), _external=True)
+            return render_template("admin/accounts/created.html", user=user, link=link)
+    return render_template("admin/accounts/new.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/gebruikers/<int:user_id>")
+@roles_required(Role.BEHEERDER)
+def account(user_id: int):
+    user = _staff(user_id)
+    return render_template("admin/accounts/show.html", user=user, cases=cases_held(user),
+                           enrolled=two_factor.enrolment(user), reason_form=ReasonForm(), plain_form=PortalForm())
+
+
+@bp.route("/gebruikers/<int:user_id>/blokkeren", methods=["POST"])
+@roles_required(Role.BEHEERDER)
+def deactivate_account(user_id: int):
+    user = _staff(user_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            ended = deactivate(user, current_user, form.reden.data)
+        except Refused as exc:
+            form.reden.errors.append(exc.reason)
+        else:
+            db.session.commit()
+            flash(_("%(name)s kan niet meer inloggen; %(sessions)d sessie(s) beëindigd.", name=user.display_name,
+                    sessions=ended), "success")
+            return redirect(url_for("admin.account", user_id=user.id))
+    return render_template("admin/accounts/show.html", user=user, cases=cases_held(user),
+                           enrolled=two_factor.enrolment(user), reason_form=form, plain_form=PortalForm()), 422
+
+
+@bp.route("/gebruikers/<int:user_id>/deblokkeren", methods=["POST"])
+@roles_required(Role.BEHEERDER)
+def reactivate_account(user_id: int):
+    user = _staff(user_id)
+    if not PortalForm().validate_on_submit():
+        abort(400)
+    try:
+        reactivate(user, current_user)
+    except Refused as exc:
+        flash(exc.reason, "info")
+    else:
+        db.session.commit()
+        flash(_("%(name)s kan weer inloggen.", name=user.display_name), "success")
+    return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.route("/gebruikers/<int:user_id>/activeringslink", methods=["POST"])
+@roles_required(Role.BEHEERDER)
+def new_activation_link(user_id: int):
+    """A new one-time link for an account that has no password yet (the first link was lost or expired)."""
+    user = _staff(user_id)
+    if not PortalForm().validate_on_submit():
+        abort(400)
+    if user.password_hash is not None or not user.is_active:
+        flash(_("Dit account heeft al een wachtwoord of is geblokkeerd; een activeringslink is niet nodig."), "info")
+        return redirect(url_for("admin.account", user_id=user.id))
+    record("write", f"user:{user.id}.activation_link", "admin.new_activation_link", detail={"user": user.id})
+    db.session.commit()
+    link = url_for("auth.activate_staff", token=activation_token(user), _external=True)
+    return render_template("admin/accounts/created.html", user=user, link=link)
+
+
+@bp.route("/gebruikers/<int:user_id>/tweestaps-herstellen", methods=["POST"])
+@roles_required(Role.BEHEERDER)
+def reset_two_factor(user_id: int):
+    user = _staff(user_id)
+    if not PortalForm().validate_on_submit():
+        abort(400)
+    two_factor.reset_two_factor(user)
+    db.session.commit()
+    flash(_("Inloggen in twee stappen van %(name)s is gewist; bij de volgende keer inloggen stelt %(name)s het "
+            "opnieuw in.", name=user.display_name), "success")
+    return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.route("/gebruikers/<int:user_id>/dossiers-overdragen", methods=["GET", "POST"])
+@roles_required(Role.BEHEERDER)
+def hand_over(user_id: int):
+    leaving = _staff(user_id)
+    if leaving.role != Role.REGISSEUR.value:
+        abort(404)
+    form = ReassignAllForm()
+    form.regisseur.choices = choices([(0, _("Kies een regisseur")),
+                                      *((u.id, u.display_name) for u in regisseurs_for_handover(leaving))])
+    if form.validate_on_submit():
+        target = account_of(current_user.municipality_id, form.regisseur.data)
+        try:
+            if target is None:
+                raise Refused(_("Kies een andere, actieve regisseur van deze gemeente."))
+            cases, tasks = hand_over_all(leaving, target, form.reden.data, current_user)
+        except Refused as exc:
+            form.regisseur.errors.append(exc.reason)
+        else:
+            db.session.commit()
+            flash(_("%(cases)d dossier(s) en %(tasks)d open ta(a)k(en) van %(from)s zijn overgedragen aan %(to)s.",
+                    cases=cases, tasks=tasks, **{"from": leaving.display_name, "to": target.display_name}),
+                  "success")
+            return redirect(url_for("admin.account", user_id=leaving.id))
+    return render_template("admin/accounts/hand_over.html", leaving=leaving, form=form,
+                           preview=handover_preview(leaving)), 422 if form.is_submitted() else 200

@@ -1,0 +1,75 @@
+"""Newcomer accounts, for the beheerder: made only from a case (by the regisseur), but blocked here when
+needed (a blocked newcomer cannot sign in and every session ends). Only the username is shown: the
+beheerder reads no case data.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.admin.account_forms import AccountFilterForm, ReasonForm
+from portal.admin.staff import account_of, accounts_query
+from portal.admin.views import bp
+from portal.auth.accounts import deactivate, reactivate
+from portal.extensions import db
+from portal.forms import PortalForm
+from portal.forms.bounds import page_number
+from portal.refusal import Refused
+from portal.security import Role, roles_required
+
+
+def _newcomer(newcomer_id: int):
+    user = account_of(current_user.municipality_id, newcomer_id, newcomer=True)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/nieuwkomers")
+@roles_required(Role.BEHEERDER)
+def newcomer_accounts():
+    filters = AccountFilterForm(request.args)
+    filters.q.label.text = _("Zoek op gebruikersnaam")
+    valid = filters.validate()
+    query = accounts_query(current_user.municipality_id, newcomers=True, search=filters.q.data if valid else None)
+    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    return render_template("admin/accounts/newcomers.html", page=page, filters=filters, plain_form=PortalForm()), \
+        200 if valid else 400
+
+
+@bp.route("/nieuwkomers/<int:newcomer_id>/blokkeren", methods=["GET", "POST"])
+@roles_required(Role.BEHEERDER)
+def block_newcomer(newcomer_id: int):
+    user = _newcomer(newcomer_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            ended = deactivate(user, current_user, form.reden.data)
+        except Refused as exc:
+            form.reden.errors.append(exc.reason)
+        else:
+            db.session.commit()
+            flash(_("Account %(name)s is geblokkeerd; %(sessions)d sessie(s) beëindigd.", name=user.username,
+                    sessions=ended), "success")
+            return redirect(url_for("admin.newcomer_accounts"))
+    return render_template("admin/accounts/block_newcomer.html", user=user, form=form), \
+        422 if form.is_submitted() else 200
+
+
+@bp.route("/nieuwkomers/<int:newcomer_id>/deblokkeren", methods=["POST"])
+@roles_required(Role.BEHEERDER)
+def unblock_newcomer(newcomer_id: int):
+    user = _newcomer(newcomer_id)
+    if not PortalForm().validate_on_submit():
+        abort(400)
+    try:
+        reactivate(user, current_user)
+    except Refused as exc:
+        flash(exc.reason, "info")
+    else:
+        db.session.commit()
+        flash(_("Account %(name)s kan weer inloggen.", name=user.username), "success")
+    return redirect(url_for("admin.newcomer_accounts"))
