@@ -41,3 +41,6 @@ def retry(document_id: int):
     record("write", f"plan_document:{document.id}:retry", "admin.retry")
     flash(_("Document %(code)s wordt opnieuw gemaakt.", code=document.verification_code), "success")
     return redirect(url_for("admin.documents"))
+
+# The audit trail pages (portal.admin.audit_trail) add their routes to this blueprint.
+from portal.admin import audit_trail  # noqa: E402,F401

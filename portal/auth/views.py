@@ -44,6 +44,8 @@ def home_for(user) -> str:
         return url_for("newcomer.my_plan")
     if user.role == Role.BEHEERDER:
         return url_for("admin.documents")
+    if user.role == Role.PRIVACY:
+        return url_for("admin.audit_trail")
     return url_for("auth.account")
 
 
