@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from portal.db import utcnow
 from portal.extensions import db
+from portal.newcomer.copy_models import DataCopy
 from portal.plans.models import PlanDocument
 from portal.security import Role
 from portal.worker import fire_due_timers
@@ -50,7 +51,7 @@ def world(create_user, create_case):
     create_case(ria, first="Yusuf", last="Demir").newcomer_user = yusuf
     users = {
         "regisseur": ria, "teamleider": create_user("tom", role="teamleider"),
-        "beheerder": create_user("bea", role="beheerder"),
+        "beheerder": create_user("bea", role="beheerder"), "fg": create_user("fiona", role="fg"),
         "ontwerper": create_user("otto", role="ontwerper", code=None),
         "inburgeraar": amina,
     }
@@ -59,7 +60,11 @@ def world(create_user, create_case):
         "teamleider": create_user("tina", role="teamleider", code="0355"),
         "beheerder": create_user("bob", role="beheerder", code="0355"), "inburgeraar": yusuf,
     }
-    ids = {"case_id": case.id, "task_id": tasks, "reset_id": reset.id,
+    copy = DataCopy(case_id=case.id, user_id=amina.id, locale="ar", status=DataCopy.READY, content=b"PK",
+                    produced_at=utcnow())
+    db.session.add(copy)
+    db.session.flush()
+    ids = {"case_id": case.id, "task_id": tasks, "reset_id": reset.id, "copy_id": copy.id,
            "document_id": {"plans.document": plan_pdf.id, "admin.retry": decision.id}}
     db.session.commit()
     return case, users, others, ids
