@@ -151,7 +151,8 @@ def test_another_municipality_gets_404_for_every_id(app, world):
             status = request(client, method, url, "/account").status_code
             if status != 404:
                 wrong.append(f"{role}: {method} {url} → {status}")
-        for listing in ("/cases/", "/tasks/") if role != "beheerder" else ("/beheer/documenten",):
+        for listing in ("/cases/", "/tasks/") if role != "beheerder" else ("/beheer/documenten", "/beheer/audit",
+                                                                          "/beheer/audit.csv"):
             page = client.get(listing).get_data(as_text=True)
             assert case.reference not in page and case.full_name not in page
     assert wrong == []
