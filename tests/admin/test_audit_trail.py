@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
-from portal.db import utcnow
 from portal.extensions import db
 
 
