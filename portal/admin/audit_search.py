@@ -151,8 +151,12 @@ class OfficeHours:
     def from_config(cls) -> OfficeHours:
         """``AUDIT_OFFICE_HOURS`` ("07:00-19:00") and ``AUDIT_OFFICE_DAYS`` ("1,2,3,4,5", Monday = 1)."""
         start, _sep, end = current_app.config["AUDIT_OFFICE_HOURS"].partition("-")
-        days = frozenset(int(day) for day in current_app.config["AUDIT_OFFICE_DAYS"].split(",") if day.strip())
-        return cls(time.fromisoformat(start.strip()), time.fromisoformat(end.strip()), days)
+        try:
+            days = frozenset(int(day) for day in current_app.config["AUDIT_OFFICE_DAYS"].split(",") if day.strip())
+            return cls(time.fromisoformat(start.strip()), time.fromisoformat(end.strip()), days)
+        except ValueError:  # a mistyped setting must not take the report down: the documented default
+            current_app.logger.warning("PORTAL_AUDIT_OFFICE_HOURS/DAYS unreadable; using 07:00-19:00, Mon-Fri")
+            return cls(time(7), time(19), frozenset({1, 2, 3, 4, 5}))
 
     def within(self, moment: datetime) -> bool:
         local = moment.astimezone(LOCAL_ZONE)

@@ -152,3 +152,19 @@ def test_staff_without_the_audit_role_get_403(login, trail):
     assert client.get("/beheer/audit").status_code == 403
     assert client.get("/beheer/audit.csv").status_code == 403
     assert client.get("/beheer/audit/ongewoon").status_code == 403
+
+
+def test_office_hours_come_from_the_settings_and_a_typo_falls_back(app):
+    from portal.admin.audit_search import OfficeHours
+
+    with app.test_request_context():
+        app.config["AUDIT_OFFICE_HOURS"], app.config["AUDIT_OFFICE_DAYS"] = "09:00-17:00", "1,2,3,4"
+        try:
+            hours = OfficeHours.from_config()
+            assert hours.within(datetime(2026, 3, 5, 8, 30, tzinfo=UTC))  # Thursday 09:30 in Amsterdam
+            assert not hours.within(datetime(2026, 3, 6, 8, 30, tzinfo=UTC))  # Friday: not an office day here
+            assert not hours.within(datetime(2026, 3, 5, 16, 30, tzinfo=UTC))  # 17:30
+            app.config["AUDIT_OFFICE_HOURS"] = "negen tot vijf"
+            assert OfficeHours.from_config().start.hour == 7
+        finally:
+            app.config["AUDIT_OFFICE_HOURS"], app.config["AUDIT_OFFICE_DAYS"] = "07:00-19:00", "1,2,3,4,5"
