@@ -119,4 +119,5 @@ def stream(query: Select, batch: int = 1000) -> Iterator[AuditEvent]:
         if len(rows) < batch:
             return
         cursor = (rows[-1].at, rows[-1].id)
-        db.session.expunge_all()  # the CSV of a year holds millions of rows: keep none of them
+        for row in rows:  # the CSV of a year holds millions of rows: keep none of them in the session
+            db.session.expunge(row)
