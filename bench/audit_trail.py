@@ -50,7 +50,7 @@ def fill(rows: int, cases: int) -> tuple[str, int]:
     series = ("SELECT g AS n FROM generate_series(0, :rows - 1) AS g" if dialect == "postgresql" else
               "WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n + 1 < :rows) SELECT n FROM s")
     moment = ("TIMESTAMPTZ '2026-01-01 00:00:00+00' + (s.n * INTERVAL '31 seconds')" if dialect == "postgresql"
-              else "strftime('%Y-%m-%d %H:%M:%f', '2026-01-01', '+' || (s.n * 31) || ' seconds') || '+00:00'")
+              else "strftime('%Y-%m-%d %H:%M:%f', '2026-01-01', '+' || (s.n * 31) || ' seconds')")
     db.session.execute(db.text(
         f"INSERT INTO audit_event (at, user_id, case_id, action, subject, purpose, municipality_id) "
         f"SELECT {moment}, :u + (s.n % 20), :c + (s.n % :cases), CASE WHEN s.n % 5 = 0 THEN 'write' ELSE 'read' END, "
