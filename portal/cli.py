@@ -207,6 +207,70 @@ def bpmn_deploy(note: str | None) -> None:
     click.echo(f"{'deployed' if created else 'unchanged'}: process version {version.id} ({version.digest[:12]})")
 
 
+@bpmn.command("migrate")
+@click.option("--to", "to_version", type=int, help="The process version to move running cases to.")
+@click.option("--from", "from_version", type=int, help="Only cases on this version (default: every other version).")
+@click.option("--case", "case_ids", type=int, multiple=True, help="Only this case (id); repeatable.")
+@click.option("--dry-run", is_flag=True, help="Only report per case whether it can move and why not.")
+@click.option("--rollback", "rollback_id", type=int, help="Put back every case that migration moved.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@with_appcontext
+def bpmn_migrate(to_version: int | None, from_version: int | None, case_ids: tuple[int, ...], dry_run: bool,
+                 rollback_id: int | None, as_json: bool) -> None:
+    """Move running cases to another process version (waiting timers keep their due dates), or roll a
+    migration back. Exit 1 when nothing could move."""
+    import json
+
+    from portal.processes.models import ProcessVersion
+    from portal.tasks import migration
+
+    def say(data: dict, text: str) -> None:
+        click.echo(json.dumps(data) if as_json else text)
+
+    if rollback_id is not None:
+        try:
+            run, restored, kept = migration.rollback(
+                rollback_id, on_chunk=lambda done, total: (db.session.commit(), as_json or click.echo(
+                    f"rollback: {done}/{total}", err=True)))
+        except migration.MigrationRefused as exc:
+            click.echo(exc.reason, err=True)
+            sys.exit(1)
+        db.session.commit()
+        say({"migration": run.id, "restored": restored, "kept": kept},
+            f"migration {run.id} rolled back: {restored} case(s) restored, {kept} kept (moved on since)")
+        return
+    target = db.session.get(ProcessVersion, to_version) if to_version else None
+    source = db.session.get(ProcessVersion, from_version) if from_version else None
+    if target is None or (from_version and source is None):
+        click.echo(f"unknown process version: {to_version if target is None else from_version}", err=True)
+        sys.exit(2)
+    if dry_run:
+        verdicts = list(migration.dry_run(target, source, list(case_ids) or None))
+        movable = sum(v.verdict.movable for v in verdicts)
+        if as_json:
+            click.echo(json.dumps({"target": target.id, "movable": movable, "not_movable": len(verdicts) - movable,
+                                   "cases": [{"case": v.case_id, "reference": v.reference, "from": v.from_version,
+                                              "movable": v.verdict.movable, "blockers": list(v.verdict.blockers),
+                                              "notes": list(v.verdict.notes), "active": list(v.verdict.active)}
+                                             for v in verdicts]}))
+        else:
+            for v in verdicts:
+                state = "movable" if v.verdict.movable else "NOT movable"
+                click.echo(f"{v.reference} (case {v.case_id}, version {v.from_version}): {state} "
+                           f"at {', '.join(v.verdict.active) or '-'}")
+                for line in [*v.verdict.blockers, *v.verdict.notes]:
+                    click.echo(f"    {line}")
+            click.echo(f"{movable} of {len(verdicts)} case(s) can move to version {target.id}")
+        sys.exit(0 if movable else 1)
+    run = migration.migrate_cases(target, source, list(case_ids) or None, on_chunk=lambda run, done, total: (
+        db.session.commit(), as_json or click.echo(f"migrated {done}/{total}", err=True)))
+    db.session.commit()
+    say({"migration": run.id, "target": target.id, "moved": run.moved, "refused": run.refused, "failed": run.failed},
+        f"migration {run.id}: {run.moved} moved, {run.refused} refused, {run.failed} failed "
+        f"(undo with: portal bpmn migrate --rollback {run.id})")
+    sys.exit(0 if run.moved else 1)
+
+
 @click.group("seal")
 def seal() -> None:
     """The certificate that seals the portal's PDFs (PAdES)."""

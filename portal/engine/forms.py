@@ -92,6 +92,15 @@ class FieldSpec:
     children: tuple[FieldSpec, ...] = ()
     #: The most rows (``rows``) or choices (``multichoice``).
     max_items: int | None = None
+    #: The fewest rows (``rows``, ``minItems``; 0 when the schema sets none).
+    min_items: int = 0
+    #: What one row is called ("Doel": legend "Doel 2", button "Nog een doel toevoegen"): ``items.title``.
+    row_label: str = ""
+    #: Rows come from the task's initial data and cannot be added or removed (``x-fixedRows: true``).
+    fixed_rows: bool = False
+    #: Shown, not answered (``readOnly: true``): the value comes from the task's initial data and is
+    #: posted back unchanged in a hidden input.
+    read_only: bool = False
     #: A date's window relative to today (``x-notBefore``/``x-notAfter``), see :meth:`date_window`.
     not_before: str | None = None
     not_after: str | None = None
@@ -201,7 +210,10 @@ def _field(name: str, schema: dict[str, Any], required: bool, depth: int, where:
         "sensitivity": schema.get("x-sensitivity"),
         "domain": schema.get("x-domain"),
         "example": (schema.get("examples") or [None])[0],
+        "read_only": schema.get("readOnly") is True,
     }
+    if common["read_only"] and kind_of not in ("string", "integer", "number"):
+        raise FormSchemaError(f"{where}.{name}: only a text, choice or number can be readOnly")
     if kind_of == "object":
         if depth > 0:
             raise FormSchemaError(f"{where}.{name}: sections cannot be nested; flatten them")
@@ -213,7 +225,9 @@ def _field(name: str, schema: dict[str, Any], required: bool, depth: int, where:
             if depth > 0:
                 raise FormSchemaError(f"{where}.{name}: repeating rows cannot be inside a section")
             return FieldSpec(kind="rows", children=_fields(items, depth + 1, f"{where}.{name}"),
-                             max_items=schema.get("maxItems"), **common)
+                             max_items=schema.get("maxItems"), min_items=schema.get("minItems", 0),
+                             row_label=items.get("title", ""), fixed_rows=schema.get("x-fixedRows") is True,
+                             **common)
         choices = _choices(items)
         if not choices:
             raise FormSchemaError(f"{where}.{name}: an array needs items with oneOf/enum choices or objects")

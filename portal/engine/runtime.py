@@ -174,6 +174,12 @@ class DeployedProcess:
         self._steps(workflow)
         return self._result(workflow)
 
+    def settle(self, workflow: BpmnWorkflow) -> StepResult:
+        """Run a workflow restored on this version (e.g. just migrated to it) until it waits."""
+        workflow.script_engine = make_script_engine()
+        self._steps(workflow)
+        return self._result(workflow)
+
     def data(self, state: dict[str, Any]) -> dict[str, Any]:
         """The data of the most recently completed task (for debugging and tests)."""
         workflow = self._load(state)

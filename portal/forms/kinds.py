@@ -17,7 +17,6 @@ from flask_babel import format_date, gettext
 from wtforms import (
     DateField,
     Field,
-    FieldList,
     FloatField,
     Form,
     IntegerField,
@@ -41,6 +40,7 @@ from portal.forms.fields import (
     strip,
     translated,
 )
+from portal.forms.rows import ReadOnlyField, RowsField
 
 #: The sample text for free-text fields (repeated up to ``minLength``, cut at ``maxLength``).
 SAMPLE_TEXT = "Besproken in het gesprek."
@@ -261,9 +261,9 @@ class RowsKind(_Kind):
 
     def field(self, spec, *, label=None, description=None, required_message=None):
         most = spec.max_items or DEFAULT_MAX_ROWS
-        # One row more than allowed is read, so that too many rows is an error rather than cut off.
-        return FieldList(GroupField(subform(spec.children), optional=not spec.required), min_entries=1,
-                         max_entries=most + 1, validators=[MaxRows(most)],
+        # RowsField skips blank rows the array can do without; MaxRows refuses too many (not cut off).
+        return RowsField(GroupField(subform(spec.children)), row_label=translated(spec.row_label or spec.label),
+                         min_rows=spec.min_items, max_rows=most, fixed=spec.fixed_rows, validators=[MaxRows(most)],
                          label=translated(spec.label) if label is None else label,
                          description=translated(spec.help) if description is None else description)
 
@@ -296,7 +296,9 @@ KINDS: dict[str, FieldKind] = {
 
 def build_field(spec: FieldSpec, **overrides: Any) -> UnboundField:
     """The WTForms field for ``spec`` (``overrides``: label, description, required_message; see
-    :meth:`FieldKind.field`)."""
+    :meth:`FieldKind.field`); a ``readOnly`` one is shown as text and posted back in a hidden input."""
+    if spec.read_only:
+        return ReadOnlyField(spec, **field_kwargs(spec, overrides.get("label"), overrides.get("description")))
     return KINDS[spec.kind].field(spec, **overrides)
 
 
@@ -307,7 +309,9 @@ def subform(specs: tuple[FieldSpec, ...]) -> type[Form]:
 
 def read_fields(specs: tuple[FieldSpec, ...] | list[FieldSpec], form: Form) -> dict[str, Any]:
     """The fields of the validated ``form`` named by ``specs`` as task data; empty optional ones left out."""
-    values = {spec.name: KINDS[spec.kind].read(spec, form[spec.name]) for spec in specs}
+    values = {spec.name: (form[spec.name].data if spec.read_only else KINDS[spec.kind].read(spec, form[spec.name]))
+              for spec in specs}
+    values = {name: None if value == "" else value for name, value in values.items()}
     return {name: value for name, value in values.items() if value is not None}
 
 

@@ -4,22 +4,28 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from portal.auth.models import User
 from portal.cases.services import tell_newcomer
 from portal.plans.services import draft_checks
 from portal.processes.actions import ActionContext, Facts, portal_action
+from portal.progress.labels import words_for
 from portal.progress.models import FollowUp
 from portal.progress.services import (
     NO_SUPPORT,
     ProgressRefused,
     extend_term,
     is_actual_support,
+    latest_goal_ratings,
     meeting_facts,
+    plan_goals,
     record_final_report,
     record_follow_up,
     record_meeting,
     record_self_assessment,
     route_change_refusal,
 )
+from portal.tasks.initial import task_initial_data
+from portal.tasks.models import HumanTask
 
 
 @portal_action("progress.self_assessment")
@@ -90,3 +96,21 @@ def final_report(context: ActionContext) -> Facts:
 
 
 draft_checks.register(route_change_refusal)
+
+
+#: Where the plan's goals were written (for the life domain's title).
+GOAL_DOMAIN = ("pip_opstellen", "doelen.leefgebied")
+
+
+@task_initial_data("voortgangsgesprek")
+def goals_of_the_plan(task: HumanTask, user: User) -> dict | None:
+    """The meeting lists every goal of the plan in force, each with the newcomer's latest own rating."""
+    goals = plan_goals(task.case)
+    if not goals:
+        return None
+    words, ratings = words_for(task.case), latest_goal_ratings(task.case)
+    rows = []
+    for number, goal in enumerate(goals, start=1):
+        text = " – ".join(part for part in (words(GOAL_DOMAIN, goal.get("leefgebied")), goal.get("doel")) if part)
+        rows.append({"nummer": number, "doel": text, "zelfbeoordeling": ratings.get(number)})
+    return {"doelen": rows}

@@ -282,6 +282,16 @@ def self_assessments(case: Case) -> list[SelfAssessment]:
                                    .order_by(SelfAssessment.id)))
 
 
+def latest_goal_ratings(case: Case) -> dict[int, str]:
+    """Goal number → the newcomer's latest own rating of it (zelfbeoordeling), over all self-assessments."""
+    ratings: dict[int, str] = {}
+    for entry in self_assessments(case):
+        for row in entry.goals or []:
+            if isinstance(row, dict) and row.get("nummer") and row.get("oordeel"):
+                ratings[int(row["nummer"])] = row["oordeel"]
+    return ratings
+
+
 def term_months_elapsed(case: Case, today: date | None = None) -> int | None:
     plan = plan_of(case)
     if plan is None or plan.term_start is None:

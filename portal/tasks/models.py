@@ -81,3 +81,54 @@ class HumanTask(TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.OPEN
+
+
+class ProcessMigration(TimestampMixin, db.Model):
+    """One run of moving running cases to another process version (``portal bpmn migrate``)."""
+
+    __tablename__ = "process_migration"
+
+    RUNNING, DONE, ROLLED_BACK = "running", "done", "rolled_back"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Only cases on this version were considered (None: every version but the target).
+    source_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
+    target_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(String(20), default=RUNNING)
+    moved: Mapped[int] = mapped_column(default=0)
+    refused: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rolled_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rolled_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class CaseMigration(TimestampMixin, db.Model):
+    """What a migration did to one case, with the state it had before (for a rollback)."""
+
+    __tablename__ = "case_migration"
+    __table_args__ = (Index("ix_case_migration_run", "migration_id", "outcome"),)
+
+    MOVED, REFUSED, FAILED, ROLLED_BACK, KEPT = "moved", "refused", "failed", "rolled_back", "kept"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    migration_id: Mapped[int] = mapped_column(ForeignKey("process_migration.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("inburgering_case.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    #: Why the case could not move, or what changed for it (designer's words).
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    old_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    #: The state before the move (moved cases only): what a rollback restores.
+    old_state: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
+    old_next_timer_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    old_stage: Mapped[str | None] = mapped_column(String(80))
+    old_stage_label: Mapped[str | None] = mapped_column(String(200))
+    old_stage_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The instance's lock_version right after the move: a rollback only restores a case that has
+    #: not moved on since (otherwise it would undo someone's work).
+    new_lock_version: Mapped[int | None] = mapped_column()
+    #: Human tasks the move opened and cancelled (ids), undone by a rollback.
+    opened_task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    cancelled_task_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

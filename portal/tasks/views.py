@@ -9,12 +9,14 @@ from portal.extensions import db
 from portal.forms import choices
 from portal.forms.bounds import draft_problems, page_number
 from portal.forms.builder import attach_violations, build_task_form, draft_formdata, form_to_data, raw_form_input
+from portal.forms.rows import apply_row_action, data_formdata
 from portal.processes.actions import ActionRefused
 from portal.refusal import Refused
 from portal.security import CASE_ROLES, roles_required
 from portal.tasks.answers import earlier_answers, recorded_answers
 from portal.tasks.context import panels_for
 from portal.tasks.forms import WorklistFilterForm
+from portal.tasks.initial import initial_data_for
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import InvalidSubmission, StaleTask, complete_task, form_spec_for, save_draft
 from portal.tasks.worklist import may_open, notices_for, page_size, worklist_query, worklist_steps
@@ -57,8 +59,16 @@ def show(task_id: int):
             return _stale(task, form_class(), spec)
         items = recorded_answers(task, current_user)
         return render_template("tasks/done.html", task=task, spec=spec, items=items)
-    form = form_class(formdata=draft_formdata(task.draft)) if request.method == "GET" and task.draft else form_class()
-    if form.is_submitted() and form.save_draft.data:
+    if request.method == "GET":  # a draft (the user's own typing) wins over the task's initial data
+        formdata = draft_formdata(task.draft) if task.draft else data_formdata(spec.fields, initial_data_for(
+            task, current_user))
+        form = form_class(formdata=formdata or None)
+    else:
+        form = form_class()
+    # "Nog een … toevoegen" / "Verwijderen" without JavaScript: the same form, a row more or less, everything
+    # typed kept; nothing checked or saved.
+    rows_changed = form.is_submitted() and apply_row_action(form, request.form)
+    if not rows_changed and form.is_submitted() and form.save_draft.data:
         # A draft keeps what was typed, valid or not, within bounds (characters, lengths, rows, size);
         # the CSRF token must be right.
         form.validate()
@@ -70,7 +80,7 @@ def show(task_id: int):
             else:
                 flash(_("Concept opgeslagen. Je kunt later verder."), "success")
                 return redirect(url_for("tasks.show", task_id=task.id))
-    elif form.validate_on_submit():
+    elif not rows_changed and form.validate_on_submit():
         try:
             complete_task(task.id, form_to_data(form, spec), current_user)
         except StaleTask:
@@ -86,7 +96,7 @@ def show(task_id: int):
     panels = panels_for(task, current_user)
     record("read", f"task:{task.bpmn_id}", "tasks.show", case_id=task.case_id)
     # A submitted form shown again did not complete the task: 422, and the request's changes are rolled back.
-    status = 422 if form.is_submitted() else 200
+    status = 422 if form.is_submitted() and not rows_changed else 200
     return render_template("tasks/task.html", task=task, spec=spec, form=form, now=utcnow(), context=context,
                            panels=panels), status
 

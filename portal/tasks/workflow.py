@@ -301,6 +301,17 @@ def _advance(case: Case, instance: WorkflowInstance, now: datetime) -> int:
     return case.id
 
 
+def save_moved(case: Case, instance: WorkflowInstance, version: ProcessVersion, result: StepResult) -> list[HumanTask]:
+    """Store a case that a migration moved to ``version`` (its open tasks keep their engine ids)."""
+    instance.process_version_id = version.id
+    instance.process_version = version
+    instance.serializer_version = SERIALIZER_VERSION
+    for task in db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
+                                                           HumanTask.status == HumanTask.OPEN)):
+        task.process_version_id = version.id
+    return _save(case, instance, version, result)
+
+
 def _save(case: Case, instance: WorkflowInstance, version: ProcessVersion, result: StepResult,
           actor_id: int | None = None) -> list[HumanTask]:
     instance.state = result.state

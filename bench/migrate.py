@@ -1,0 +1,77 @@
+"""Time moving running cases to a new process version (``portal bpmn migrate``) and rolling back.
+
+Opens N cases through the real services (a tenth of them walked into the intake conversations, the
+rest waiting at the kennismakingsgesprek with the intake timer running), deploys version N+1 (the
+same change as tests/tasks/test_migration.py: a shorter reminder, a step added, one removed), then
+times the dry run, the migration and the rollback over all cases on a fresh SQLite file (or
+PORTAL_DATABASE_URL, a scratch database).
+
+    python bench/migrate.py --cases 10000 [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's portal and tests, not another installed one
+
+from common import PASSWORD, bench_app  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    from portal.demo import staff_with_cases
+    from portal.extensions import db
+    from portal.processes.services import deploy
+    from portal.tasks import migration
+    from tests.factories import complete
+    from tests.tasks.test_migration import next_version
+
+    app = bench_app()
+    with app.app_context():
+        started = time.perf_counter()
+        _municipality, ria, cases = staff_with_cases(args.cases, PASSWORD)
+        for case in cases[::10]:  # a tenth further on: the intake conversations are open
+            complete(case, "kennismakingsgesprek", ria, startscenario="gecombineerd")
+        db.session.commit()
+        build_s = time.perf_counter() - started
+        app.config["WORKFLOWS_DIR"] = str(next_version(Path(tempfile.mkdtemp())))
+        target, _ = deploy(note="bench N+1")
+        db.session.commit()
+
+        started = time.perf_counter()
+        verdicts = list(migration.dry_run(target))
+        dry_s = time.perf_counter() - started
+
+        started = time.perf_counter()
+        run = migration.migrate_cases(target, on_chunk=lambda *_: db.session.commit())
+        db.session.commit()
+        migrate_s = time.perf_counter() - started
+
+        started = time.perf_counter()
+        _run, restored, kept = migration.rollback(run.id, on_chunk=lambda *_: db.session.commit())
+        db.session.commit()
+        rollback_s = time.perf_counter() - started
+
+        database = db.engine.dialect.name
+        result = {"cases": args.cases, "database": database,
+                  "build_s": round(build_s, 1), "dry_run_s": round(dry_s, 1),
+                  "movable": sum(v.verdict.movable for v in verdicts), "migrate_s": round(migrate_s, 1),
+                  "moved": run.moved, "failed": run.failed,
+                  "migrate_ms_per_case": round(migrate_s * 1000 / args.cases, 1),
+                  "rollback_s": round(rollback_s, 1), "restored": restored, "kept": kept}
+    print(json.dumps(result) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()
