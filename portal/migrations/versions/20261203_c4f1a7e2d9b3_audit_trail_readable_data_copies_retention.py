@@ -1,7 +1,7 @@
 """the audit trail readable (municipality per event, indexes), newcomers' data copies, case retention
 
 Revision ID: c4f1a7e2d9b3
-Revises: b7e4d2a9c1f3
+Revises: c3f8a1d2e4b6
 Create Date: 2026-12-03 16:10:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4f1a7e2d9b3'
-down_revision = 'b7e4d2a9c1f3'
+down_revision = 'c3f8a1d2e4b6'
 branch_labels = None
 depends_on = None
 
