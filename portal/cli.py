@@ -22,7 +22,7 @@ def register_commands(app: Flask) -> None:
     from flask.cli import routes_command, shell_command
 
     for command in (init_db, demo, run, bpmn, timers, notifications, documents, worker, import_coa, seal,
-                    municipality, municipalities, users, shell_command, routes_command):
+                    municipality, municipalities, users, retention, shell_command, routes_command):
         app.cli.add_command(command)
     _designer_commands()
 
@@ -400,6 +400,37 @@ def seal_dev_cert() -> None:
     existed = cert.exists()
     generate_dev_certificate(key, cert)
     click.echo(f"{'kept existing' if existed else 'created'} seal certificate {cert}")
+
+
+@click.group("retention")
+def retention() -> None:
+    """Retention of closed cases and of the audit trail (docs/privacy.md)."""
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="Show what would be purged, change nothing.")
+@with_appcontext
+def retention_run(dry_run: bool) -> None:
+    """Purge or anonymise cases closed longer than PORTAL_RETENTION_CASE_YEARS ago (keeping decided
+    warnings and fines PORTAL_RETENTION_DECISION_YEARS), delete audit events older than
+    PORTAL_AUDIT_RETENTION_YEARS and expired data copies. Every step is recorded in the audit trail."""
+    from portal.retention.services import due_cases, purge_audit, purge_expired_copies, retain_case
+
+    config, now = current_app.config, utcnow()
+    cases = due_cases(now, config["RETENTION_CASE_YEARS"])
+    for case_id in cases:
+        outcome = retain_case(case_id, now, config["RETENTION_DECISION_YEARS"])
+        kept = f"; decisions and identity kept until {outcome.kept_until}" if outcome.kept_until else ""
+        what = "anonymised" if outcome.anonymised else "purged"
+        click.echo(f"{outcome.reference}: {what} ({sum(outcome.purged.values())} rows deleted){kept}")
+    copies = purge_expired_copies(now, config["DATA_COPY_DAYS"])
+    events = purge_audit(now, config["AUDIT_RETENTION_YEARS"])
+    click.echo(f"{len(cases)} cases, {copies} expired data copies, {events} audit events older than "
+               f"{config['AUDIT_RETENTION_YEARS']} years" + (" — dry run, nothing changed" if dry_run else ""))
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
 
 
 @click.command("import-coa")

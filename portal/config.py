@@ -79,7 +79,7 @@ def load_config(instance_path: str) -> dict:
         "SESSION_MAX_HOURS": int(_env("SESSION_MAX_HOURS", "12") or 12),
         # Roles that must sign in with a second factor (TOTP), comma-separated; add "regisseur" to
         # require it for regisseurs too. Empty turns the requirement off (the demo of `make run`).
-        "TWO_FACTOR_ROLES": tuple(role.strip() for role in (_env("TWO_FACTOR_ROLES", "teamleider,beheerder") or "")
+        "TWO_FACTOR_ROLES": tuple(role.strip() for role in (_env("TWO_FACTOR_ROLES", "teamleider,beheerder,fg") or "")
                                   .split(",") if role.strip()),
         # How often one newcomer may raise a concern (each one gives the teamleider a task).
         "CONCERN_RATE_LIMIT": _env("CONCERN_RATE_LIMIT", "5 per hour"),
@@ -162,6 +162,29 @@ def load_config(instance_path: str) -> dict:
         # open and shows the user a message; raise them only for a reviewed, known script.
         "SCRIPT_TIME_BUDGET_MS": int(_env("SCRIPT_TIME_BUDGET_MS", "100") or 100),
         "SCRIPT_MEMORY_BUDGET_MB": int(_env("SCRIPT_MEMORY_BUDGET_MB", "16") or 16),
+        # -- privacy: the audit trail, the newcomer's view of it, retention (docs/privacy.md) -------------
+        # The unusual-access report (/beheer/audit/ongewoon): a staff member who read more than this many
+        # different cases they are not the regisseur of within the chosen period is listed; reads outside
+        # office hours (local time; weekdays Monday=1 … Friday=5) are listed per user.
+        "AUDIT_UNUSUAL_CASES": int(_env("AUDIT_UNUSUAL_CASES", "20") or 20),
+        "AUDIT_OFFICE_HOURS": _env("AUDIT_OFFICE_HOURS", "07:00-19:00"),
+        "AUDIT_OFFICE_DAYS": _env("AUDIT_OFFICE_DAYS", "1,2,3,4,5"),
+        # Longest period (days) the unusual-access report scans at once.
+        "AUDIT_REPORT_MAX_DAYS": int(_env("AUDIT_REPORT_MAX_DAYS", "92") or 92),
+        # Municipalities (CBS codes, comma-separated) whose policy is to show newcomers the NAME of the
+        # staff member who read their file; elsewhere newcomers see the role only (the default).
+        "NEWCOMER_AUDIT_NAMES": tuple(code.strip() for code in (_env("NEWCOMER_AUDIT_NAMES", "") or "").split(",")
+                                      if code.strip()),
+        # Retention (`portal retention run`). A case is purged this many years after it was closed: the
+        # Wet inburgering 2021 sets 5 years, which goes before the Selectielijst gemeenten 2020 (proces
+        # 8.1: 10 years) — docs/privacy.md gives the sources. Enforcement decisions (warnings, fines) and
+        # the case's identifying data they need are kept RETENTION_DECISION_YEARS after the decision.
+        "RETENTION_CASE_YEARS": int(_env("RETENTION_CASE_YEARS", "5") or 5),
+        "RETENTION_DECISION_YEARS": int(_env("RETENTION_DECISION_YEARS", "7") or 7),
+        # Audit events older than this many years are deleted by `portal retention run` (0: never).
+        "AUDIT_RETENTION_YEARS": int(_env("AUDIT_RETENTION_YEARS", "5") or 0),
+        # Days a newcomer's data copy (AVG art. 15) can be downloaded before it is deleted.
+        "DATA_COPY_DAYS": int(_env("DATA_COPY_DAYS", "30") or 30),
         # Seconds between timer sweeps of the in-process worker started by `portal run`.
         "TIMER_INTERVAL": int(_env("TIMER_INTERVAL", "30") or 30),
     }

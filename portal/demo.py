@@ -40,6 +40,7 @@ STAFF = [
     ("teamleider", "Tom Teamleider", Role.TEAMLEIDER, "0344"),
     ("ontwerper", "Olga Ontwerper", Role.ONTWERPER, None),
     ("beheerder", "Bert Beheerder", Role.BEHEERDER, "0344"),
+    ("fg", "Fleur Gegevensbescherming", Role.PRIVACY, "0344"),
 ]
 
 # v-number, first, last, birth, country, language, household, municipality, regisseur, steps to walk

@@ -30,11 +30,16 @@ class Role(enum.StrEnum):
     TEAMLEIDER = "teamleider"  # team lead: reassigns cases, handles escalations; no health data
     ONTWERPER = "ontwerper"  # process designer: BPMN and forms, no case data
     BEHEERDER = "beheerder"  # functional administrator: users and settings, no case data
+    #: Functionaris gegevensbescherming (AVG art. 37-39): reads the audit trail, no case data.
+    PRIVACY = "fg"
     KETENPARTNER = "ketenpartner"  # chain partner (language school …): limited, later
     INBURGERAAR = "inburgeraar"  # the newcomer: only their own plan
 
 
-STAFF_ROLES = frozenset({Role.REGISSEUR, Role.TEAMLEIDER, Role.ONTWERPER, Role.BEHEERDER, Role.KETENPARTNER})
+STAFF_ROLES = frozenset({Role.REGISSEUR, Role.TEAMLEIDER, Role.ONTWERPER, Role.BEHEERDER, Role.KETENPARTNER,
+                         Role.PRIVACY})
+#: Roles that read the audit trail of their municipality (who read or changed what, and why).
+AUDIT_ROLES = frozenset({Role.BEHEERDER, Role.PRIVACY})
 #: Roles that work on cases of their municipality.
 CASE_ROLES = frozenset({Role.REGISSEUR, Role.TEAMLEIDER})
 #: Roles that may see special categories of personal data (health) and the BSN.

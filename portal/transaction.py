@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit.models import AuditEvent
+from portal.audit.services import municipality_of
 from portal.db import describe_error, write_intent
 from portal.extensions import db
 
@@ -76,8 +77,9 @@ def finish(response: Response) -> Response:
 
 def _copy(event: AuditEvent) -> AuditEvent:
     """A fresh, unsaved copy of ``event`` (its first insert may have been rolled back)."""
-    return AuditEvent(**{column.key: getattr(event, column.key) for column in AuditEvent.__table__.columns
-                         if column.key != "id"})
+    values = {column.key: event.__dict__.get(column.key) for column in AuditEvent.__table__.columns
+              if column.key not in ("id", "municipality_id")}
+    return AuditEvent(**values, municipality_id=municipality_of(values["case_id"], values["user_id"]))
 
 
 def _teardown(_exc: BaseException | None) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.db import describe_error, reading, utcnow
 from portal.extensions import db
+from portal.newcomer import data_copy
 from portal.notifications import services as mail
 from portal.notifications.models import Notification
 from portal.plans.documents import claim_next, document_failed, render_document, store_document
@@ -102,8 +103,33 @@ def produce_due_documents() -> int:
     return drain(produce_one_document)
 
 
+def produce_one_data_copy() -> int | None:
+    """Claim, make and store one newcomer's copy of their data (AVG art. 15), in the same three short
+    steps as a document: claim (commit) → collect and render, only reading → store (or the failure)."""
+    copy_id = data_copy.claim_next(utcnow())
+    db.session.commit()
+    if copy_id is None:
+        return None
+    try:
+        with reading():
+            content, sha256 = data_copy.render_copy(copy_id)
+            db.session.rollback()
+    except Exception as exc:  # a broken template or font: retried later with back-off
+        db.session.rollback()
+        log.exception("worker: data copy %s could not be made", copy_id)
+        data_copy.copy_failed(copy_id, f"{type(exc).__name__}: {exc}", utcnow())
+        return copy_id
+    data_copy.store_copy(copy_id, content, sha256, utcnow())
+    return copy_id
+
+
+def produce_due_data_copies() -> int:
+    return drain(produce_one_data_copy)
+
+
 #: Everything the worker does in one sweep, in order.
-SWEEPS: tuple[Callable[[], int], ...] = (fire_due_timers, produce_due_documents, send_due_mail)
+SWEEPS: tuple[Callable[[], int], ...] = (fire_due_timers, produce_due_documents, produce_due_data_copies,
+                                         send_due_mail)
 
 
 def sweep_all() -> dict[str, int]:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from portal.db import utcnow
 from portal.extensions import db
+from portal.newcomer.copy_models import DataCopy
 from portal.plans.models import PlanDocument
 from portal.security import Role
 from portal.worker import fire_due_timers
@@ -50,7 +51,7 @@ def world(create_user, create_case):
     create_case(ria, first="Yusuf", last="Demir").newcomer_user = yusuf
     users = {
         "regisseur": ria, "teamleider": create_user("tom", role="teamleider"),
-        "beheerder": create_user("bea", role="beheerder"),
+        "beheerder": create_user("bea", role="beheerder"), "fg": create_user("fiona", role="fg"),
         "ontwerper": create_user("otto", role="ontwerper", code=None),
         "inburgeraar": amina,
     }
@@ -63,7 +64,11 @@ def world(create_user, create_case):
     from portal.processes.services import current_version
 
     upload = keep_upload(ria, "coa.csv", b"v_nummer;voornaam\n1;x\n")  # refused as a whole: imports nothing
-    ids = {"case_id": case.id, "task_id": tasks, "reset_id": reset.id,
+    copy = DataCopy(case_id=case.id, user_id=amina.id, locale="ar", status=DataCopy.READY, content=b"PK",
+                    produced_at=utcnow())
+    db.session.add(copy)
+    db.session.flush()
+    ids = {"case_id": case.id, "task_id": tasks, "reset_id": reset.id, "copy_id": copy.id,
            "document_id": {"plans.document": plan_pdf.id, "admin.retry": decision.id},
            "version_id": current_version().id, "process_id": "inburgering",
            "user_id": ria.id, "newcomer_id": amina.id,
@@ -154,7 +159,8 @@ def test_another_municipality_gets_404_for_every_id(app, world):
             status = request(client, method, url, "/account").status_code
             if status != 404:
                 wrong.append(f"{role}: {method} {url} → {status}")
-        listings = {"regisseur": ("/cases/", "/tasks/"), "beheerder": ("/beheer/documenten",),
+        listings = {"regisseur": ("/cases/", "/tasks/"),
+                    "beheerder": ("/beheer/documenten", "/beheer/audit", "/beheer/audit.csv"),
                     "teamleider": ("/cases/", "/tasks/", "/tasks/?scope=team", "/tasks/team")}[role]
         for listing in listings:
             page = client.get(listing).get_data(as_text=True)

@@ -43,4 +43,5 @@ def retry(document_id: int):
     return redirect(url_for("admin.documents"))
 
 
-from portal.admin import accounts, newcomer_accounts, settings  # noqa: E402,F401  (their routes are on bp)
+# These modules add their routes to this blueprint (accounts, settings, the audit trail).
+from portal.admin import accounts, audit_trail, newcomer_accounts, settings  # noqa: E402,F401

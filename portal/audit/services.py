@@ -6,10 +6,25 @@ from typing import Any
 
 from flask import g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy import column, func, select, table
 
 from portal.audit.models import AuditEvent
 from portal.db import utcnow
 from portal.extensions import db
+
+# The tables whose municipality an event belongs to (audit stands below cases and auth: no model imports).
+_case = table("inburgering_case", column("id"), column("municipality_id"))
+_user = table("user_account", column("id"), column("municipality_id"))
+
+
+def municipality_of(case_id: int | None, user_id: int | None):
+    """The municipality of an event as a SQL expression evaluated in the INSERT (no extra round trip):
+    the case's, else the acting user's."""
+    by_case = select(_case.c.municipality_id).where(_case.c.id == case_id).scalar_subquery()
+    by_user = select(_user.c.municipality_id).where(_user.c.id == user_id).scalar_subquery()
+    if case_id is None:
+        return by_user if user_id is not None else None
+    return func.coalesce(by_case, by_user) if user_id is not None else by_case
 
 
 def record(action: str, subject: str, purpose: str, *, case_id: int | None = None,
@@ -38,6 +53,7 @@ def record(action: str, subject: str, purpose: str, *, case_id: int | None = Non
         user_id=user_id,
         detail=detail,
         remote_addr=request.remote_addr if in_request else None,
+        municipality_id=municipality_of(case_id, user_id),
     )
     if in_request and (action == "read" if keep is None else keep):
         g.setdefault("portal_kept_events", []).append(event)

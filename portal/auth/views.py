@@ -46,6 +46,8 @@ def home_for(user) -> str:
         return url_for("admin.documents")
     if user.role == Role.ONTWERPER:
         return url_for("designer.versions")
+    if user.role == Role.PRIVACY:
+        return url_for("admin.audit_trail")
     return url_for("auth.account")
 
 

@@ -331,3 +331,6 @@ def verify():
     elif file_form.validate_on_submit():
         result = verify_pdf(file_form.document.data.read())  # size bounded by MAX_CONTENT_LENGTH
     return render_template("newcomer/verify.html", code_form=code_form, file_form=file_form, result=result)
+
+# The privacy pages (who read my file, a copy of my data) add their routes to this blueprint.
+from portal.newcomer import privacy_views  # noqa: E402,F401

@@ -1,0 +1,58 @@
+"""The filters of the audit trail and of the unusual-access report (GET forms: no CSRF, they change nothing)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from portal.audit.trail import ACTIONS
+from portal.forms import PortalForm, choices
+
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
+
+
+class _Period:
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("De einddatum ligt voor de begindatum."))
+
+
+class AuditFilterForm(_Period, PortalForm):
+    class Meta:
+        csrf = False
+
+    user = SelectField(_l("Medewerker"), [Optional()], choices=[])
+    action = SelectField(_l("Handeling"), [Optional()], choices=[])
+    case = StringField(_l("Dossiernummer"), [Optional(), Length(max=32)],
+                       description=_l("Bijvoorbeeld 0344-2026-00012."))
+    subject = StringField(_l("Onderwerp begint met"), [Optional(), Length(max=120)],
+                          description=_l("Bijvoorbeeld plan, case.health of task:intake."))
+    purpose = StringField(_l("Doel begint met"), [Optional(), Length(max=120)],
+                          description=_l("De pagina of opdracht, bijvoorbeeld casefile.show."))
+    since = DateField(_l("Vanaf"), [Optional()], format=DATE_FORMATS)
+    until = DateField(_l("Tot en met"), [Optional()], format=DATE_FORMATS)
+    sensitive = BooleanField(_l("Alleen inzage in bijzondere persoonsgegevens"))
+
+    def set_choices(self, staff: list[tuple[int, str]]) -> None:
+        self.user.choices = choices([("", _l("Iedereen")), *((str(uid), name) for uid, name in staff)])
+        labels = {"read": _l("Gelezen"), "write": _l("Gewijzigd"), "login": _l("Inloggen"),
+                  "logout": _l("Uitloggen")}
+        self.action.choices = choices([("", _l("Alle handelingen")), *((a, labels[a]) for a in ACTIONS)])
+
+
+class UnusualAccessForm(_Period, PortalForm):
+    class Meta:
+        csrf = False
+
+    since = DateField(_l("Vanaf"), [Optional()], format=DATE_FORMATS)
+    until = DateField(_l("Tot en met"), [Optional()], format=DATE_FORMATS)
+
+    def check_length(self, max_days: int) -> bool:
+        if self.since.data and self.until.data and self.until.data - self.since.data > timedelta(days=max_days):
+            self.until.errors = [*self.until.errors, _l("Kies een periode van hoogstens %(days)d dagen.",
+                                                        days=max_days)]
+            return False
+        return True
