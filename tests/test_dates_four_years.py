@@ -61,7 +61,8 @@ def test_the_ten_week_deadline_from_every_day_and_each_start_event(app, event):
         municipality = SimpleNamespace(pip_deadline_start=event)
         for day in DAYS:
             later = day + timedelta(days=day.toordinal() % 40)  # 0 … 39 days later, varying with the day
-            case = SimpleNamespace(municipality=municipality, koppeling_date=day, moved_date=later,
+            case = SimpleNamespace(municipality=municipality, pip_deadline_event=None, koppeling_date=day,
+                                   moved_date=later,
                                    duo_notice_date=later if day.day % 2 else day,
                                    brp_registration_date=day if day.day % 2 else later)
             start = pip_deadline_start(case)

@@ -33,10 +33,10 @@ from portal.extensions import db
 from portal.newcomer.copy_models import DataCopy
 from portal.newcomer.models import AccountReset, ActivationCode
 from portal.notifications.models import Notification
-from portal.plans.models import Plan, PlanDocument, PlanResponse, PlanSignature, PlanVersion
+from portal.plans.models import Plan, PlanDocument, PlanResponse, PlanSignature, PlanVersion, TermDecision
 from portal.progress.models import FinalReport, FollowUp, ProgressMeeting, SelfAssessment
 from portal.retention.models import CaseRetention
-from portal.tasks.models import HumanTask, WorkflowInstance
+from portal.tasks.models import CaseMigration, CaseWait, DeadlineExtension, HumanTask, WorkflowInstance
 
 ANONYMOUS_NAME = "Geanonimiseerd"
 #: Decisions that are kept for their own period (a decided warning or fine).
@@ -84,6 +84,8 @@ def purge_content(case: Case) -> dict[str, int]:
         ("plan_response", PlanResponse, [PlanResponse.version_id.in_(versions)]),
         ("plan_document", PlanDocument, [PlanDocument.version_id.in_(versions)]),
         ("plan_version", PlanVersion, [PlanVersion.id.in_(versions)]),
+        ("plan_term_decision", TermDecision, [TermDecision.plan_id.in_(select(Plan.id).where(
+            Plan.case_id == case.id))]),
         ("plan", Plan, [Plan.case_id == case.id]),
         ("notification", Notification, [or_(Notification.case_id == case.id, Notification.recipient_id
                                             == case.newcomer_user_id) if case.newcomer_user_id
@@ -92,6 +94,9 @@ def purge_content(case: Case) -> dict[str, int]:
                                                  ActivationCode.reset_id.in_(select(AccountReset.id).where(
                                                      AccountReset.case_id == case.id)))]),
         ("account_reset", AccountReset, [AccountReset.case_id == case.id]),
+        ("case_migration", CaseMigration, [CaseMigration.case_id == case.id]),  # old engine states
+        ("case_wait", CaseWait, [CaseWait.case_id == case.id]),
+        ("deadline_extension", DeadlineExtension, [DeadlineExtension.case_id == case.id]),
         ("workflow_instance", WorkflowInstance, [WorkflowInstance.case_id == case.id]),
         ("human_task", HumanTask, [HumanTask.id.in_(tasks)]),
     ):

@@ -119,7 +119,8 @@ def test_duos_decision_on_an_extension_needs_its_ground(create_case, people, clo
     for number in range(1, 6):  # half-yearly meetings with a climb at each: no stagnation
         to_next_meeting(case, clock, amina)
         meet(case, ria, rung=min(2 + number, 6))
-    fire_next_timer(case, clock)
+    while "eindevaluatie" not in open_steps(case):  # the end of the term runs on its own branch and timer
+        fire_next_timer(case, clock)
     complete(case, "eindevaluatie", ria, verlenging="aangevraagd")
     assert "verlenging_besluit" in open_steps(case)
     granted = {"besluit": "toegekend", "nieuwe_einddatum": "2029-09-01", "besluitdatum": "2029-01-20"}
