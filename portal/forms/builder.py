@@ -16,7 +16,7 @@ from wtforms import Field, FieldList, Form, FormField, SubmitField
 
 from portal.engine.forms import FormSpec
 from portal.forms.base import PortalForm
-from portal.forms.kinds import build_field, read_fields
+from portal.forms.kinds import build_field, read_fields, required_message
 
 
 def build_task_form(form_spec: FormSpec) -> type[PortalForm]:
@@ -50,10 +50,11 @@ def draft_formdata(draft: dict[str, list[str]]) -> MultiDict:
     return MultiDict([(name, value) for name, values in draft.items() for value in values])
 
 
-def _violation_message(violation) -> str:
-    """A schema rule the generated form could not check itself (e.g. inside if/then), in words."""
+def _violation_message(violation, label: str = "", choose: bool = False) -> str:
+    """A schema rule the generated form could not check itself (e.g. inside if/then), in words; a missing
+    answer names its field ("Vul toelichting in.") when the label is known."""
     messages = {
-        "required": lambda: gettext("Vul dit veld in."),
+        "required": lambda: required_message(label, choose=choose),
         "minimum": lambda: gettext("Vul minstens %(limit)s in.", limit=violation.limit),
         "maximum": lambda: gettext("Vul hoogstens %(limit)s in.", limit=violation.limit),
         "minLength": lambda: gettext("Schrijf minstens %(limit)s tekens.", limit=violation.limit),
@@ -77,8 +78,10 @@ def attach_violations(form: Form, violations) -> None:
                 target = target[part]
             else:
                 break
-        message = _violation_message(violation)
-        if isinstance(target, Field) and not isinstance(target, FormField | FieldList):
+        is_field = isinstance(target, Field) and not isinstance(target, FormField | FieldList)
+        label = str(target.label.text) if is_field and target.label else ""
+        message = _violation_message(violation, label, choose=is_field and hasattr(target, "choices"))
+        if is_field:
             target.errors = [*target.errors, message]
         else:
             form.form_errors.append(message)

@@ -42,6 +42,33 @@ from portal.forms.fields import (
 )
 from portal.forms.rows import ReadOnlyField, RowsField
 
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "Oorzaak" → "oorzaak"; "V-nummer" and "COA-locatie" stay as they are."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def required_message(label: str, *, choose: bool = False) -> str:
+    """The message for a missing answer that names the field (GOV.UK): "Vul oorzaak in." for what is typed,
+    "Kies leefgebied." for what is chosen. A question ("Waarom …?") or a long label does not fit in that
+    sentence: "Vul een antwoord in." / "Kies een antwoord." (the error summary names the question)."""
+    name = in_sentence(str(label)).strip()
+    if not name:
+        return gettext("Vul dit veld in.")
+    if name.endswith("?") or len(name.split()) > 4:
+        return gettext("Kies een antwoord.") if choose else gettext("Vul een antwoord in.")
+    return gettext("Kies %(label)s.", label=name) if choose else gettext("Vul %(label)s in.", label=name)
+
+
+def _required(spec: FieldSpec, label: str | None, message: str | None, *, choose: bool = False) -> list:
+    """:func:`presence` with :func:`required_message`; ``message`` (the caller's own) wins."""
+    if message is None:
+        message = required_message(translated(spec.label) if label is None else str(label), choose=choose)
+    return presence(spec, message)
+
+
 #: The sample text for free-text fields (repeated up to ``minLength``, cut at ``maxLength``).
 SAMPLE_TEXT = "Besproken in het gesprek."
 
@@ -92,7 +119,7 @@ class TextKind(_Kind):
         self.field_class = field_class
 
     def field(self, spec, *, label=None, description=None, required_message=None):
-        checks = presence(spec, required_message)
+        checks = _required(spec, label, required_message)
         if spec.max_length:
             checks.append(validators.Length(
                 max=spec.max_length, message=gettext("Gebruik maximaal %(max)d tekens.", max=spec.max_length)))
@@ -120,7 +147,7 @@ class NumberKind(_Kind):
         self.field_class, self.number_type = field_class, number_type
 
     def field(self, spec, *, label=None, description=None, required_message=None):
-        checks = presence(spec, required_message)
+        checks = _required(spec, label, required_message)
         if spec.minimum is not None or spec.maximum is not None:
             checks.append(validators.NumberRange(
                 min=spec.minimum, max=spec.maximum,
@@ -148,7 +175,7 @@ class DateKind(_Kind):
     a plausible window, narrowed by the schema's ``x-notBefore``/``x-notAfter``."""
 
     def field(self, spec, *, label=None, description=None, required_message=None):
-        checks = [*presence(spec, required_message), DateWindow(spec.date_window)]
+        checks = [*_required(spec, label, required_message), DateWindow(spec.date_window)]
         return DateField(validators=checks, format="%Y-%m-%d", **field_kwargs(spec, label, description))
 
     def read(self, spec, field):
@@ -187,7 +214,7 @@ class ChoiceKind(_Kind):
 
     def field(self, spec, *, label=None, description=None, required_message=None):
         options = [(choice.value, translated(choice.label)) for choice in spec.choices]
-        checks = presence(spec, required_message)
+        checks = _required(spec, label, required_message, choose=True)
         if spec.widget == "radio":
             return RadioField(choices=choices(options), validators=checks, **field_kwargs(spec, label, description))
         return SelectField(choices=choices([("", gettext("— Maak een keuze —")), *options]), validators=checks,
@@ -219,7 +246,8 @@ class MultiChoiceKind(_Kind):
     """Several codes of a list (an array of choices) as checkboxes; shown as their titles joined."""
 
     def field(self, spec, *, label=None, description=None, required_message=None):
-        checks = [*presence(spec, required_message), _AtMost(spec.max_items or len(spec.choices))]
+        checks = [*_required(spec, label, required_message, choose=True),
+                  _AtMost(spec.max_items or len(spec.choices))]
         return CheckboxListField(choices=choices((choice.value, translated(choice.label)) for choice in spec.choices),
                                  validators=checks, **field_kwargs(spec, label, description))
 

@@ -40,6 +40,25 @@ def test_new_koppeling_errors_keep_input(create_user, login):
     assert db.session.scalar(select(Case).where(Case.last_name == "Tesfay")) is None
 
 
+def test_new_koppeling_marks_each_invalid_field(create_user, login):
+    """The one error pattern: summary "Er is een probleem" linking to the field, the message again at the
+    field (above the input), aria-invalid and aria-describedby naming hint and message."""
+    ria = create_user("ria")
+    client = login(ria)
+    data = {**VALID, "v_nummer": "12AB", "geboortedatum": "", "regisseur": str(ria.id),
+            "csrf_token": csrf_token(client, "/cases/new")}
+    html = client.post("/cases/new", data=data).get_data(as_text=True)
+    assert "Er is een probleem" in html and "Er is iets misgegaan" not in html
+    assert 'href="#v_nummer"' in html and 'href="#geboortedatum"' in html
+    v_input = re.search(r'<input[^>]*id="v_nummer"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in v_input
+    assert 'aria-describedby="v_nummer-hint v_nummer-error"' in v_input
+    assert html.index('id="v_nummer-error"') < html.index(v_input)
+    assert 'id="geboortedatum-error"' in html
+    name_input = re.search(r'<input[^>]*id="achternaam"[^>]*>', html).group(0)
+    assert "aria-invalid" not in name_input
+
+
 def test_duplicate_v_number_is_refused(create_user, login, create_case):
     ria = create_user("ria")
     existing = create_case(ria)

@@ -12,7 +12,7 @@ def test_worklist_task_error_and_case_pages_are_accessible(page, live_server, lo
     axe_check("task form")
     page.get_by_role("button", name="Afronden").click()
     summary = page.locator("[role=alert]").first
-    assert "Er is iets misgegaan" in summary.inner_text()
+    assert "Er is een probleem" in summary.inner_text()
     axe_check("task form with errors")
     # the summary links to the field
     first_link = summary.locator("a").first

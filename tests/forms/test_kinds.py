@@ -92,11 +92,33 @@ def test_an_optional_field_left_empty_is_left_out(request_context, kind, schema,
     assert form_to_data(form, spec) == ({"f": False} if kind == "boolean" else {})  # unticked is an answer
 
 
-@pytest.mark.parametrize("kind", ["text", "date", "integer", "choice", "multichoice"])
-def test_a_required_field_left_empty_says_so(request_context, kind):
+@pytest.mark.parametrize(("kind", "message"), [
+    ("text", "Vul naam in."), ("date", "Vul datum in."), ("integer", "Vul uren in."),
+    ("choice", "Kies keuze."), ("multichoice", "Kies wat."),
+])
+def test_a_required_field_left_empty_names_it(request_context, kind, message):
+    """GOV.UK: the message names the field, "Vul … in." for what is typed, "Kies …." for what is chosen."""
     schema = next(schema for k, schema, *_ in ROUND_TRIPS if k == kind)
     form, valid = submit(one_field_form(schema, required=True), MultiDict({"f": ""}))
-    assert not valid and form.errors == {"f": ["Vul dit veld in."]}
+    assert not valid and form.errors == {"f": [message]}
+
+
+@pytest.mark.parametrize(("title", "choose", "message"), [
+    ("Waarom is dit niet besproken?", False, "Vul een antwoord in."),
+    ("Welke afspraken zijn er met de werkgever gemaakt", False, "Vul een antwoord in."),
+    ("Hoe gaat het met de taal?", True, "Kies een antwoord."),
+])
+def test_a_question_is_answered_not_filled_in(request_context, title, choose, message):
+    schema = {**CHOICES, "title": title} if choose else {"type": "string", "title": title}
+    form, valid = submit(one_field_form(schema, required=True), MultiDict({"f": ""}))
+    assert not valid and form.errors == {"f": [message]}
+
+
+def test_a_label_keeps_its_capitals_where_they_are_an_abbreviation():
+    from portal.forms.kinds import in_sentence
+
+    assert [in_sentence(label) for label in ("Oorzaak", "V-nummer", "COA-locatie", "Azc", "")] == [
+        "oorzaak", "V-nummer", "COA-locatie", "azc", ""]
 
 
 @pytest.mark.parametrize(("schema", "typed", "message"), [
@@ -126,7 +148,7 @@ def test_a_row_left_blank_is_no_row(request_context):
     assert valid, form.errors
     assert form_to_data(form, spec) == {}
     form, valid = submit(spec, MultiDict({"f-0-wat": "Taalles", "f-0-wie": ""}))  # half a row is checked
-    assert not valid and form.errors == {"f": [{"wie": ["Vul dit veld in."]}]}
+    assert not valid and form.errors == {"f": [{"wie": ["Kies keuze."]}]}
 
 
 def test_the_required_message_can_be_put_in_other_words(request_context):

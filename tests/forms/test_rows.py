@@ -81,7 +81,7 @@ def test_a_blank_row_is_checked_when_min_items_needs_it(app):
     with app.test_request_context("/"):
         form = bound(app, spec(min_items=2), {**typed(1), "doelen-1-doel": ""})
         assert not form.validate()
-        assert form.doelen.entries[1].form.doel.errors == ["Vul dit veld in."]
+        assert form.doelen.entries[1].form.doel.errors == ["Vul doel in."]
         assert not form.doelen.entries[0].form.errors
 
 

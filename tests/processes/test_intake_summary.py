@@ -55,7 +55,7 @@ def test_the_form_shows_the_missing_reason_at_its_field(case_at_summary, login):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     field = html[html.index('for="niet_besproken_reden"'):]
-    assert "Vul dit veld in." in field[:field.index("</textarea>")]
+    assert "Vul een antwoord in." in field[:field.index("</textarea>")]  # a question: answered, not "filled"
     assert SUMMARY["samenvatting"] in html  # nothing typed is lost
     response = client.post(url, data={**form, "niet_besproken_reden": REASON})
     assert response.status_code == 302 and open_steps(case) == ["pip_opstellen"]

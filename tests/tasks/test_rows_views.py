@@ -119,7 +119,7 @@ def test_the_meeting_records_a_status_for_every_goal_and_no_exam(create_case, pe
     statuses = ["op_schema", "vertraagd", "behaald"]
     response = client.post(url, data={**data, "doelen-0-status": "op_schema"})
     assert response.status_code == 422  # a goal without a status is not left out silently
-    assert "Stand: Vul dit veld in." in response.get_data(as_text=True)
+    assert "Kies stand." in response.get_data(as_text=True)
     data.update({f"doelen-{i}-status": status for i, status in enumerate(statuses)})
     response = client.post(url, data=data)
     assert response.status_code == 302, response.get_data(as_text=True)

@@ -90,7 +90,7 @@ def test_invalid_submission_rerenders_with_summary_and_keeps_input(ria, create_c
                                       "gesprek-datum": "31-02-2026", "startscenario_toelichting": "Iets belangrijks"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Er is iets misgegaan" in html  # error summary
+    assert "Er is een probleem" in html and "Er is iets misgegaan" not in html  # error summary
     assert 'value="31-02-2026"' in html  # the typed value is kept
     assert db.session.get(HumanTask, task.id).status == "open"
 
