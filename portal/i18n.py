@@ -22,9 +22,14 @@ RTL_LOCALES = frozenset({"ar", "fa"})
 
 
 def supported_locales() -> tuple[str, ...]:
-    """Staff work in Dutch or English; newcomers (and the public login page) in their own language."""
+    """Staff work in Dutch or English; newcomers (and the public login page) in their own language,
+    limited to the languages their municipality offers (its setting; Dutch always)."""
     if current_user and current_user.is_authenticated and current_user.is_staff:
         return tuple(current_app.config["STAFF_LOCALES"])
+    offered = getattr(getattr(current_user, "municipality", None), "languages", None) \
+        if current_user and current_user.is_authenticated else None
+    if offered:
+        return tuple(code for code in NEWCOMER_LOCALES if code == "nl" or code in offered)
     return NEWCOMER_LOCALES
 
 

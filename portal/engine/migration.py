@@ -26,6 +26,8 @@ from typing import Any
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.specs.base import TaskSpec
@@ -94,6 +96,35 @@ def _names_read(target: DeployedProcess) -> dict[str, set[str]]:
     return reads
 
 
+def _walk(start: TaskSpec, step) -> set[int]:
+    seen: dict[int, TaskSpec] = {}
+    todo = [start]
+    while todo:
+        spec = todo.pop()
+        if id(spec) not in seen:
+            seen[id(spec)] = spec
+            todo.extend(step(spec))
+    return seen
+
+
+def _split_passed_by(new: TaskSpec, diff) -> TaskSpec | None:
+    """An added parallel or inclusive split upstream of ``new`` that the case cannot reach again from
+    there: its branches (e.g. the end of the term on a timer of its own) would never start for it."""
+    upstream = _walk(new, lambda spec: spec.inputs)
+    downstream = _walk(new, lambda spec: spec.outputs)
+    added = {id(spec) for spec in diff_added(diff)}
+    for key, spec in upstream.items():
+        if key in added and key not in downstream and isinstance(spec, ParallelGateway | InclusiveGateway) \
+                and len(spec.outputs) > 1:
+            return spec
+    return None
+
+
+def diff_added(diff) -> list[TaskSpec]:
+    """The task specs of the new version that nothing in the old one aligns with."""
+    return getattr(diff, "_spec_diff", None).added if getattr(diff, "_spec_diff", None) else []
+
+
 def _timer_note(old: TaskSpec, new: TaskSpec) -> str | None:
     old_event, new_event = getattr(old, "event_definition", None), getattr(new, "event_definition", None)
     if not isinstance(old_event, TimerEventDefinition) or not isinstance(new_event, TimerEventDefinition):
@@ -123,12 +154,18 @@ def _spec_diff(original, new) -> SpecDiff:
 
 def diff_workflow(workflow: BpmnWorkflow, target: DeployedProcess):
     """SpiffWorkflow's ``diff_workflow``, with the spec diffs cached (see ``_spec_diff``)."""
-    top = WorkflowDiff(workflow, _spec_diff(workflow.spec, target.spec))
+    top = _workflow_diff(workflow, _spec_diff(workflow.spec, target.spec))
     subs = {}
     for sub_id, sub in workflow.subprocesses.items():
         new = target.subprocess_specs.get(sub.spec.name)
-        subs[sub_id] = WorkflowDiff(sub, _spec_diff(sub.spec, new)) if new is not None else None
+        subs[sub_id] = _workflow_diff(sub, _spec_diff(sub.spec, new)) if new is not None else None
     return top, subs
+
+
+def _workflow_diff(workflow, spec_diff: SpecDiff) -> WorkflowDiff:
+    diff = WorkflowDiff(workflow, spec_diff)
+    diff._spec_diff = spec_diff  # what was added, for the checks that look upstream of the case
+    return diff
 
 
 def _check(workflow: BpmnWorkflow, source: DeployedProcess, target: DeployedProcess) -> tuple[_Findings, Any, Any]:
@@ -156,6 +193,10 @@ def _check(workflow: BpmnWorkflow, source: DeployedProcess, target: DeployedProc
             if task in diff.removed or new is None:
                 found.blockers.append(f"the case stands on {_label(spec)}, which the new version removed")
                 continue
+            split = _split_passed_by(new, diff)
+            if split is not None:
+                found.blockers.append(f"the new version opens parallel branches at {_label(split)}, before "
+                                      f"{_label(spec)} where the case stands; the case would never get them")
             note = _timer_note(spec, new)
             if note:
                 found.notes.append(note)

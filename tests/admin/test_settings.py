@@ -105,3 +105,20 @@ def test_the_teams_contact_details_are_printed_in_the_decision_letter(create_use
     utrecht.contact_phone, utrecht.contact_email = "030 286 00 00", "inburgering@utrecht.example"
     documents.render_document(decision.id)
     assert "Contact met het team inburgering: 030 286 00 00 · inburgering@utrecht.example" in pages[-1]
+
+
+def test_the_languages_offered_limit_what_a_newcomer_can_choose(create_user, create_case, login, client):
+    """The municipality offers Dutch and Arabic: Farsi, chosen before, and Turkish are no longer offered."""
+    from tests.conftest import page_language
+
+    login(create_user("bea", role="beheerder"))
+    assert client.post(URL, data=_form(client, languages=["nl", "ar"])).status_code == 302
+    amina = create_user("amina", role="inburgeraar")
+    amina.locale = "fa"
+    create_case(create_user("ria")).newcomer_user_id = amina.id
+    newcomer = login(amina, new_client=True)
+    html = newcomer.get("/mijn/").get_data(as_text=True)
+    assert page_language(html)[0] != "fa"
+    assert 'value="ar"' in html and 'value="fa"' not in html and 'value="tr"' not in html
+    newcomer.post("/language", data={"language": "tr", "csrf_token": csrf_token(newcomer, "/mijn/"), "next": "/mijn/"})
+    assert page_language(newcomer.get("/mijn/").get_data(as_text=True))[0] != "tr"

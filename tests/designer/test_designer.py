@@ -38,10 +38,11 @@ def test_a_timer_wait_is_projected_and_removed_when_it_moves_on(create_case, peo
         case = create_case(ria)
         walk_to_progress(case, ria, amina)
     timers = {(p, b) for p, b, timer in waits_of(case) if timer}
-    assert timers == {("voortgang", "timer_zelfbeoordeling")}, waits_of(case)
-    assert open_steps(case) == []  # nothing to do: the case waits only for its timer
-    row = db.session.scalar(select(CaseWait).where(CaseWait.case_id == case.id, CaseWait.timer.is_(True)))
-    assert row.municipality_id == case.municipality_id and row.process_version_id == current_version().id
+    # the next meeting's self-assessment, and the end of the term on its own branch
+    assert timers == {("voortgang", "timer_zelfbeoordeling"), ("voortgang", "timer_eindevaluatie")}, waits_of(case)
+    assert open_steps(case) == []  # nothing to do: the case waits only for its timers
+    rows = db.session.scalars(select(CaseWait).where(CaseWait.case_id == case.id, CaseWait.timer.is_(True)))
+    assert {(r.municipality_id, r.process_version_id) for r in rows} == {(case.municipality_id, current_version().id)}
 
 
 def test_version_rows_count_running_cases_and_open_tasks_per_step(version, create_case, create_user):

@@ -120,3 +120,33 @@ def test_a_case_that_passed_a_removed_step_moves_and_loads_on_the_new_version(ol
         reloaded = new.advance(moved.state)
     assert [w.name for w in reloaded.waiting] == ["Wacht op vervolg"]
     assert new.signal(reloaded.state, "verder").completed
+
+
+def parallel_branch_before_vraag(text: str) -> str:
+    """A parallel split between the start and vraag opens a second branch "apart" (like the end of
+    the term on its own timer beside the meetings)."""
+    text = text.replace('<bpmn:sequenceFlow id="d1" sourceRef="start_deel" targetRef="vraag" />',
+                        '<bpmn:sequenceFlow id="d1" sourceRef="start_deel" targetRef="split" />'
+                        '<bpmn:parallelGateway id="split" />'
+                        '<bpmn:sequenceFlow id="d1a" sourceRef="split" targetRef="vraag" />'
+                        '<bpmn:sequenceFlow id="d1b" sourceRef="split" targetRef="apart" />'
+                        '<bpmn:userTask id="apart" name="Apart" />'
+                        '<bpmn:sequenceFlow id="d1c" sourceRef="apart" targetRef="einde_apart" />'
+                        '<bpmn:endEvent id="einde_apart" />')
+    return text.replace("<bpmn:flowNodeRef>vraag</bpmn:flowNodeRef>",
+                        "<bpmn:flowNodeRef>vraag</bpmn:flowNodeRef><bpmn:flowNodeRef>split</bpmn:flowNodeRef>"
+                        "<bpmn:flowNodeRef>apart</bpmn:flowNodeRef><bpmn:flowNodeRef>einde_apart</bpmn:flowNodeRef>")
+
+
+def test_a_parallel_branch_added_before_the_case_refuses_the_move(old, tmp_path):
+    target = tmp_path / "v2"
+    shutil.copytree(DATA, target)
+    path = target / "bpmn" / "deel.bpmn"
+    path.write_text(parallel_branch_before_vraag(path.read_text()))
+    shutil.copy(DATA / "forms" / "extra.json", target / "forms" / "apart.json")
+    new = DeployedProcess(load_source(target, "hoofd").bundle)
+    with at(5):
+        assert sorted(t.bpmn_id for t in new.start({}).ready_tasks) == ["apart", "vraag"]  # new cases get both
+        started = old.start({})
+    verdict = check(old, started.state, new)
+    assert not verdict.movable and "split" in verdict.blockers[0] and "vraag" in verdict.blockers[0]
