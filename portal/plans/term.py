@@ -35,7 +35,8 @@ def N_(text: str) -> str:  # noqa: N802 — marks a stored text for extraction; 
     return text
 
 
-TERM_SOURCE = N_("Wet inburgering 2021 art. 11: de termijn begint de dag na de vaststelling van het PIP en duurt drie jaar")
+TERM_SOURCE = N_("Wet inburgering 2021 art. 11: de termijn begint de dag na de vaststelling van het PIP en duurt "
+                 "drie jaar")
 UNMOVED_SOURCE = N_("Wet inburgering 2021 art. 11 lid 3: een gewijzigd PIP verandert de termijn niet")
 EXTENSION_SOURCE = N_("Wet inburgering 2021 art. 12; Besluit inburgering 2021 art. 4.3–4.4: verlenging door DUO")
 
