@@ -90,11 +90,14 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_i18n(app: Flask) -> None:
-    from portal.i18n import select_locale, template_context
+    from portal.i18n import select_locale, template_context, translated_text
+    from portal.security import role_label
 
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(template_context)
     app.jinja_env.globals["today"] = local_today
+    app.jinja_env.filters["tr"] = translated_text
+    app.jinja_env.filters["role_label"] = role_label
 
 
 def _room_modules(name: str):

@@ -56,3 +56,11 @@ def template_context() -> dict:
         "text_direction": text_direction(locale),
         "available_locales": [(code, LANGUAGE_NAMES[code]) for code in supported_locales()],
     }
+
+
+def translated_text(text):
+    """A text from data that has a msgid (a BPMN name, a stored legal source), in the user's language; unlike
+    ``_(variable)`` in a template the result stays plain text, so autoescaping still applies."""
+    from flask_babel import gettext
+
+    return str(gettext(text)) if text else text

@@ -14,6 +14,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 _hasher = PasswordHasher()
@@ -34,6 +35,17 @@ class Role(enum.StrEnum):
     PRIVACY = "fg"
     KETENPARTNER = "ketenpartner"  # chain partner (language school …): limited, later
     INBURGERAAR = "inburgeraar"  # the newcomer: only their own plan
+
+
+#: How a role is named on screen (the value itself is an identifier).
+ROLE_LABELS = {Role.REGISSEUR: _l("Regisseur"), Role.TEAMLEIDER: _l("Teamleider"), Role.ONTWERPER: _l("Ontwerper"),
+               Role.BEHEERDER: _l("Beheerder"), Role.PRIVACY: _l("Functionaris gegevensbescherming"),
+               Role.KETENPARTNER: _l("Ketenpartner"), Role.INBURGERAAR: _l("Inburgeraar")}
+
+
+def role_label(role: str | None) -> str:
+    """The role's name in the user's language; an unknown value as it is."""
+    return str(ROLE_LABELS[Role(role)]) if role in Role._value2member_map_ else (role or "")
 
 
 STAFF_ROLES = frozenset({Role.REGISSEUR, Role.TEAMLEIDER, Role.ONTWERPER, Role.BEHEERDER, Role.KETENPARTNER,

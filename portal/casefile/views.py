@@ -34,7 +34,9 @@ bp = Blueprint("casefile", __name__, url_prefix="/cases")
 @roles_required(*CASE_ROLES)
 def index():
     filters = CaseFilterForm(request.args)
-    filters.stage.choices = choices([("", _("Alle fasen")), *stages_of(current_user)])
+    stages = [(stage, _("%(stage)s (%(count)d)", stage=_(label), count=count))
+              for stage, label, count in stages_of(current_user)]
+    filters.stage.choices = choices([("", _("Alle fasen")), *stages])
     valid = filters.validate()  # a bad filter (e.g. a control character in the search) lists nothing: 400
     query = visible_cases_query(current_user, search=filters.q.data or None, stage=filters.stage.data or None,
                                 mine=filters.mine.data) if valid else visible_cases_query(current_user).where(false())

@@ -187,8 +187,8 @@ def visible_cases_query(user: User, *, search: str | None = None, stage: str | N
     return query.order_by(Case.koppeling_date.desc(), Case.id.desc())
 
 
-def stages_of(user: User) -> list[tuple[str, str]]:
+def stages_of(user: User) -> list[tuple[str, str, int]]:
     rows = db.session.execute(select(Case.stage, Case.stage_label, func.count())
                               .where(Case.municipality_id == user.municipality_id)
                               .group_by(Case.stage, Case.stage_label).order_by(Case.stage_label))
-    return [(row[0], f"{row[1]} ({row[2]})") for row in rows]
+    return [(row[0], row[1], row[2]) for row in rows]

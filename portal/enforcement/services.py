@@ -217,7 +217,7 @@ def decide(case: Case, data: dict[str, Any], user: User) -> EnforcementStep:
     if step is None:
         raise EnforcementRefused(_("Er is geen handhavingsvoorstel om te beoordelen."))
     if step.proposed_by_id == user.id:
-        raise EnforcementRefused(_("U kunt uw eigen voorstel niet beoordelen."))
+        raise EnforcementRefused(_("Je kunt je eigen voorstel niet beoordelen."))
     approved = data["besluit"] == "goedgekeurd"
     step.status = EnforcementStep.APPROVED if approved else EnforcementStep.REJECTED
     step.decided_by_id, step.decided_at, step.decision_note = user.id, utcnow(), data.get("toelichting")

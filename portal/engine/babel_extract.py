@@ -14,7 +14,12 @@ from typing import Any
 from lxml import etree
 
 TRANSLATABLE_KEYS = ("title", "description", "x-help")
-NAMED_ELEMENTS = {"process", "userTask", "intermediateCatchEvent", "subProcess", "callActivity"}
+#: Every element whose name a page shows: worklists and case pages (tasks, wait states) and the designer's and
+#: the case's step table (all flow nodes and lanes).
+NAMED_ELEMENTS = {"process", "userTask", "intermediateCatchEvent", "subProcess", "callActivity", "lane",
+                  "scriptTask", "serviceTask", "sendTask", "receiveTask", "manualTask", "businessRuleTask", "task",
+                  "startEvent", "endEvent", "boundaryEvent", "intermediateThrowEvent", "exclusiveGateway",
+                  "parallelGateway", "inclusiveGateway", "eventBasedGateway"}
 
 
 def _walk(node: Any) -> Iterator[str]:
@@ -63,7 +68,7 @@ def extract_form_schema(fileobj, keywords, comment_tags, options) -> Iterator[tu
 
 
 def extract_bpmn_names(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
-    """Yield the names of processes, user tasks and wait states (shown on worklists and case pages)."""
+    """Yield the names of processes, lanes and flow nodes (shown on worklists, case pages and step tables)."""
     tree = etree.parse(fileobj)
     for element in tree.iter():
         if not isinstance(element.tag, str):

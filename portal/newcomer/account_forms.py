@@ -16,7 +16,7 @@ class ResetRequestForm(PortalForm):
 
 
 class ResetDecisionForm(PortalForm):
-    decision = RadioField(_l("Besluit"), [InputRequired(_l("Kies of u akkoord gaat."))], choices=[])
+    decision = RadioField(_l("Besluit"), [InputRequired(_l("Kies of je akkoord gaat."))], choices=[])
     note = TextAreaField(_l("Toelichting"), [Length(max=500, message=_l("Gebruik hoogstens 500 tekens."))])
 
     def __init__(self, *args, **kwargs):
@@ -26,6 +26,6 @@ class ResetDecisionForm(PortalForm):
 
 
 #: What the staff pages say after an action (kept here, with the other staff texts).
-REQUEST_SENT = _l("Aanvraag verstuurd. Een teamleider beoordeelt hem; daarna kunt u de brief maken.")
+REQUEST_SENT = _l("Aanvraag verstuurd. Een teamleider beoordeelt hem; daarna kun je de brief maken.")
 APPROVED = _l("Akkoord gegeven. De aanvrager kan nu de brief met de nieuwe code maken.")
 REJECTED = _l("Niet akkoord gegeven. Er komt geen nieuwe code.")

@@ -117,7 +117,7 @@ def decide_reset(case: Case, reset_id: int, teamleider: User, approve: bool, not
     if teamleider.role != Role.TEAMLEIDER.value:
         raise RecoveryRefused(_("Alleen een teamleider kan een aanvraag voor een nieuwe code beoordelen."))
     if reset.requested_by_id == teamleider.id:
-        raise RecoveryRefused(_("U kunt uw eigen aanvraag niet beoordelen: een tweede persoon moet meekijken."))
+        raise RecoveryRefused(_("Je kunt je eigen aanvraag niet beoordelen: een tweede persoon moet meekijken."))
     reset.status = AccountReset.APPROVED if approve else AccountReset.REJECTED
     reset.decided_by_id, reset.decided_at = teamleider.id, utcnow()
     reset.decision_note = (note or "").strip() or None
@@ -144,7 +144,7 @@ def issue_code(case: Case, staff: User) -> tuple[str, ActivationCode]:
         reset = open_reset(case)
         if reset is None or reset.status != AccountReset.APPROVED or reset.requested_by_id != staff.id:
             raise RecoveryRefused(_("De inburgeraar gebruikt dit account al. Een nieuwe code kan pas als een "
-                                    "teamleider uw aanvraag heeft goedgekeurd."))
+                                    "teamleider je aanvraag heeft goedgekeurd."))
         reset.status = AccountReset.ISSUED
     user = newcomer_account(case)
     now = utcnow()

@@ -62,7 +62,7 @@ def test_the_own_regisseur_needs_a_teamleiders_approval_before_a_code_exists(ami
     regisseur = login(ria)
     account = f"/cases/{case.id}/account"
     refused = post(regisseur, f"/cases/{case.id}/plan/activation", account)
-    assert refused.status_code == 422 and "teamleider uw aanvraag heeft goedgekeurd" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "teamleider je aanvraag heeft goedgekeurd" in refused.get_data(as_text=True)
     assert codes() == []
 
     asked = post(regisseur, f"/cases/{case.id}/account/herstel", account, reason="Wachtwoord kwijt, balie 2 dec")
