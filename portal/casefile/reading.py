@@ -29,7 +29,7 @@ from portal.plans.services import current_version, latest_version
 from portal.plans.spec import plan_form
 from portal.processes.diagram import process, user_task
 from portal.progress.models import ProgressMeeting, SelfAssessment
-from portal.tasks.answers import DossierItem, audit_sensitive_read
+from portal.tasks.answers import DossierItem, answered_items, audit_sensitive_read
 from portal.tasks.models import HumanTask, WorkflowInstance
 from portal.tasks.workflow import case_runtime, form_spec_for
 
@@ -138,21 +138,7 @@ def _shown(spec_field, value: Any) -> Any:
 
 def answers(spec: FormSpec, data: dict[str, Any], user: User, step: str) -> list[tuple[str, DossierItem]]:
     """(life domain, item) for every answered field of ``data`` (rows left out), masked for ``user``."""
-    items = []
-    for top in spec.fields:
-        if top.kind == "section":
-            entries = [((top.name, c.name), c, (data.get(top.name) or {}).get(c.name), c.domain or top.domain)
-                       for c in top.children]
-        else:
-            entries = [((top.name,), top, data.get(top.name), top.domain)]
-        for path, spec_field, value, domain in entries:
-            if value in (None, "", []) or spec_field.kind == "rows":
-                continue
-            hidden = spec_field.sensitive and not user.may_see_sensitive
-            items.append((domain or "overig", DossierItem(
-                label=spec_field.label, value=None if hidden else _shown(spec_field, value), step=step,
-                sensitive=spec_field.sensitive, hidden=hidden, path=path)))
-    return items
+    return answered_items(spec, data, user, step, shown=_shown)
 
 
 def _choice_label(spec: FormSpec | None, path: tuple[str, ...], code: Any) -> str:

@@ -6,12 +6,14 @@ above that show answers on the case page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
+from portal.engine import FormSpec
 from portal.forms import display_value
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import context_tasks, form_spec_for
@@ -29,8 +31,13 @@ class DossierItem:
 
 def task_items(task: HumanTask, user: User) -> list[tuple[str, DossierItem]]:
     """(life domain, item) for every answered field of a completed task, masking what the user may not see."""
-    spec = form_spec_for(task)
-    data = task.submitted_data or {}
+    return answered_items(form_spec_for(task), task.submitted_data or {}, user, task.title)
+
+
+def answered_items(spec: FormSpec, data: dict[str, Any], user: User, step: str,
+                   shown: Callable[[Any, Any], Any] = display_value) -> list[tuple[str, DossierItem]]:
+    """(life domain, item) for every answered field of ``data`` (rows left out), masked for ``user``;
+    ``shown`` turns a stored value into what the page shows."""
     items = []
     for top in spec.fields:
         if top.kind == "section":
@@ -43,7 +50,7 @@ def task_items(task: HumanTask, user: User) -> list[tuple[str, DossierItem]]:
                 continue
             hidden = spec_field.sensitive and not user.may_see_sensitive
             items.append((domain or "overig", DossierItem(
-                label=spec_field.label, value=None if hidden else display_value(spec_field, value), step=task.title,
+                label=spec_field.label, value=None if hidden else shown(spec_field, value), step=step,
                 sensitive=spec_field.sensitive, hidden=hidden, path=path)))
     return items
 
