@@ -90,8 +90,8 @@ def migrate_cases(target: ProcessVersion, source: ProcessVersion | None = None, 
     db.session.flush()
     record("write", f"process_migration:{run.id}", "processes.migrate", user_id=user_id,
            detail={"target": target.id, "source": source.id if source else None, "cases": len(candidates)})
-    for done, (case_id, _reference, _version_id) in enumerate(candidates, start=1):
-        _move_one(run, target, case_id, user_id)
+    for done, (case_id, _reference, version_id) in enumerate(candidates, start=1):
+        _move_one(run, target, case_id, version_id, user_id)
         if on_chunk and (done % CHUNK == 0 or done == len(candidates)):
             on_chunk(run, done, len(candidates))
     run.status, run.finished_at = ProcessMigration.DONE, utcnow()
@@ -99,12 +99,16 @@ def migrate_cases(target: ProcessVersion, source: ProcessVersion | None = None, 
     return run
 
 
-def _move_one(run: ProcessMigration, target: ProcessVersion, case_id: int, user_id: int | None) -> None:
+def _move_one(run: ProcessMigration, target: ProcessVersion, case_id: int, listed_version_id: int,
+              user_id: int | None) -> None:
     savepoint = db.session.begin_nested()
     try:
         case = lock_case(case_id)
         instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case_id))
         db.session.refresh(instance)
+        if instance.process_version_id != listed_version_id or instance.completed:
+            # another migration (or the case's own end) got here first, between listing and locking
+            raise NotMovable(Verdict(False, ("the case moved to another version or ended after this run listed it",)))
         old_version = instance.process_version
         before = {"state": instance.state, "due": instance.next_timer_due, "stage": case.stage,
                   "label": case.stage_label, "since": case.stage_since}

@@ -23,7 +23,7 @@ from portal.plans.models import PlanDocument
 from portal.plans.services import SignRequest, current_version, sign
 from portal.processes.services import deploy
 from portal.tasks import migration
-from portal.tasks.models import CaseMigration, HumanTask, WorkflowInstance
+from portal.tasks.models import CaseMigration, HumanTask, ProcessMigration, WorkflowInstance
 from portal.tasks.workflow import advance_case, complete_task
 from tests.factories import INTAKE_STEPS, PLAN, complete, open_steps, open_task, produce_documents
 
@@ -235,3 +235,23 @@ def test_cli_dry_run_migrate_and_rollback(app, create_user, create_case, tmp_pat
     result = runner.invoke(args=["bpmn", "migrate", "--rollback", str(moved["migration"])])
     assert result.exit_code == 1 and "already rolled back" in result.output
     assert runner.invoke(args=["bpmn", "migrate", "--to", "9999"]).exit_code == 2
+
+
+def test_two_runs_at_once_move_a_case_once(app, create_user, create_case, tmp_path):
+    """Both operators' runs listed the case; the one that locks it second finds it moved and refuses."""
+    case = create_case(create_user("ria"))
+    app.config["WORKFLOWS_DIR"], previous = str(next_version(tmp_path)), app.config["WORKFLOWS_DIR"]
+    try:
+        new, _ = deploy(note="N+1")
+    finally:
+        app.config["WORKFLOWS_DIR"] = previous
+    listed = migration._candidates(new, None, [case.id])  # what the second run saw before the first moved it
+    first = migration.migrate_cases(new, case_ids=[case.id])
+    second = ProcessMigration(target_version_id=new.id)
+    db.session.add(second)
+    db.session.flush()
+    for case_id, _reference, version_id in listed:
+        migration._move_one(second, new, case_id, version_id, None)
+    assert (first.moved, second.moved, second.refused) == (1, 0, 1)
+    assert db.session.scalar(select(func.count()).select_from(CaseMigration).where(
+        CaseMigration.case_id == case.id, CaseMigration.outcome == CaseMigration.MOVED)) == 1
