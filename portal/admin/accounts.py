@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.admin.account_forms import AccountFilterForm, NewStaffForm, ReasonForm, ReassignAllForm
+from portal.admin.blocking import block, unblock
 from portal.admin.staff import (
     account_of,
     accounts_query,
@@ -23,7 +24,7 @@ from portal.admin.staff import (
 from portal.admin.views import bp
 from portal.audit.services import record
 from portal.auth import two_factor
-from portal.auth.accounts import MUNICIPAL_STAFF_ROLES, AccountRefused, activation_token, deactivate, reactivate
+from portal.auth.accounts import MUNICIPAL_STAFF_ROLES, AccountRefused, activation_token
 from portal.auth.accounts import new_staff_user as make_staff_user
 from portal.extensions import db
 from portal.forms import PortalForm, choices
@@ -85,16 +86,9 @@ def account(user_id: int):
 def deactivate_account(user_id: int):
     user = _staff(user_id)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            ended = deactivate(user, current_user, form.reden.data)
-        except Refused as exc:
-            form.reden.errors.append(exc.reason)
-        else:
-            db.session.commit()
-            flash(_("%(name)s kan niet meer inloggen; %(sessions)d sessie(s) beëindigd.", name=user.display_name,
-                    sessions=ended), "success")
-            return redirect(url_for("admin.account", user_id=user.id))
+    if block(user, form, lambda ended: _("%(name)s kan niet meer inloggen; %(sessions)d sessie(s) beëindigd.",
+                                         name=user.display_name, sessions=ended)):
+        return redirect(url_for("admin.account", user_id=user.id))
     return render_template("admin/accounts/show.html", user=user, cases=cases_held(user),
                            enrolled=two_factor.enrolment(user), reason_form=form, plain_form=PortalForm()), 422
 
@@ -103,15 +97,7 @@ def deactivate_account(user_id: int):
 @roles_required(Role.BEHEERDER)
 def reactivate_account(user_id: int):
     user = _staff(user_id)
-    if not PortalForm().validate_on_submit():
-        abort(400)
-    try:
-        reactivate(user, current_user)
-    except Refused as exc:
-        flash(exc.reason, "info")
-    else:
-        db.session.commit()
-        flash(_("%(name)s kan weer inloggen.", name=user.display_name), "success")
+    unblock(user, _("%(name)s kan weer inloggen.", name=user.display_name))
     return redirect(url_for("admin.account", user_id=user.id))
 
 

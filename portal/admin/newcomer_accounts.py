@@ -5,18 +5,17 @@ beheerder reads no case data.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.admin.account_forms import AccountFilterForm, ReasonForm
+from portal.admin.blocking import block, unblock
 from portal.admin.staff import account_of, accounts_query
 from portal.admin.views import bp
-from portal.auth.accounts import deactivate, reactivate
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.forms.bounds import page_number
-from portal.refusal import Refused
 from portal.security import Role, roles_required
 
 
@@ -45,16 +44,9 @@ def newcomer_accounts():
 def block_newcomer(newcomer_id: int):
     user = _newcomer(newcomer_id)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            ended = deactivate(user, current_user, form.reden.data)
-        except Refused as exc:
-            form.reden.errors.append(exc.reason)
-        else:
-            db.session.commit()
-            flash(_("Account %(name)s is geblokkeerd; %(sessions)d sessie(s) beëindigd.", name=user.username,
-                    sessions=ended), "success")
-            return redirect(url_for("admin.newcomer_accounts"))
+    if block(user, form, lambda ended: _("Account %(name)s is geblokkeerd; %(sessions)d sessie(s) beëindigd.",
+                                         name=user.username, sessions=ended)):
+        return redirect(url_for("admin.newcomer_accounts"))
     return render_template("admin/accounts/block_newcomer.html", user=user, form=form), \
         422 if form.is_submitted() else 200
 
@@ -63,13 +55,5 @@ def block_newcomer(newcomer_id: int):
 @roles_required(Role.BEHEERDER)
 def unblock_newcomer(newcomer_id: int):
     user = _newcomer(newcomer_id)
-    if not PortalForm().validate_on_submit():
-        abort(400)
-    try:
-        reactivate(user, current_user)
-    except Refused as exc:
-        flash(exc.reason, "info")
-    else:
-        db.session.commit()
-        flash(_("Account %(name)s kan weer inloggen.", name=user.username), "success")
+    unblock(user, _("Account %(name)s kan weer inloggen.", name=user.username))
     return redirect(url_for("admin.newcomer_accounts"))
