@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from portal.hooks import Hooks
 from portal.processes.diagram import user_task
 
 if TYPE_CHECKING:
@@ -34,26 +35,34 @@ class TaskPanel:
     rows: tuple[tuple[str, str], ...]
 
 
+class TaskHooks:
+    """:class:`portal.hooks.Hooks` per user task (BPMN id): a higher room registers a function for the tasks it
+    knows; the id is checked against the diagrams (``portal.processes.diagram.user_task``)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._by_task: dict[str, Hooks] = {}
+
+    def register(self, *bpmn_ids: str) -> Callable[[Callable], Callable]:
+        def register(function: Callable) -> Callable:
+            for bpmn_id in bpmn_ids:
+                user_task(bpmn_id, function.__module__)
+                self._by_task.setdefault(bpmn_id, Hooks(f"{self.name} of {bpmn_id}")).register(function)
+            return function
+
+        return register
+
+    def results(self, bpmn_id: str, *args: Any) -> list[Any]:
+        hooks = self._by_task.get(bpmn_id)
+        return list(hooks.results(*args)) if hooks is not None else []
+
+
 TaskContextProvider = Callable[["HumanTask", "User"], TaskPanel | None]
-#: BPMN id of a user task → its providers, in registration order.
-PROVIDERS: dict[str, list[TaskContextProvider]] = {}
-
-
-def task_context(*bpmn_ids: str) -> Callable[[TaskContextProvider], TaskContextProvider]:
-    """Register the decorated function as a context provider for the user tasks ``bpmn_ids``."""
-
-    def register(provider: TaskContextProvider) -> TaskContextProvider:
-        for bpmn_id in bpmn_ids:
-            user_task(bpmn_id, provider.__module__)
-            providers = PROVIDERS.setdefault(bpmn_id, [])
-            if provider not in providers:
-                providers.append(provider)
-        return provider
-
-    return register
+PANELS = TaskHooks("task panels")
+#: Register the decorated function as a context provider for the user tasks given.
+task_context = PANELS.register
 
 
 def panels_for(task: HumanTask, user: User) -> list[TaskPanel]:
     """The panels the registered providers give for ``task``, as ``user`` may see them."""
-    panels = (provider(task, user) for provider in PROVIDERS.get(task.bpmn_id, ()))
-    return [panel for panel in panels if panel is not None]
+    return [panel for panel in PANELS.results(task.bpmn_id, task, user) if panel is not None]

@@ -18,34 +18,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from portal.processes.diagram import user_task
+from portal.tasks.context import TaskHooks
 
 if TYPE_CHECKING:
     from portal.auth.models import User
     from portal.tasks.models import HumanTask
 
 InitialDataProvider = Callable[["HumanTask", "User"], dict[str, Any] | None]
-#: BPMN id of a user task → its providers, in registration order.
-PROVIDERS: dict[str, list[InitialDataProvider]] = {}
-
-
-def task_initial_data(*bpmn_ids: str) -> Callable[[InitialDataProvider], InitialDataProvider]:
-    """Register the decorated function as an initial-data provider for the user tasks ``bpmn_ids``."""
-
-    def register(provider: InitialDataProvider) -> InitialDataProvider:
-        for bpmn_id in bpmn_ids:
-            user_task(bpmn_id, provider.__module__)
-            providers = PROVIDERS.setdefault(bpmn_id, [])
-            if provider not in providers:
-                providers.append(provider)
-        return provider
-
-    return register
+INITIAL_DATA = TaskHooks("initial data")
+#: Register the decorated function as an initial-data provider for the user tasks given.
+task_initial_data = INITIAL_DATA.register
 
 
 def initial_data_for(task: HumanTask, user: User) -> dict[str, Any]:
     """The task data the registered providers give for ``task`` (empty when none has any)."""
     data: dict[str, Any] = {}
-    for provider in PROVIDERS.get(task.bpmn_id, ()):
-        data.update(provider(task, user) or {})
+    for provided in INITIAL_DATA.results(task.bpmn_id, task, user):
+        data.update(provided or {})
     return data
