@@ -314,16 +314,28 @@ def test_hand_written_forms_refuse_hostile_submissions(app, clock, client, login
             targets[4] = (anonymous, "anon", "/activeren", targets[4][3])
 
 
-def test_query_parameters_never_break_a_page(app, clock, login, create_case, staff):
+def test_query_parameters_never_break_a_page(app, clock, login, create_case, create_user, staff):
     ria, tom, amina = staff
     fuzz = Fuzz(SEED + 3)
     case = create_case(ria)
+    bea, otto = create_user("fuzzbea", role="beheerder"), create_user("fuzzotto", role="ontwerper", code=None)
     db.session.commit()
     regisseur = login(ria, new_client=True)
+    teamleider, beheerder = login(tom, new_client=True), login(bea, new_client=True)
+    ontwerper = login(otto, new_client=True)
     anonymous = app.test_client()
     pages = [
         (regisseur, "/cases/", ["q", "stage", "mine", "page"]),
-        (regisseur, "/tasks/", ["q", "step", "overdue", "page"]),
+        (regisseur, "/tasks/", ["q", "step", "stage", "overdue", "sort", "dir", "page"]),
+        (teamleider, "/tasks/", ["scope", "regisseur", "sort", "dir", "step", "page"]),
+        (teamleider, "/tasks/team", ["regisseur", "page"]),
+        (beheerder, "/beheer/audit", ["user", "action", "case", "subject", "purpose", "from", "to", "special",
+                                      "before", "after", "page"]),
+        (beheerder, "/beheer/audit.csv", ["user", "from", "to", "case"]),
+        (beheerder, "/beheer/audit/ongewoon", ["from", "to", "threshold"]),
+        (beheerder, "/beheer/gebruikers", ["q", "page", "role"]),
+        (ontwerper, "/ontwerp/", ["page"]),
+        (ontwerper, "/ontwerp/verschil", ["van", "naar"]),
         (regisseur, f"/cases/{case.id}", ["page"]),
         (anonymous, "/verify", ["code"]),
         (anonymous, "/activeren", ["code"]),
