@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
 
 from flask import current_app
 from sqlalchemy import select
@@ -27,21 +30,68 @@ def workflows_dir() -> Path:
     return Path(current_app.config["WORKFLOWS_DIR"])
 
 
-def lint(paths: list[Path] | None = None) -> list[LintMessage]:
+def lint(paths: list[Path] | None = None, directory: Path | None = None) -> list[LintMessage]:
     required = [(r.kind, r.id, r.used_by) for r in REQUIRED]
-    return lint_workflows(workflows_dir(), paths, known_actions=set(ACTIONS), required=required)
+    return lint_workflows(directory or workflows_dir(), paths, known_actions=set(ACTIONS), required=required)
 
 
-def deploy(user_id: int | None = None, note: str | None = None) -> tuple[ProcessVersion, bool]:
-    """Lint, hash and store the current ``workflows/`` as a process version.
+#: A files mapping holds only ``bpmn/<name>.bpmn`` and ``forms/<name>.json``.
+_FOLDERS = {"bpmn": ".bpmn", "forms": ".json"}
+
+
+def bad_file_names(files: dict[str, str]) -> list[str]:
+    """Names in ``files`` that are not ``bpmn/<name>.bpmn`` or ``forms/<name>.json`` (no folders, no ``..``)."""
+    bad = []
+    for name in files:
+        parts = PurePosixPath(name).parts
+        if (len(parts) != 2 or parts[0] not in _FOLDERS or not parts[1].endswith(_FOLDERS[parts[0]])
+                or parts[1].startswith(".") or "\\" in name):
+            bad.append(name)
+    return bad
+
+
+@contextmanager
+def materialised(files: dict[str, str]) -> Iterator[Path]:
+    """A temporary ``workflows/`` directory holding ``files`` (as returned by ``source_files``).
+
+    :raises DeployError: a name is not a workflows file.
+    """
+    bad = bad_file_names(files)
+    if bad:
+        raise DeployError([f"{name}: not a file of workflows/ (bpmn/*.bpmn or forms/*.json)" for name in bad])
+    with tempfile.TemporaryDirectory(prefix="portal-workflows-") as tmp:
+        root = Path(tmp) / "workflows"
+        for folder in _FOLDERS:
+            (root / folder).mkdir(parents=True)
+        for name, text in files.items():
+            (root / name).write_text(text, encoding="utf-8")
+        yield root
+
+
+def lint_files(files: dict[str, str]) -> list[LintMessage]:
+    """Lint a set of workflows files (a draft, an upload) as ``lint()`` lints the working directory."""
+    with materialised(files) as root:
+        return lint(directory=root)
+
+
+def deploy(user_id: int | None = None, note: str | None = None,
+           files: dict[str, str] | None = None) -> tuple[ProcessVersion, bool]:
+    """Lint, hash and store ``files`` (default: the current ``workflows/``) as a process version.
 
     :returns: the version and whether it is new (the same files deploy to the same version).
     :raises DeployError: when lint finds problems; nothing is stored then.
     """
-    problems = lint()
+    if files is None:
+        return _deploy_from(workflows_dir(), user_id, note)
+    with materialised(files) as root:
+        return _deploy_from(root, user_id, note)
+
+
+def _deploy_from(directory: Path, user_id: int | None, note: str | None) -> tuple[ProcessVersion, bool]:
+    problems = lint(directory=directory)
     if problems:
         raise DeployError([str(m) for m in problems])
-    source = load_source(workflows_dir(), ENTRY_PROCESS)
+    source = load_source(directory, ENTRY_PROCESS)
     existing = db.session.scalar(select(ProcessVersion).where(ProcessVersion.digest == source.digest))
     if existing is not None:
         return existing, False
