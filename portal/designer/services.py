@@ -12,6 +12,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import undefer
 
 from portal.auth.models import User
+from portal.designer.drafts import draft_id_of, draft_or_none
 from portal.engine.diff import VersionDiff, diff_files
 from portal.engine.model import ProcessModel, read_processes
 from portal.engine.parser import digest_files, source_files
@@ -152,9 +153,13 @@ def processes_of(files: dict[str, str]) -> dict[str, ProcessModel]:
 
 
 def files_of(source: str) -> dict[str, str] | None:
-    """The files of a version number or of ``workdir``; None when there is no such version."""
+    """The files of a version number, a draft (``draft-<id>``) or ``workdir``; None when there is no such thing."""
     if source == WORKDIR:
         return workdir_files()
+    draft_id = draft_id_of(source)
+    if draft_id is not None:
+        draft = draft_or_none(draft_id)
+        return dict(draft.files) if draft is not None else None
     if not source.isdigit() or len(source) > 9:
         return None
     version = version_by_number(int(source))
@@ -162,11 +167,11 @@ def files_of(source: str) -> dict[str, str] | None:
 
 
 class UnknownSource(LookupError):
-    """FROM or TO names no version (and is not ``workdir``)."""
+    """FROM or TO names no version or draft (and is not ``workdir``)."""
 
 
 def diff_sources(old: str, new: str) -> VersionDiff:
-    """The changes from ``old`` to ``new`` (version numbers or ``workdir``).
+    """The changes from ``old`` to ``new`` (version numbers, ``draft-<id>`` or ``workdir``).
 
     :raises UnknownSource: either names no version.
     :raises ValueError: a BPMN file in the working directory is not well-formed.
