@@ -205,3 +205,7 @@ def case_xml(case_id: int, process_id: str):
     if instance is None:
         abort(404)
     return _xml(services.version_by_number(instance.process_version_id).files, process_id)
+
+
+# The form editor and the label status register on this blueprint (a module of their own).
+from portal.designer import form_views  # noqa: E402,F401
