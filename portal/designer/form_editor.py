@@ -32,6 +32,8 @@ RESERVED_KEYS = frozenset({"csrf_token", "save_draft", "_add", "_remove"})
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 FORM_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}\Z")
 MAX_SOURCE_CHARS = 200_000
+#: Deeper JSON is no form (sections are one level deep); the limit keeps hostile text from recursing.
+MAX_DEPTH = 32
 
 
 def form_path(name: str) -> str:
@@ -95,13 +97,41 @@ def parse(text: str) -> tuple[dict[str, Any] | None, list[str]]:
         return None, [_("De JSON is te diep genest.")]
     if not isinstance(value, dict):
         return None, [_("Een formulier is een JSON-object: het begint met { en eindigt met }.")]
+    if _depth(value) > MAX_DEPTH:
+        return None, [_("De JSON is te diep genest (hoogstens %(max)d niveaus).", max=MAX_DEPTH)]
     return value, []
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests (without recursion: the text may be hostile)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _patterns(node: Any, where: str = ""):
+    """(where, pattern) for every ``pattern`` keyword (the form builder compiles them)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield where, node["pattern"]
+        for key, value in node.items():
+            yield from _patterns(value, f"{where}.{key}" if where else key)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value, where)
 
 
 def _containers(schema: dict[str, Any]):
     """(where, object schema) for the form and every section and row object in it."""
     yield "", schema
-    for key, prop in (schema.get("properties") or {}).items():
+    properties = schema.get("properties")
+    for key, prop in (properties.items() if isinstance(properties, dict) else ()):
         if isinstance(prop, dict) and prop.get("type") == "object":
             yield key, prop
         elif isinstance(prop, dict) and isinstance(prop.get("items"), dict) and prop["items"].get("type") == "object":
@@ -123,6 +153,12 @@ def check(name: str, text: str) -> Checked:
     except (RecursionError, TypeError, ValueError) as exc:
         problems.append(_("Zo kan de portal het formulier niet tonen: %(detail)s", detail=str(exc)))
         spec = None
+    for where, pattern in _patterns(schema.get("properties")):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(_("Het patroon bij “%(where)s” is geen geldige reguliere expressie: %(detail)s",
+                              where=where, detail=str(exc)))
     for where, container in _containers(schema):
         properties = container.get("properties") or {}
         if not isinstance(properties, dict):
@@ -288,7 +324,8 @@ def _set_text(prop: dict[str, Any], key: str, value: str) -> None:
 
 
 def _set_required(container: dict[str, Any], key: str, required: bool) -> None:
-    names = [n for n in container.get("required") or [] if n != key]
+    names = container.get("required")
+    names = [n for n in names if n != key] if isinstance(names, list) else []
     if required:
         names.append(key)
     if names:
@@ -300,7 +337,8 @@ def _set_required(container: dict[str, Any], key: str, required: bool) -> None:
 def _container(schema: dict[str, Any], parent: str) -> dict[str, Any] | None:
     if not parent:
         return schema
-    prop = (schema.get("properties") or {}).get(parent)
+    properties = schema.get("properties")
+    prop = properties.get(parent) if isinstance(properties, dict) else None
     kind = kind_of(prop)
     if kind == "section":
         return prop
@@ -332,7 +370,8 @@ def _write(container: dict[str, Any], row: FieldRow, base: FieldRow | None) -> N
         items = list(properties.items()) if base is not None else [*properties.items(), (row.key, prop)]
         properties.clear()
         properties.update((row.key if k == old_key else k, prop if k == old_key else v) for k, v in items)
-        if base is not None and old_key in (container.get("required") or []):
+        if base is not None and old_key in (container.get("required") if isinstance(container.get("required"), list)
+                                            else []):
             _set_required(container, old_key, False)
             _set_required(container, row.key, True)
     else:

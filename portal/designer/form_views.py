@@ -7,6 +7,8 @@ Every page here is the ontwerper's; nothing here reads case data.
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -126,7 +128,11 @@ def _preview(name: str, checked: form_editor.Checked):
     """The task page's form for this schema, unfilled, as the builder makes it (None when it cannot)."""
     if checked.spec is None:
         return None
-    return build_task_form(checked.spec)(formdata=None)
+    try:
+        return build_task_form(checked.spec)(formdata=None)
+    except (TypeError, ValueError, re.error) as exc:  # a schema the engine takes but the builder cannot draw
+        checked.problems.append(_("Het voorbeeld kan niet getekend worden: %(detail)s", detail=str(exc)))
+        return None
 
 
 def _markers(path: str, schema: dict | None, current: form_editor.Structure) -> list[tuple[str, ...]]:
@@ -189,9 +195,12 @@ def _page(draft, name, form: FormEditorForm, checked, status: int, conflict: Pro
     current = form.structure()
     path = form_editor.form_path(name)
     tasks = _tasks_by_form(draft.files).get(f"{name}.json", [])
+    before = len(checked.problems)
+    preview = _preview(name, checked)
+    _attach(form, checked.problems[before:])
     return render_template(
         "designer/forms/edit.html", draft=draft, name=name, path=path, form=form, checked=checked,
-        preview=_preview(name, checked), spec=checked.spec, markers=_markers(path, checked.schema, current),
+        preview=preview, spec=checked.spec, markers=_markers(path, checked.schema, current),
         form_markers=labels.missing_for([current.title, current.description], path), tasks=tasks,
         conflict=conflict, conflict_by=_saved_by(conflict) if conflict is not None else None,
         editable=draft.status == "open"), status
@@ -260,8 +269,11 @@ def form_preview(draft_id: int, form_name: str):
     _attach(form, checked.problems)
     current = form.structure()
     path = form_editor.form_path(name)
+    before = len(checked.problems)
+    preview = _preview(name, checked)
+    _attach(form, checked.problems[before:])
     context = {"draft": draft, "name": name, "form": form, "checked": checked, "spec": checked.spec,
-               "preview": _preview(name, checked), "markers": _markers(path, checked.schema, current),
+               "preview": preview, "markers": _markers(path, checked.schema, current),
                "form_markers": labels.missing_for([current.title, current.description], path),
                "editable": draft.status == "open"}
     parts = {part: render_template("designer/forms/_parts.html", part=part, **context)

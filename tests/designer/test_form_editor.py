@@ -60,8 +60,9 @@ def test_rename_retype_reorder_add_and_remove():
     merged = fe.apply(SCHEMA, base, current)
     assert list(merged["properties"]) == ["dag", "toelichting", "acties", "besluit"]
     assert merged["required"] == ["dag", "besluit"]
-    assert merged["properties"]["besluit"] == {"title": "Besluit", "type": "string", "x-widget": "radio",
-                                              "oneOf": [{"const": "a", "title": "Akkoord"}, {"const": "b", "title": "b"}]}
+    assert merged["properties"]["besluit"] == {
+        "title": "Besluit", "type": "string", "x-widget": "radio",
+        "oneOf": [{"const": "a", "title": "Akkoord"}, {"const": "b", "title": "b"}]}
     assert fe.check("x", fe.dump(merged)).problems == []
 
 
@@ -79,6 +80,9 @@ def test_a_field_added_to_a_rows_group_lands_in_its_items():
     ('{"type": "object", "properties": {"a": {"type": "string"}}, "required": ["b"]}', "“b” is verplicht"),
     ('{"type": "object", "properties": {"save_draft": {"type": "string"}}}', "taakpagina zelf"),
     ('[1, 2]', "JSON-object"),
+    ('{"type": "object", "properties": {"a": {"type": "string", "pattern": "(["}}}', "reguliere expressie"),
+    ('{"a":' * 40 + '1' + '}' * 40, "te diep"),
+    ('[' * 100000 + ']' * 100000, "te diep"),
 ])
 def test_check_reports_what_the_engine_would_refuse(app, text, expected):
     with app.test_request_context():

@@ -210,3 +210,22 @@ def test_label_status_page(client, login, otto, draft):
     assert answer.status_code == 200 and "make translations" in body and "Per taal" in body
     assert client.get("/ontwerp/vertalingen?bron=draft-999999").status_code == 404
     assert client.get("/ontwerp/vertalingen").status_code == 200
+
+
+@pytest.mark.parametrize("changes", [
+    {"editor-bron": '{"type": "object", "properties": [1, 2], "required": "a"}', "editor-voorbeeld": "1"},
+    {"editor-bron": '{"type": "object", "properties": {"a": {"type": "string", "pattern": "(["}}}',
+     "editor-opslaan": "1"},
+    {"editor-bron": "[" * 50000, "editor-opslaan": "1"},
+    {"editor-basis": "{" * 5000, "editor-velden-0-soort": "bogus", "editor-actie": "remove-99999999999999"},
+    {"editor-actie": "up--1", "editor-velden-0-naam": "csrf_token"},
+    {"editor-velden-0-oorspronkelijk": "bestaat_niet", "editor-velden-0-ouder": "ook_niet", "editor-revisie": "x"},
+    {"editor-velden-0-soort": "choice", "editor-velden-0-opties": "=\n=", "editor-opslaan": "1"},
+    {"editor-overschrijven": "9" * 30, "editor-bron": "\x00{}"},
+])
+def test_hostile_input_gets_an_answer_never_a_crash(client, login, otto, draft, changes):
+    login(otto)
+    page = client.get(edit_url(draft)).get_data(as_text=True)
+    for url in (edit_url(draft), edit_url(draft) + "/voorbeeld"):
+        answer = client.post(url, data=posted(page, **changes))
+        assert answer.status_code < 500, (url, answer.status_code)
