@@ -110,7 +110,7 @@ def form_new(draft_id: int):
     except drafts.DraftError as exc:
         form.form_errors.append(str(exc))
         return _list_page(draft, form, 422)
-    flash(_("Formulier %(name)s gemaakt. Vul nu de velden in.", name=f"{name}.json"), "success")
+    flash(_("Formulier %(name)s gemaakt. Vul nu de velden in.", name=name + ".json"), "success")
     return redirect(url_for("designer.form_edit", draft_id=draft.id, form_name=name))
 
 
