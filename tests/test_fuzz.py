@@ -336,6 +336,7 @@ def test_query_parameters_never_break_a_page(app, clock, login, create_case, cre
         (beheerder, "/beheer/gebruikers", ["q", "page", "role"]),
         (ontwerper, "/ontwerp/", ["page"]),
         (ontwerper, "/ontwerp/verschil", ["van", "naar"]),
+        (ontwerper, "/ontwerp/vertalingen", ["bron", "page"]),
         (regisseur, f"/cases/{case.id}", ["page"]),
         (anonymous, "/verify", ["code"]),
         (anonymous, "/activeren", ["code"]),

@@ -334,7 +334,7 @@ def _set_required(container: dict[str, Any], key: str, required: bool) -> None:
         container.pop("required", None)
 
 
-def _container(schema: dict[str, Any], parent: str) -> dict[str, Any] | None:
+def container_of(schema: dict[str, Any], parent: str) -> dict[str, Any] | None:
     if not parent:
         return schema
     properties = schema.get("properties")
@@ -393,7 +393,7 @@ def apply(schema: dict[str, Any], base: Structure, submitted: Structure) -> dict
     kept = {(r.parent, r.orig) for r in submitted.rows if r.orig}
     parents = [p for p in dict.fromkeys(r.parent for r in (*base.rows, *submitted.rows)) if p] + [""]
     for parent in parents:  # sections' fields first: their section still has its old name
-        container = _container(result, parent)
+        container = container_of(result, parent)
         if container is None:
             continue
         for where, orig in base_rows:

@@ -141,7 +141,7 @@ def _markers(path: str, schema: dict | None, current: form_editor.Structure) -> 
         return [() for _row in current.rows]
     out = []
     for row in current.rows:
-        container = form_editor._container(schema, row.parent) or {}
+        container = form_editor.container_of(schema, row.parent) or {}
         prop = (container.get("properties") or {}).get(row.orig or row.key)
         if not isinstance(prop, dict):
             out.append(())

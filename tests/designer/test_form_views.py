@@ -142,6 +142,11 @@ def test_adding_a_field_without_javascript_shows_it_in_the_list_and_the_preview(
     db.session.expire_all()
     saved = drafts.draft_or_none(draft.id)
     assert saved.revision == 2 and '"title": "Reden van uitstel"' in saved.files[f"forms/{FORM}.json"]
+    # a new label has no translation yet: the field says which languages lack one (a staff form: English)
+    page = client.get(edit_url(draft)).get_data(as_text=True)
+    legend = re.search(r"<legend[^>]*>[^<]*Reden van uitstel.*?</legend>", page, re.S).group(0)
+    assert "geen vertaling: en" in legend
+    assert "geen vertaling" not in re.search(r"<legend[^>]*>Veld 1:.*?</legend>", page, re.S).group(0)
 
 
 def test_a_conflict_names_who_saved_and_keeps_the_text(client, login, otto, create_user, draft):
