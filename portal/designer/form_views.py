@@ -203,6 +203,7 @@ def _page(draft, name, form: FormEditorForm, checked, status: int, conflict: Pro
         preview=preview, spec=checked.spec, markers=_markers(path, checked.schema, current),
         form_markers=labels.missing_for([current.title, current.description], path), tasks=tasks,
         conflict=conflict, conflict_by=_saved_by(conflict) if conflict is not None else None,
+        language_names=LANGUAGE_NAMES,
         editable=draft.status == "open"), status
 
 
@@ -275,7 +276,7 @@ def form_preview(draft_id: int, form_name: str):
     context = {"draft": draft, "name": name, "form": form, "checked": checked, "spec": checked.spec,
                "preview": preview, "markers": _markers(path, checked.schema, current),
                "form_markers": labels.missing_for([current.title, current.description], path),
-               "editable": draft.status == "open"}
+               "editable": draft.status == "open", "language_names": LANGUAGE_NAMES}
     parts = {part: render_template("designer/forms/_parts.html", part=part, **context)
              for part in ("preview", "fields", "problems")}
     return jsonify({**parts, "source": form.bron.data or "", "basis": form.basis.data or "",
