@@ -56,6 +56,12 @@ def test_add_a_field_and_see_it_in_the_live_preview(page, live_server, draft_id,
     page.get_by_text("Het formulier is opgeslagen in het concept.").wait_for()
     assert page.locator(f"#editor-velden-{before}-titel").input_value() == "Reden van uitstel"
     assert page.locator("[data-preview]").get_by_text("Reden van uitstel").count() >= 1
+    # broken JSON while typing: the problem with its line and column, the text kept, axe clean in that state
+    page.locator("#editor-bron").fill('{\n  "type": "object",\n  "properties": {,}\n}')
+    page.locator("[data-problems]").get_by_text("regel 3, kolom").wait_for()
+    assert page.locator("[data-preview]").get_by_text("Er is nog geen voorbeeld").is_visible()
+    assert page.locator("#editor-bron").input_value().startswith('{\n  "type": "object"')
+    axe_check("form editor with a problem")
 
 
 def test_the_same_without_javascript(browser, live_server, draft_id, axe_check_page):

@@ -60,6 +60,10 @@
         }
         preview.innerHTML = answer.preview;
         problems.innerHTML = answer.problems;
+        // While typing, the summary must not interrupt as an alert each time: the polite status says it.
+        Array.prototype.forEach.call(problems.querySelectorAll("[role=alert]"), function (summary) {
+          summary.removeAttribute("role");
+        });
         var stillTyping = typed !== typedAtSend;
         if (from === "action" || (from === "source" && !stillTyping)) {
           fields.innerHTML = answer.fields;
@@ -82,7 +86,7 @@
         if (focusAfter) {
           focusAfter();
         }
-        say(form.getAttribute("data-updated-message"));
+        say(form.getAttribute(answer.ok ? "data-updated-message" : "data-problem-message"));
       })
       .catch(function () {
         say(form.getAttribute("data-failed-message"));
