@@ -13,7 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.designer.form_editor import MAX_SOURCE_CHARS, FieldRow, Structure
+from portal.designer.form_check import MAX_SOURCE_CHARS
+from portal.designer.form_editor import FieldRow, Structure
 from portal.forms import PortalForm, PortalSubform, choices
 
 KIND_LABELS = (

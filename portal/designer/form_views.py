@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.auth.models import User
-from portal.designer import drafts, form_editor, labels, services
+from portal.designer import drafts, form_check, form_editor, labels, services
 from portal.designer.editor_forms import FormEditorForm, LabelSourceForm, NewFormForm
 from portal.designer.models import ProcessDraft
 from portal.designer.views import bp
@@ -68,7 +68,7 @@ def _list_page(draft: ProcessDraft, new_form: NewFormForm, status: int = 200):
     forms = []
     for path in sorted(p for p in draft.files if p.startswith("forms/") and p.endswith(".json")):
         name = path.removeprefix("forms/").removesuffix(".json")
-        schema, problems = form_editor.parse(draft.files[path])
+        schema, problems = form_check.parse(draft.files[path])
         title = schema.get("title") if schema and isinstance(schema.get("title"), str) else ""
         forms.append((name, title, tasks.get(f"{name}.json", []), bool(problems)))
     missing = sorted(((file, node.id, node.label) for file, node in _missing_forms(draft.files).values()),
@@ -124,7 +124,7 @@ def _saved_by(draft: ProcessDraft) -> str:
     return name or _("Iemand anders")
 
 
-def _preview(name: str, checked: form_editor.Checked):
+def _preview(name: str, checked: form_check.Checked):
     """The task page's form for this schema, unfilled, as the builder makes it (None when it cannot)."""
     if checked.spec is None:
         return None
@@ -153,17 +153,17 @@ def _markers(path: str, schema: dict | None, current: form_editor.Structure) -> 
     return out
 
 
-def _process(form: FormEditorForm, draft: ProcessDraft, name: str) -> tuple[str, form_editor.Checked, bool]:
+def _process(form: FormEditorForm, draft: ProcessDraft, name: str) -> tuple[str, form_check.Checked, bool]:
     """Merge the list into the JSON (after a list button), check the result; the list is redrawn from it.
 
     :returns: the text, its check, and whether the list (not the text) had problems.
     """
     text = form.bron.data or ""
-    schema, _problems = form_editor.parse(text)
+    schema, _problems = form_check.parse(text)
     submitted = form.structure()
     if form.actie.data:
         submitted = form_editor.act(submitted, form.actie.data)
-    basis_schema, _ignored = form_editor.parse(form.basis.data or "")
+    basis_schema, _ignored = form_check.parse(form.basis.data or "")
     base = form_editor.structure(basis_schema) if basis_schema is not None else \
         form_editor.structure(schema) if schema is not None else submitted
     wrong = form_editor.row_problems(submitted.rows) if submitted != base else {}
@@ -174,10 +174,10 @@ def _process(form: FormEditorForm, draft: ProcessDraft, name: str) -> tuple[str,
             target = {"key": entry.naam, "kind": entry.soort, "options": entry.opties}
             for attribute, message in fields.items():
                 target[attribute].errors = [*target[attribute].errors, message]
-        return text, form_editor.check(name, text), True
+        return text, form_check.check(name, text), True
     if schema is not None and submitted != base:
         text = form_editor.dump(form_editor.apply(schema, base, submitted))
-    checked = form_editor.check(name, text)
+    checked = form_check.check(name, text)
     if checked.schema is not None:
         form.bron.data = text
         form.basis.data = form_editor.canonical(checked.schema)
@@ -220,7 +220,7 @@ def form_edit(draft_id: int, form_name: str):
     if request.method == "GET":
         form = FormEditorForm(formdata=None, prefix="editor")
         form.bron.data, form.revisie.data = draft.files[path], str(draft.revision)
-        checked = form_editor.check(name, draft.files[path])
+        checked = form_check.check(name, draft.files[path])
         if checked.schema is not None:
             form.basis.data = form_editor.canonical(checked.schema)
             form.show(form_editor.structure(checked.schema))
@@ -229,7 +229,7 @@ def form_edit(draft_id: int, form_name: str):
     form = FormEditorForm(prefix="editor")
     form.validate()  # the CSRF token; the text and the list are checked below, as the engine would
     if "csrf_token" in form.errors:
-        return _page(draft, name, form, form_editor.check(name, form.bron.data or ""), 400)
+        return _page(draft, name, form, form_check.check(name, form.bron.data or ""), 400)
     form.bron.errors = []
     text, checked, list_wrong = _process(form, draft, name)
     _attach(form, checked.problems)

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from portal.designer import form_check
 from portal.designer import form_editor as fe
 from portal.designer.form_editor import FieldRow, Structure
 
@@ -63,7 +64,7 @@ def test_rename_retype_reorder_add_and_remove():
     assert merged["properties"]["besluit"] == {
         "title": "Besluit", "type": "string", "x-widget": "radio",
         "oneOf": [{"const": "a", "title": "Akkoord"}, {"const": "b", "title": "b"}]}
-    assert fe.check("x", fe.dump(merged)).problems == []
+    assert form_check.check("x", fe.dump(merged)).problems == []
 
 
 def test_a_field_added_to_a_rows_group_lands_in_its_items():
@@ -86,7 +87,7 @@ def test_a_field_added_to_a_rows_group_lands_in_its_items():
 ])
 def test_check_reports_what_the_engine_would_refuse(app, text, expected):
     with app.test_request_context():
-        problems = fe.check("x", text).problems
+        problems = form_check.check("x", text).problems
     assert any(expected in p for p in problems), problems
 
 
