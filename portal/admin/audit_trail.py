@@ -66,8 +66,8 @@ def _filters() -> tuple[AuditFilterForm, Scope, TrailFilter | object | None]:
 
 
 def _query_args(form: AuditFilterForm) -> dict:
-    return {name: request.args.get(name) for name in ("gemeente", "user", "action", "case", "subject", "purpose", "since",
-                                                      "until", "sensitive") if request.args.get(name)}
+    return {name: request.args.get(name) for name in ("gemeente", "user", "action", "case", "subject", "purpose",
+                                                      "since", "until", "sensitive") if request.args.get(name)}
 
 
 def _detail(wanted: TrailFilter, form: AuditFilterForm) -> dict:

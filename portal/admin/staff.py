@@ -108,7 +108,7 @@ def hand_over_all(leaving: User, target: User, reason: str, actor: User) -> tupl
         record("write", "case.regisseur", "admin.hand_over_all", case_id=case.id, user_id=actor.id,
                detail={"from": leaving.id, "to": target.id, "reason": reason, "tasks": [t.id for t in tasks]})
     record("write", f"user:{leaving.id}.cases", "admin.hand_over_all", user_id=actor.id,
-           municipality_id=leaving.municipality_id, detail={"from": leaving.id, "to": target.id, "cases": moved_cases, "tasks": moved_tasks,
-                   "reason": reason})
+           municipality_id=leaving.municipality_id,
+           detail={"from": leaving.id, "to": target.id, "cases": moved_cases, "tasks": moved_tasks, "reason": reason})
     db.session.flush()
     return len(moved_cases), moved_tasks
