@@ -20,7 +20,7 @@ from sqlalchemy import Select, func, or_, select
 from portal.admin.scope import Scope
 from portal.audit.models import AuditEvent
 from portal.audit.trail import is_sensitive, stream
-from portal.auth.models import User
+from portal.auth.models import Municipality, User
 from portal.cases.models import Case
 from portal.dates import LOCAL_ZONE
 from portal.extensions import db
@@ -35,6 +35,8 @@ class TrailRow:
     username: str
     case_reference: str | None
     sensitive: bool
+    #: Whose trail the event is in (shown to a regional reader): the municipality's name.
+    municipality: str = ""
 
 
 def staff_choices(scope: Scope) -> list[tuple[int, str]]:
@@ -58,29 +60,30 @@ def case_by_reference(scope: Scope, reference: str) -> Case | None:
                                                 scope.where(Case.municipality_id)))
 
 
-def _names(events: list[AuditEvent]) -> tuple[dict[int, User], dict[int, str]]:
+def _names(events: list[AuditEvent]) -> tuple[dict[int, User], dict[int, str], dict[int, str]]:
     user_ids = {event.user_id for event in events if event.user_id}
     case_ids = {event.case_id for event in events if event.case_id}
     users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(user_ids)))} \
         if user_ids else {}
     cases = dict(db.session.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids))).all()) \
         if case_ids else {}
-    return users, cases
+    places = dict(db.session.execute(select(Municipality.id, Municipality.name)).all()) if events else {}
+    return users, cases, places
 
 
 def describe(events: list[AuditEvent]) -> list[TrailRow]:
-    users, cases = _names(events)
+    users, cases, places = _names(events)
     rows = []
     for event in events:
         user = users.get(event.user_id) if event.user_id else None
         rows.append(TrailRow(event=event, who=user.display_name if user else "", role=user.role if user else "",
                              username=user.username if user else "", case_reference=cases.get(event.case_id),
-                             sensitive=is_sensitive(event)))
+                             sensitive=is_sensitive(event), municipality=places.get(event.municipality_id, "")))
     return rows
 
 
 CSV_HEADER = ("tijdstip_utc", "gebruiker", "naam", "rol", "actie", "onderwerp", "dossier", "doel",
-              "bijzonder_persoonsgegeven", "adres")
+              "bijzonder_persoonsgegeven", "adres", "gemeente")
 
 
 def _cell(value: object) -> str:
@@ -117,7 +120,7 @@ def _csv_chunk(writer, events: list[AuditEvent], flush) -> str:
         event = row.event
         writer.writerow([_cell(value) for value in (
             event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), row.username, row.who, row.role, event.action, event.subject,
-            row.case_reference, event.purpose, "ja" if row.sensitive else "", event.remote_addr)])
+            row.case_reference, event.purpose, "ja" if row.sensitive else "", event.remote_addr, row.municipality)])
     return flush()
 
 

@@ -175,6 +175,7 @@ def test_the_audit_trail_covers_the_managed_municipalities_with_a_filter(region,
     login(region["reg"])
     html = client.get("/beheer/audit").get_data(as_text=True)
     assert refs["utrecht"] in html and refs["zeist"] in html and refs["amersfoort"] not in html
+    assert '<td class="utrecht-table__cell">Zeist</td>' in html  # whose trail each event is in
     zeist = client.get(f"/beheer/audit?gemeente={ZEIST}").get_data(as_text=True)
     assert refs["zeist"] in zeist and refs["utrecht"] not in zeist
     assert "Abe (abe)" not in html  # staff of a third municipality are not offered in the filter
@@ -183,6 +184,7 @@ def test_the_audit_trail_covers_the_managed_municipalities_with_a_filter(region,
     assert "Geen gebeurtenissen" in client.get(f"/beheer/audit?case={refs['amersfoort']}").get_data(as_text=True)
     csv_text = client.get(f"/beheer/audit.csv?gemeente={ZEIST}").get_data(as_text=True)
     assert refs["zeist"] in csv_text and refs["utrecht"] not in csv_text
+    assert csv_text.splitlines()[0].endswith(",gemeente") and csv_text.splitlines()[1].endswith(",Zeist")
     looked = db.session.scalars(select(AuditEvent).where(AuditEvent.purpose == "admin.audit_csv")).one()
     assert looked.detail["gemeente"] == ZEIST
     assert client.get(f"/beheer/audit?gemeente={AMERSFOORT}").status_code == 404
