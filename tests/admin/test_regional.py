@@ -64,6 +64,20 @@ def test_grants_are_for_beheerder_and_fg_only_and_audited_in_the_granted_municip
     assert not managed_municipalities(fiona).regional
     with pytest.raises(AccountRefused, match="niet als extra gemeente"):
         revoke_municipality(fiona, region["m_amersfoort"])
+    with pytest.raises(AccountRefused, match="ziet alle gemeenten al"):
+        grant_municipality(create_user("pfg", role="fg", code=None), region["m_zeist"])
+
+
+def test_a_portal_wide_fg_sees_every_municipality(region, login, client, create_user):
+    _read(region["sanne"], region["zeist"])
+    _read(region["abe"], region["amersfoort"])
+    pfg = create_user("pfg", role="fg", code=None)  # portal users create pfg --role fg (no --municipality)
+    assert managed_municipalities(pfg).everywhere
+    login(pfg)
+    html = client.get("/beheer/audit").get_data(as_text=True)
+    assert region["zeist"].reference in html and region["amersfoort"].reference in html
+    only = client.get(f"/beheer/audit?gemeente={AMERSFOORT}").get_data(as_text=True)
+    assert region["amersfoort"].reference in only and region["zeist"].reference not in only
 
 
 def test_a_beheerder_of_one_municipality_gets_404_for_another(region, login, client):
