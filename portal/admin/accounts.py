@@ -137,7 +137,7 @@ def reset_two_factor(user_id: int):
     user = _staff(user_id)
     if not PortalForm().validate_on_submit():
         abort(400)
-    two_factor.reset_two_factor(user)
+    two_factor.reset_two_factor(user, by=current_user)
     db.session.commit()
     flash(_("Inloggen in twee stappen van %(name)s is gewist; bij de volgende keer inloggen stelt %(name)s het "
             "opnieuw in.", name=user.display_name), "success")
