@@ -205,3 +205,7 @@ def case_xml(case_id: int, process_id: str):
     if instance is None:
         abort(404)
     return _xml(services.version_by_number(instance.process_version_id).files, process_id)
+
+
+# The drafts' pages and the modeler live in their own module; importing it registers them on ``bp``.
+from portal.designer import draft_views  # noqa: E402,F401
