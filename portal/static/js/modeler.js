@@ -73,8 +73,7 @@
     var lintBox = document.getElementById("modeler-lint");
     var lintSummary = document.getElementById("modeler-lint-summary");
     var conflictBox = document.getElementById("modeler-conflict");
-    var modeler = new window.BpmnJS({ container: container, keyboard: { bindTo: container },
-                                      moddleExtensions: { spiffworkflow: SPIFF } });
+    var modeler = new window.BpmnJS({ container: container, moddleExtensions: { spiffworkflow: SPIFF } });
     var revision = null;
     var dirty = false;
     var saving = false;

@@ -1,0 +1,127 @@
+"""The BPMN modeler in the browser: every workflows file survives a load/export round trip (the
+spiffworkflow extensions included), and an ontwerper adds a step, sees lint on it, fixes it and saves clean."""
+
+import time
+
+import pytest
+
+from portal.engine.parser import source_files
+from portal.engine.model import read_processes
+from portal.processes.services import lint_files
+from tests.e2e.conftest import ROOT
+from tests.e2e.test_designer_browser import axe_outside_canvas
+
+
+def rendered(page) -> str | None:
+    for _ in range(80):
+        state = page.evaluate("() => document.querySelector('#diagram')?.getAttribute('data-rendered')")
+        if state:
+            return state
+        time.sleep(0.25)
+    return None
+
+
+def saves_done(page, count: int) -> None:
+    for _ in range(80):
+        if page.evaluate("() => Number(document.getElementById('modeler-root').getAttribute('data-saves') || 0)") >= count:
+            return
+        time.sleep(0.25)
+    raise AssertionError("the save did not finish")
+
+
+@pytest.fixture
+def designer(page, live_server):
+    errors: list[str] = []
+    # script errors and CSP violations; failed resources through their responses (Chromium's own favicon
+    # request is not one of the page's)
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error"
+            and not message.text.startswith("Failed to load resource") else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
+            if response.status >= 400 else None)
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Gebruikersnaam").fill("ontwerper")
+    page.get_by_label("Wachtwoord").fill("demo-wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/ontwerp/")
+    page.errors = errors
+    return page
+
+
+def new_draft(page, name: str) -> str:
+    page.get_by_role("link", name="Concepten").click()
+    page.get_by_label("Naam van het concept").fill(name)
+    page.get_by_role("button", name="Concept aanmaken").click()
+    page.wait_for_url("**/ontwerp/concepten/*")
+    return page.url
+
+
+def test_every_workflows_file_round_trips_through_the_modeler(designer):
+    page = designer
+    draft_url = new_draft(page, "Rondje door de modeler")
+    files = source_files(ROOT / "workflows")
+    exported = dict(files)
+    for path in sorted(p for p in files if p.startswith("bpmn/")):
+        page.goto(f"{draft_url}/modeler/{path.removeprefix('bpmn/')}")
+        assert rendered(page) == "true", path
+        exported[path] = page.evaluate("() => window.portalModeler.saveXML({format: true}).then(r => r.xml)")
+    assert read_processes(exported) == read_processes(files)  # processes, nodes, lanes, properties, timers …
+    assert lint_files(exported) == []
+    assert page.errors == [], page.errors  # no CSP violation, no script error
+
+
+def test_designer_adds_a_step_sees_lint_on_it_and_fixes_it(designer, live_server):
+    page = designer
+    draft_url = new_draft(page, "Nieuwe stap in de voortgang")
+    axe_outside_canvas(page, "draft")
+    page.get_by_role("link", name="Voortgang en einde van de inburgeringstermijn").click()
+    assert rendered(page) == "true"
+    axe_outside_canvas(page, "modeler")
+    # a user task dropped on the flow from the start to the first script task (the palette does the same)
+    task_id = page.evaluate("""() => {
+        const m = window.portalModeler, registry = m.get('elementRegistry');
+        const flow = registry.get('flow_start_voorbereiden');
+        const [a, b] = [flow.waypoints[0], flow.waypoints[flow.waypoints.length - 1]];
+        const shape = m.get('elementFactory').createShape({type: 'bpmn:UserTask'});
+        m.get('modeling').createShape(shape, {x: (a.x + b.x) / 2, y: (a.y + b.y) / 2}, flow);
+        m.get('modeling').updateLabel(shape, 'Extra gesprek');
+        m.get('selection').select(shape);
+        return shape.id;
+    }""")
+    panel = page.locator("#modeler-panel")
+    assert panel.get_by_label("Naam").input_value() == "Extra gesprek"
+    panel.get_by_label("Baan (rol)").select_option(label="Teamleider")
+    panel.get_by_label("Termijn (dueIn)").fill("P2W")
+    panel.get_by_label("Termijn (dueIn)").press("Tab")
+    lane = page.evaluate(f"""() => window.portalModeler.get('elementRegistry').filter(e => e.type === 'bpmn:Lane')
+        .filter(l => (l.businessObject.flowNodeRef || []).some(n => n.id === '{task_id}'))
+        .map(l => l.businessObject.name)""")
+    assert lane == ["Teamleider"]
+    page.get_by_role("button", name="Opslaan").click()
+    saves_done(page, 1)
+    # the missing form: marked on the element and listed as file:line [process/element] message
+    assert page.locator(f"[data-element-id='{task_id}'].djs-shape.designer-lint-error").count() == 1
+    assert page.locator(f".djs-overlays[data-container-id='{task_id}'] .designer-badge--lint").count() == 1
+    message = page.locator("#modeler-lint li", has_text=f"[voortgang/{task_id}] no form")
+    assert message.count() == 1
+    assert "workflows/bpmn/voortgang.bpmn:" in message.inner_text()
+    axe_outside_canvas(page, "modeler with lint")
+    page.locator("#modeler-panel").click()  # move the selection away, then come back through the message
+    page.evaluate("() => window.portalModeler.get('selection').select(null)")
+    message.get_by_role("link").click()
+    assert page.evaluate("() => window.portalModeler.get('selection').get().map(e => e.id)") == [task_id]
+    # the fix: use an existing form for the step
+    page.locator("#modeler-panel").get_by_label("Formulierbestand").fill("voortgangsgesprek.json")
+    page.locator("#modeler-panel").get_by_label("Formulierbestand").press("Tab")
+    page.get_by_role("button", name="Opslaan").click()
+    saves_done(page, 2)
+    assert page.locator("#modeler-lint-summary").inner_text() == "De controle vond geen problemen in het concept."
+    assert page.locator(".designer-lint-error").count() == 0
+    # the draft page (no JavaScript needed) agrees; the saved XML carries the properties
+    page.goto(draft_url)
+    assert page.get_by_text("De controle vond geen problemen in dit concept.").is_visible()
+    xml = page.evaluate(f"""() => fetch('{draft_url}/bpmn/voortgang.bpmn').then(r => r.json()).then(d => d.xml)""")
+    assert f'<bpmn:userTask id="{task_id}" name="Extra gesprek">' in xml
+    assert '<spiffworkflow:property name="dueIn" value="P2W" />' in xml
+    assert '<spiffworkflow:property name="formJsonSchemaFilename" value="voortgangsgesprek.json" />' in xml
+    assert page.errors == []
