@@ -49,6 +49,7 @@ def modeler_texts() -> dict[str, str]:
         "timerExpression": _("Timer-expressie"),
         "timerHint": _("Een expressie; zet een vaste duur tussen aanhalingstekens, bijvoorbeeld \"P3M\"."),
         "condition": _("Voorwaarde (conditionExpression)"),
-        "conditionHint": _("Een Python-expressie, bijvoorbeeld mdo[\"uitkomst\"] == \"afschalen\". Leeg: geen voorwaarde."),
+        "conditionHint": _("Een Python-expressie, bijvoorbeeld mdo[\"uitkomst\"] == \"afschalen\". "
+                           "Leeg: geen voorwaarde."),
         "defaultFlow": _("Standaardpad van de keuze"),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -221,6 +221,20 @@ def draft_bpmn(draft_id: int, bpmn_name: str):
     response = jsonify(revision=draft.revision, xml=draft.files[path], status=draft.status)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/ontwerp/concepten/<int:draft_id>/proces/<process_id>.bpmn")
+@roles_required(Role.ONTWERPER)
+def draft_xml(draft_id: int, process_id: str):
+    """The BPMN file that draws ``process_id`` (for the diff's diagram of a draft)."""
+    draft = _draft(draft_id)
+    try:
+        processes = services.processes_of(draft.files)
+    except ValueError:
+        abort(404)
+    if process_id not in processes:
+        abort(404)
+    return Response(draft.files[processes[process_id].file], mimetype="application/xml")
 
 
 def _conflict_json(draft: ProcessDraft):

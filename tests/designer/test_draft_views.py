@@ -70,7 +70,8 @@ def test_a_new_draft_from_a_version_is_listed_and_opens(designer, app):
     version = current_version()
     page = designer.get(f"/ontwerp/concepten?basis={version.id}").get_data(as_text=True)
     assert f'<option selected value="{version.id}">' in page or f'value="{version.id}" selected' in page
-    assert designer.post("/ontwerp/concepten", data={"naam": "Zonder token", "basis": str(version.id)}).status_code == 400
+    no_token = designer.post("/ontwerp/concepten", data={"naam": "Zonder token", "basis": str(version.id)})
+    assert no_token.status_code == 400
     answer = designer.post("/ontwerp/concepten", data={"naam": "Nieuwe stap", "basis": str(version.id),
                                                        "csrf_token": csrf_token(designer, "/ontwerp/concepten")})
     assert answer.status_code == 302
@@ -99,8 +100,8 @@ def test_save_lints_the_draft_and_answers_the_messages(designer, draft):
     messages = {m["message"].split(":")[0]: m for m in body["messages"]}
     missing = messages["no form"]
     assert (missing["path"], missing["process"], missing["element"]) == ("bpmn/pip.bpmn", "pip", "nieuwe_stap")
-    assert re.match(r"workflows/bpmn/pip\.bpmn:\d+ \[pip/nieuwe_stap\] no form: create workflows/forms/nieuwe_stap\.json",
-                    missing["text"])
+    assert re.match(r"workflows/bpmn/pip\.bpmn:\d+ \[pip/nieuwe_stap\] no form: "
+                    r"create workflows/forms/nieuwe_stap\.json", missing["text"])
     assert drafts.draft_or_none(draft.id).files["bpmn/pip.bpmn"] == with_task(loaded["xml"])
     # the draft page lists the same messages, linked to the element in the modeler (no JavaScript needed)
     page = designer.get(f"/ontwerp/concepten/{draft.id}").get_data(as_text=True)
@@ -115,7 +116,8 @@ def test_a_save_on_an_old_revision_is_a_409_naming_who_saved(designer, draft, cr
     xml = designer.get(config["xmlUrl"]).get_json()["xml"]
     anna = create_user("anna", role="ontwerper", code=None)
     other = login(anna, new_client=True)
-    assert save(other, draft, xml.replace("PIP opstellen", "PIP maken", 1), 1, config_of(other, draft)["csrf"]).status_code == 200
+    changed = xml.replace("PIP opstellen", "PIP maken", 1)
+    assert save(other, draft, changed, 1, config_of(other, draft)["csrf"]).status_code == 200
     answer = save(designer, draft, with_task(xml), 1, config["csrf"])
     assert answer.status_code == 409
     body = answer.get_json()
@@ -201,7 +203,8 @@ def test_hostile_zips_are_refused_with_a_clear_error(designer, draft, data, erro
     monkeypatch.setattr(archive, "MAX_FILE_CHARS", 4000)  # small uploads: the test client spools large ones
     token = csrf_token(designer, f"/ontwerp/concepten/{draft.id}")
     answer = designer.post(f"/ontwerp/concepten/{draft.id}/import", data={
-        "csrf_token": token, "revisie": "1", "archief": (io.BytesIO(data), "w.zip")}, content_type="multipart/form-data")
+        "csrf_token": token, "revisie": "1", "archief": (io.BytesIO(data), "w.zip")},
+        content_type="multipart/form-data")
     assert answer.status_code == 400
     assert error in html.unescape(answer.get_data(as_text=True))
     assert drafts.draft_or_none(draft.id).revision == 1
@@ -217,7 +220,8 @@ def test_the_declared_total_size_is_checked_before_anything_is_read(monkeypatch)
 def test_discard_needs_the_box_ticked_and_closes_the_draft(designer, draft):
     token = csrf_token(designer, f"/ontwerp/concepten/{draft.id}")
     refused = designer.post(f"/ontwerp/concepten/{draft.id}/weggooien", data={"csrf_token": token})
-    assert refused.status_code == 400 and "Vink aan dat je het concept wilt weggooien." in refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Vink aan dat je het concept wilt weggooien." in refused.get_data(as_text=True)
     assert designer.post(f"/ontwerp/concepten/{draft.id}/weggooien", data={"bevestig": "y"}).status_code == 400  # CSRF
     done = designer.post(f"/ontwerp/concepten/{draft.id}/weggooien", data={"csrf_token": token, "bevestig": "y"})
     assert done.status_code == 302 and drafts.draft_or_none(draft.id).status == "discarded"
@@ -228,3 +232,18 @@ def test_discard_needs_the_box_ticked_and_closes_the_draft(designer, draft):
     config = config_of(designer, draft)
     assert config["readonly"] is True
     assert save(designer, draft, "<bpmn:definitions/>", 1, config["csrf"]).status_code == 409
+
+
+def test_the_diff_page_compares_a_draft_and_draws_it(designer, draft, otto):
+    drafts.save_file(draft.id, "bpmn/pip.bpmn", draft.files["bpmn/pip.bpmn"].replace(
+        "PIP opstellen met de inburgeraar", "PIP samen opstellen"), expected=1, user_id=otto.id)
+    page = designer.get(f"/ontwerp/concepten/{draft.id}").get_data(as_text=True)
+    link = html.unescape(re.search(r'href="(/ontwerp/verschil\?[^"]+)"', page).group(1))
+    diff = designer.get(link)
+    assert diff.status_code == 200 and "PIP samen opstellen" in diff.get_data(as_text=True)
+    drawn = designer.get(link.replace("/ontwerp/verschil?", "/ontwerp/verschil/pip?"))
+    assert drawn.status_code == 200
+    xml_url = re.search(r'data-bpmn-url="([^"]+)"', drawn.get_data(as_text=True)).group(1)
+    assert xml_url == f"/ontwerp/concepten/{draft.id}/proces/pip.bpmn"
+    assert "PIP samen opstellen" in designer.get(xml_url).get_data(as_text=True)
+    assert designer.get(f"/ontwerp/concepten/{draft.id}/proces/bestaat_niet.bpmn").status_code == 404

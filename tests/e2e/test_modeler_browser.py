@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from portal.engine.parser import source_files
 from portal.engine.model import read_processes
+from portal.engine.parser import source_files
 from portal.processes.services import lint_files
 from tests.e2e.conftest import ROOT
 from tests.e2e.test_designer_browser import axe_outside_canvas
@@ -23,7 +23,8 @@ def rendered(page) -> str | None:
 
 def saves_done(page, count: int) -> None:
     for _ in range(80):
-        if page.evaluate("() => Number(document.getElementById('modeler-root').getAttribute('data-saves') || 0)") >= count:
+        done = page.evaluate("() => Number(document.getElementById('modeler-root').getAttribute('data-saves') || 0)")
+        if done >= count:
             return
         time.sleep(0.25)
     raise AssertionError("the save did not finish")
