@@ -126,3 +126,42 @@ def test_designer_adds_a_step_sees_lint_on_it_and_fixes_it(designer, live_server
     assert '<spiffworkflow:property name="dueIn" value="P2W" />' in xml
     assert '<spiffworkflow:property name="formJsonSchemaFilename" value="voortgangsgesprek.json" />' in xml
     assert page.errors == []
+
+
+def test_the_panel_edits_timers_conditions_scripts_and_actions(designer):
+    """What the panel changes is what the portal's own model reads back from the exported XML."""
+    page = designer
+    draft_url = new_draft(page, "Panel")
+    page.goto(f"{draft_url}/modeler/voortgang.bpmn?element=timer_zelfbeoordeling")
+    assert rendered(page) == "true"
+    panel = page.locator("#modeler-panel")
+
+    def edit(label: str, value: str) -> None:
+        panel.get_by_label(label, exact=True).fill(value)
+        panel.get_by_label(label, exact=True).press("Tab")
+
+    panel.get_by_label("Soort timer").select_option("timeDuration")
+    edit("Timer-expressie", '"P3D"')
+
+    def select(element_id: str) -> None:
+        page.evaluate(f"() => window.portalModeler.get('selection').select("
+                      f"window.portalModeler.get('elementRegistry').get('{element_id}'))")
+
+    select("flow_stagnatie_ja")
+    edit("Voorwaarde (conditionExpression)", 'beoordeling["stagnatie"] and True')
+    select("volgend_gesprek_plannen")
+    edit("Script", "volgend_gesprek = today()")
+    edit("Script vooraf (preScript)", "x = 1")
+    select("zelfbeoordeling")
+    panel.get_by_label("Portaalactie (portalAction)").select_option(index=1)
+    action = panel.get_by_label("Portaalactie (portalAction)").input_value()
+    edit("Eerdere antwoorden tonen (showSteps)", "voortgangsgesprek")
+    xml = page.evaluate("() => window.portalModeler.saveXML({format: true}).then(r => r.xml)")
+    files = source_files(ROOT / "workflows")
+    process = read_processes({**files, "bpmn/voortgang.bpmn": xml})["voortgang"]
+    assert process.nodes["timer_zelfbeoordeling"].timer == 'timeDuration: "P3D"'
+    assert process.flows["flow_stagnatie_ja"].condition == 'beoordeling["stagnatie"] and True'
+    assert process.nodes["volgend_gesprek_plannen"].script == "volgend_gesprek = today()\npreScript: x = 1"
+    properties = dict(process.nodes["zelfbeoordeling"].properties)
+    assert properties["portalAction"] == action and properties["showSteps"] == "voortgangsgesprek"
+    assert page.errors == [], page.errors
