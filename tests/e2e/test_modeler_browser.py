@@ -118,14 +118,32 @@ def test_designer_adds_a_step_sees_lint_on_it_and_fixes_it(designer, live_server
     saves_done(page, 2)
     assert page.locator("#modeler-lint-summary").inner_text() == "De controle vond geen problemen in het concept."
     assert page.locator(".designer-lint-error").count() == 0
+    # a colleague saves in between (another tab): the next save here is refused, nothing is overwritten
+    page.evaluate("""() => {
+        const root = document.getElementById('modeler-root'), config = JSON.parse(root.dataset.config);
+        return window.portalModeler.saveXML().then(r => fetch(config.saveUrl, {method: 'POST',
+            headers: {'Content-Type': 'application/json', 'X-CSRFToken': config.csrf},
+            body: JSON.stringify({xml: r.xml, revision: Number(root.dataset.revision)})}));
+    }""")
+    page.locator("#modeler-panel").get_by_label("Naam").fill("Extra gesprek (overschreven?)")
+    page.locator("#modeler-panel").get_by_label("Naam").press("Tab")
+    page.get_by_role("button", name="Opslaan").click()
+    saves_done(page, 3)
+    conflict = page.locator("#modeler-conflict")
+    assert conflict.is_visible() and "heeft het concept intussen opgeslagen (revisie 4)" in conflict.inner_text()
+    assert conflict.get_by_role("button", name="Opnieuw laden").is_visible()
+    axe_outside_canvas(page, "modeler with a conflict")
+    page.once("dialog", lambda dialog: dialog.accept())
+    conflict.get_by_role("button", name="Opnieuw laden").click()
+    assert rendered(page) == "true"
     # the draft page (no JavaScript needed) agrees; the saved XML carries the properties
     page.goto(draft_url)
     assert page.get_by_text("De controle vond geen problemen in dit concept.").is_visible()
     xml = page.evaluate(f"""() => fetch('{draft_url}/bpmn/voortgang.bpmn').then(r => r.json()).then(d => d.xml)""")
-    assert f'<bpmn:userTask id="{task_id}" name="Extra gesprek">' in xml
+    assert f'<bpmn:userTask id="{task_id}" name="Extra gesprek">' in xml  # not the refused rename
     assert '<spiffworkflow:property name="dueIn" value="P2W" />' in xml
     assert '<spiffworkflow:property name="formJsonSchemaFilename" value="voortgangsgesprek.json" />' in xml
-    assert page.errors == []
+    assert [e for e in page.errors if not e.startswith("409 ")] == [], page.errors  # the refused save: expected
 
 
 def test_the_panel_edits_timers_conditions_scripts_and_actions(designer):
