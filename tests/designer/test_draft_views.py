@@ -247,3 +247,15 @@ def test_the_diff_page_compares_a_draft_and_draws_it(designer, draft, otto):
     assert xml_url == f"/ontwerp/concepten/{draft.id}/proces/pip.bpmn"
     assert "PIP samen opstellen" in designer.get(xml_url).get_data(as_text=True)
     assert designer.get(f"/ontwerp/concepten/{draft.id}/proces/bestaat_niet.bpmn").status_code == 404
+
+
+def test_a_broken_bpmn_upload_is_kept_and_lint_says_where(designer, draft):
+    token = csrf_token(designer, f"/ontwerp/concepten/{draft.id}")
+    answer = designer.post(f"/ontwerp/concepten/{draft.id}/bestand", data={
+        "csrf_token": token, "revisie": "1", "bestand": (io.BytesIO(b"<bpmn:definitions"), "pip.bpmn")},
+        content_type="multipart/form-data")
+    assert answer.status_code == 302
+    page = designer.get(f"/ontwerp/concepten/{draft.id}")
+    assert page.status_code == 200
+    assert "workflows/bpmn/pip.bpmn:1 [xml] not well-formed XML" in html.unescape(page.get_data(as_text=True))
+    assert designer.get(f"/ontwerp/concepten/{draft.id}/modeler/pip.bpmn").status_code == 200
