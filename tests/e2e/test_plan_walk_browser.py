@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
@@ -56,7 +57,12 @@ def walk_app(tmp_path_factory, seal_config):
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    stop = threading.Event()
+    worker = threading.Thread(target=produce_documents_until, args=(app, stop), daemon=True)
+    worker.start()  # the worker renders and seals the PDFs while the people go on, as it does in production
     yield app, f"http://127.0.0.1:{server.server_port}"
+    stop.set()
+    worker.join(timeout=30)
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
@@ -120,11 +126,31 @@ def move_to_next_meeting(app, case_id: int, clock) -> None:
         assert "voortgangsgesprek" in open_steps(case), open_steps(case)
 
 
-def produce_documents(app) -> None:
-    from tests.factories import produce_documents as produce
+def produce_documents_until(app, stop: threading.Event) -> None:
+    from portal.extensions import db
+    from portal.worker import produce_due_documents
 
-    with unit_of_work(app):
-        produce()
+    while not stop.wait(0.2):
+        with app.app_context():
+            produce_due_documents()
+            db.session.remove()
+
+
+def wait_for_the_plan_pdf(app, case_id: int) -> None:
+    """The newcomer signs the PDF the worker made; wait (at most 60 s) until it is there."""
+    from portal.cases.models import Case
+    from portal.plans.documents import document_for
+    from portal.plans.models import PlanDocument
+    from portal.plans.services import current_version
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with unit_of_work(app) as session:
+            document = document_for(current_version(session.get(Case, case_id)), PlanDocument.PLAN)
+            if document is not None and document.is_ready:
+                return
+        time.sleep(0.2)
+    raise AssertionError("the worker did not make the plan's PDF")
 
 
 # --- browser helpers ------------------------------------------------------------------------------------------
@@ -194,9 +220,8 @@ def decide(page, url: str, case_id: int) -> None:
     submit(page)
 
 
-def sign(page, url: str, username: str, full_name: str) -> str:
-    """The newcomer signs the plan waiting for her, in Arabic; returns the signing page's text before signing."""
-    log_in(page, url, username)
+def sign(page, url: str, full_name: str) -> str:
+    """The newcomer (logged in) signs the plan waiting for her, in Arabic; returns the signing page's text."""
     page.goto(f"{url}/mijn/plan/ondertekenen")
     assert page.locator("html").get_attribute("lang") == "ar"
     assert page.locator("html").get_attribute("dir") == "rtl"
@@ -278,8 +303,9 @@ def test_a_plan_with_three_goals_decided_changed_and_signed_again(browser, walk_
 
         # 2. It is decided (beschikking); the worker makes the PDFs; the newcomer signs version 1 in Arabic.
         decide(page, url, case_id)
-        produce_documents(app)
-        first_sign = sign(page, url, username, f"{first} Haddad")
+        log_in(page, url, username)
+        wait_for_the_plan_pdf(app, case_id)
+        first_sign = sign(page, url, f"{first} Haddad")
         assert "change-list" not in page.content()
         assert GOALS[0][1] in first_sign  # her plan, with its three goals, above the signature
 
@@ -309,10 +335,10 @@ def test_a_plan_with_three_goals_decided_changed_and_signed_again(browser, walk_
         fill_goal(page, 3, ADDED)
         submit(page)
         decide(page, url, case_id)
-        produce_documents(app)
 
         # 5. The newcomer reads what changed, in Arabic and right to left, before signing version 2.
         log_in(page, url, username)
+        wait_for_the_plan_pdf(app, case_id)
         page.goto(f"{url}/mijn/plan/ondertekenen")
         assert page.locator("html").get_attribute("dir") == "rtl"
         changes = page.locator("ul.change-list > li")
@@ -326,7 +352,7 @@ def test_a_plan_with_three_goals_decided_changed_and_signed_again(browser, walk_
         position = page.evaluate("""() => [document.getElementById('changes').getBoundingClientRect().top,
                                     document.querySelector('[name=typed_name]').getBoundingClientRect().top]""")
         assert position[0] < position[1]  # the change list comes before the signature
-        sign(page, url, username, f"{first} Haddad")
+        sign(page, url, f"{first} Haddad")
 
         # 6. The next meeting, on version 2: a status for all four goals, no exam result.
         move_to_next_meeting(app, case_id, clock)
