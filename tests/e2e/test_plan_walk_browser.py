@@ -12,15 +12,19 @@ Every step the issue names is done in the browser. Factories and the clock only 
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
 from werkzeug.serving import make_server
+
+from tests.e2e.test_screenshots_browser import save_screenshot
 
 #: The walk starts here (after the machine's real date, so cookies the server dates are not already expired).
 START = datetime(2027, 3, 1, 9, tzinfo=UTC)
@@ -29,6 +33,7 @@ GOALS = [("taal_en_leerbaarheid", "B1 halen", "Taalles vier ochtenden per week",
          ("opleiding_en_werk", "Werkervaring in de zorg", "Stage zoeken bij het verpleeghuis", "werkplein"),
          ("financien", "Vaste lasten op tijd betalen", "Budgetcursus volgen", "regisseur")]
 CHANGED_AIM = "A2 halen en daarna verder naar B1"
+SHOTS = os.environ.get("PORTAL_SCREENSHOTS_DIR")  # see tests/e2e/test_screenshots_browser.py
 ADDED = ("gezin_en_kinderopvang", "Kinderopvang voor Sara", "Aanmelden bij de opvang", "inburgeraar")
 
 
@@ -352,6 +357,9 @@ def test_a_plan_with_three_goals_decided_changed_and_signed_again(browser, walk_
         position = page.evaluate("""() => [document.getElementById('changes').getBoundingClientRect().top,
                                     document.querySelector('[name=typed_name]').getBoundingClientRect().top]""")
         assert position[0] < position[1]  # the change list comes before the signature
+        if SHOTS and javascript:  # for the README: what she reads before signing version 2, on a phone
+            page.set_viewport_size({"width": 390, "height": 844})
+            save_screenshot(page, Path(SHOTS) / "plan-changes-ar-phone.png", 2400)
         sign(page, url, f"{first} Haddad")
 
         # 6. The next meeting, on version 2: a status for all four goals, no exam result.
