@@ -346,7 +346,7 @@ def test_a_plan_with_three_goals_decided_changed_and_signed_again(browser, walk_
         wait_for_the_plan_pdf(app, case_id)
         page.goto(f"{url}/mijn/plan/ondertekenen")
         assert page.locator("html").get_attribute("dir") == "rtl"
-        changes = page.locator("ul.change-list > li")
+        changes = page.locator("ul.change-list > li > .change-text")
         shown = [changes.nth(i).inner_text() for i in range(changes.count())]
         expected, family = arabic_change_list(app, case_id)
         assert len(shown) == 2 and [" ".join(text.split()) for text in shown] == expected, (shown, expected)
@@ -357,6 +357,8 @@ def test_a_plan_with_three_goals_decided_changed_and_signed_again(browser, walk_
         position = page.evaluate("""() => [document.getElementById('changes').getBoundingClientRect().top,
                                     document.querySelector('[name=typed_name]').getBoundingClientRect().top]""")
         assert position[0] < position[1]  # the change list comes before the signature
+        aim = page.locator("ul.change-list > li").first.locator("dd")  # the changed aim: what it was, what it is
+        assert [aim.nth(0).inner_text(), aim.nth(1).inner_text()] == [GOALS[0][1], CHANGED_AIM]
         if SHOTS and javascript:  # for the README: what she reads before signing version 2, on a phone
             page.set_viewport_size({"width": 390, "height": 844})
             save_screenshot(page, Path(SHOTS) / "plan-changes-ar-phone.png", 2400)
