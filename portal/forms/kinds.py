@@ -198,7 +198,7 @@ class BooleanKind(_Kind):
         return CheckboxField(validators=checks, **field_kwargs(spec, label, description))
 
     def display(self, spec, value):
-        return gettext("ja") if value else gettext("nee")
+        return gettext("Ja") if value else gettext("Nee")  # a value on its own, as the case page shows it
 
     def sample(self, spec, today=None):
         return spec.must_be_true
