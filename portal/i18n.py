@@ -99,7 +99,10 @@ def _as_day(value: date | datetime | str) -> date:
                           else value.replace(tzinfo=UTC))
     if isinstance(value, date):
         return value
-    return date.fromisoformat(str(value).strip())
+    text = str(value).strip()
+    if len(text) > 10:  # an ISO moment ("2026-03-27T14:05:00+00:00"): its Dutch date
+        return _as_day(datetime.fromisoformat(text))
+    return date.fromisoformat(text)
 
 
 def format_day(value: date | datetime | str | None, style: str | None = None) -> str:

@@ -108,6 +108,7 @@ def test_the_date_of_a_moment_is_the_dutch_date(app):
         assert format_day(late) == "01-07-2026"
         assert format_moment(late) == "01-07-2026 00:30"
         assert format_moment(datetime(2026, 6, 30, 22, 30)) == "01-07-2026 00:30"  # naive: UTC, as stored
+        assert format_day("2026-06-30T22:30:00+00:00") == "01-07-2026"  # an ISO moment of an export
 
 
 def test_nothing_is_shown_for_no_date(app):
