@@ -8,6 +8,15 @@ import re
 from tests.e2e.test_rows_browser import open_pip
 
 
+def log_in_as_regisseur(page, live_server) -> None:
+    """The login page follows the browser's language (English here); the regisseur works in Dutch."""
+    page.goto(f"{live_server}/login")
+    page.locator("#username").fill("regisseur")
+    page.locator("#password").fill("demo-wachtwoord")
+    page.locator("#password").press("Enter")
+    page.wait_for_url("**/tasks/")
+
+
 def assert_date_input(page, field_id: str) -> None:
     box = page.locator(f"#{field_id}")
     assert box.get_attribute("type") == "text" and box.get_attribute("inputmode") == "numeric"
@@ -16,6 +25,8 @@ def assert_date_input(page, field_id: str) -> None:
     digits = page.evaluate("""(id) => {
         const probe = document.createElement("span");
         probe.style.font = getComputedStyle(document.getElementById(id)).font;
+        probe.style.position = "absolute";
+        probe.style.whiteSpace = "nowrap";
         probe.textContent = "27-03-2026";
         document.body.appendChild(probe);
         const width = probe.getBoundingClientRect().width;
@@ -29,11 +40,7 @@ def assert_date_input(page, field_id: str) -> None:
 def test_a_date_in_a_row_added_by_the_script_and_its_error(browser, live_server, axe_check_page):
     context = browser.new_context(locale="en-US")
     page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Gebruikersnaam").fill("regisseur")
-    page.get_by_label("Wachtwoord").fill("demo-wachtwoord")
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/tasks/")
+    log_in_as_regisseur(page, live_server)
     open_pip(page, live_server)
     rows = page.locator("[data-rows='doelen'] > [data-row]")
     last = rows.count() - 1
@@ -66,11 +73,7 @@ def test_a_date_in_a_row_added_by_the_script_and_its_error(browser, live_server,
 def test_a_wrong_date_without_javascript_comes_back_as_typed(browser, live_server):
     context = browser.new_context(java_script_enabled=False, locale="en-US")
     page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Gebruikersnaam").fill("regisseur")
-    page.get_by_label("Wachtwoord").fill("demo-wachtwoord")
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/tasks/")
+    log_in_as_regisseur(page, live_server)
     page.goto(f"{live_server}/cases/new")
     assert page.locator("input[type=date]").count() == 0
     page.locator("#geboortedatum").fill("29-02-2027")
