@@ -59,20 +59,21 @@ _PARTICIPLE = re.compile(r"(?:aan|af|in|op|uit|mee|door|toe|voor|na|bij|vast|ter
 YES_NO = frozenset({"ja", "nee"})
 
 
-def required_message(label: str, *, choose: bool = False, yes_no: bool = False) -> str:
+def required_message(label: str, *, choose: bool = False, yes_no: bool = False, source: str | None = None) -> str:
     """The message for a missing answer that names the field (GOV.UK): "Vul oorzaak in." for what is typed,
     "Kies leefgebied." for what is chosen. A question ("Waarom …?") or a long label does not fit in that
     sentence: "Vul een antwoord in." / "Kies een antwoord." (the error summary names the question). A yes/no
     question: "Kies ja of nee." A label that states something ("Tolk ingezet") is quoted: "Kies een
-    antwoord bij ‘Tolk ingezet’."."""
+    antwoord bij ‘Tolk ingezet’.". ``source``: the Dutch label, to tell a statement by (in any language)."""
     name = in_sentence(str(label)).strip()
+    words = str(source if source is not None else label).split()
     if choose and yes_no:
         return gettext("Kies ja of nee.")
     if not name:
         return gettext("Vul dit veld in.")
     if name.endswith("?") or len(name.split()) > 4:
         return gettext("Kies een antwoord.") if choose else gettext("Vul een antwoord in.")
-    if _PARTICIPLE.fullmatch(name.split()[-1]) and len(name.split()) > 1:
+    if len(words) > 1 and _PARTICIPLE.fullmatch(words[-1].lower()):
         return (gettext("Kies een antwoord bij ‘%(label)s’.", label=str(label).strip()) if choose
                 else gettext("Vul een antwoord in bij ‘%(label)s’.", label=str(label).strip()))
     return gettext("Kies %(label)s.", label=name) if choose else gettext("Vul %(label)s in.", label=name)
@@ -83,7 +84,7 @@ def _required(spec: FieldSpec, label: str | None, message: str | None, *, choose
     if message is None:
         yes_no = {choice.value for choice in spec.choices} == YES_NO
         message = required_message(translated(spec.label) if label is None else str(label), choose=choose,
-                                   yes_no=yes_no)
+                                   yes_no=yes_no, source=spec.label if label is None else None)
     return presence(spec, message)
 
 

@@ -56,3 +56,14 @@ def test_a_read_only_date_is_shown_formatted_and_posted_back_as_stored(request_c
     form = build_task_form(spec)(formdata=formdata, meta={"csrf": False})
     page = render_template_string(RENDER, form=form)
     assert '<p class="portal-readonly__value">10-03-2026</p>' in page and 'value="2026-03-10"' in page
+
+
+def test_a_statement_is_told_by_its_dutch_label_in_any_language(app):
+    spec = one_field_form({"type": "string", "title": "Tolk ingezet", "x-widget": "radio",
+                           "oneOf": [{"const": "geen", "title": "Geen tolk"},
+                                     {"const": "telefonisch", "title": "Telefonische tolk"}]}, required=True)
+    for locale, message in (("nl", "Kies een antwoord bij ‘Tolk ingezet’."),
+                            ("en", "Choose an answer for ‘Interpreter used’.")):
+        with app.test_request_context("/", method="POST"), force_locale(locale):
+            form = build_task_form(spec)(formdata=MultiDict({"f": ""}), meta={"csrf": False})
+            assert not form.validate() and form.f.errors == [message]
