@@ -91,6 +91,8 @@ def test_anything_but_text_is_refused_as_no_date(value):
     ("en", "27 Mar 2026", "27 Mar 2026, 15:05"),
     ("tr", "27 Mar 2026", "27 Mar 2026 15:05"),
     ("uk", "27 бер. 2026\u202fр.", "27 бер. 2026\u202fр., 15:05"),
+    ("ar", "27\u200f/03\u200f/2026", "27\u200f/03\u200f/2026، 3:05 م"),  # day first, the locale's own clock
+    ("ti", "መጋ 27, 2026", "መጋ 27, 2026 3:05 ድ.ቀ."),  # the month named: no order to misread
 ])
 def test_dates_and_moments_in_the_readers_language(app, locale, day, moment):
     at = datetime(2026, 3, 27, 14, 5, 59, tzinfo=UTC)  # 15:05 in Amsterdam (winter time); seconds never shown
