@@ -23,6 +23,8 @@ class AuditFilterForm(_Period, PortalForm):
     class Meta:
         csrf = False
 
+    #: Only for a regional beheerder or fg (portal.admin.scope); a code outside the scope answers 404.
+    gemeente = SelectField(_l("Gemeente"), [Optional()], choices=[])
     user = SelectField(_l("Medewerker"), [Optional()], choices=[])
     action = SelectField(_l("Handeling"), [Optional()], choices=[])
     case = StringField(_l("Dossiernummer"), [Optional(), Length(max=32)],
@@ -35,7 +37,8 @@ class AuditFilterForm(_Period, PortalForm):
     until = DayField(_l("Tot en met"), [Optional()])
     sensitive = BooleanField(_l("Alleen inzage in bijzondere persoonsgegevens"))
 
-    def set_choices(self, staff: list[tuple[int, str]]) -> None:
+    def set_choices(self, staff: list[tuple[int, str]], municipalities: list[tuple[str, str]]) -> None:
+        self.gemeente.choices = choices(municipalities)
         self.user.choices = choices([("", _l("Iedereen")), *((str(uid), name) for uid, name in staff)])
         labels = {"read": _l("Gelezen"), "write": _l("Gewijzigd"), "login": _l("Inloggen"),
                   "logout": _l("Uitloggen")}
@@ -46,6 +49,7 @@ class UnusualAccessForm(_Period, PortalForm):
     class Meta:
         csrf = False
 
+    gemeente = SelectField(_l("Gemeente"), [Optional()], choices=[])
     since = DayField(_l("Vanaf"), [Optional()])
     until = DayField(_l("Tot en met"), [Optional()])
 
