@@ -91,13 +91,18 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_i18n(app: Flask) -> None:
-    from portal.i18n import select_locale, template_context, translated_text
+    from portal.i18n import format_day, format_moment, select_locale, template_context, translated_text
     from portal.security import role_label
 
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(template_context)
     app.jinja_env.globals["today"] = local_today
     app.jinja_env.filters["tr"] = translated_text
+    # Every date and moment on a page, letter or PDF is shown by these two (portal.i18n): dd-mm-jjjj in
+    # Dutch, the day and month name elsewhere, moments to the minute. They replace Flask-Babel's filters
+    # of the same name, so no template can show a date another way by accident.
+    app.jinja_env.filters["dateformat"] = format_day
+    app.jinja_env.filters["datetimeformat"] = format_moment
     app.jinja_env.filters["role_label"] = role_label
 
 

@@ -17,6 +17,7 @@ from portal.auth.models import Municipality, StaffMunicipality, User
 from portal.casefile.services import open_case
 from portal.cases.models import Case
 from portal.cases.services import KoppelingData
+from portal.dates import day_text
 from portal.db import local_today
 from portal.demo_people import merge, person_answers, plan_goals
 from portal.demo_progress import walk_into_progress
@@ -168,7 +169,7 @@ def _walk(case: Case, target: str, regisseur: User, next_day=lambda: None) -> No
         next_day()
         _complete(case, conversations[0], regisseur)
         draft_task = next(t for t in _open_tasks(case) if t.bpmn_id == conversations[1])
-        save_draft(draft_task, {"gesprek-datum": [case.koppeling_date.isoformat()],
+        save_draft(draft_task, {"gesprek-datum": [day_text(case.koppeling_date)],
                                 "werk-werkervaring_omschrijving": ["Nog navragen: werkte in een bakkerij"]}, regisseur)
         return
     for bpmn_id in conversations:

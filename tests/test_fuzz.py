@@ -25,6 +25,7 @@ from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from portal.audit.models import AuditEvent
+from portal.dates import day_text
 from portal.db import local_today
 from portal.engine import FormSpec
 from portal.extensions import db
@@ -70,7 +71,9 @@ class Fuzz(random.Random):
 
     def day(self, today: date) -> str:
         return self.choice([today.isoformat(), (today - timedelta(days=self.randint(0, 4000))).isoformat(),
-                            (today + timedelta(days=self.randint(0, 4000))).isoformat(), self.text()[:40]])
+                            (today + timedelta(days=self.randint(0, 4000))).isoformat(), self.text()[:40],
+                            day_text(today), f"{today.day}/{today.month}/{today.year % 100:02d}",
+                            f"{self.randint(0, 99)}-{self.randint(0, 99)}-{self.randint(0, 99999)}"])
 
     def field_value(self, spec, today: date) -> str:
         """A value for one schema field: plausible (so some submissions pass) or hostile."""

@@ -22,6 +22,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import ColumnElement, or_, select
 
 from portal.cases.models import Case
+from portal.dates import local_date
 from portal.db import utcnow
 from portal.extensions import db
 from portal.forms import display_value
@@ -221,9 +222,9 @@ def _describe(document: PlanDocument, seal_intact: bool | None) -> Verification:
     signature = version.signatures[0] if version.signatures else None
     return Verification(
         found=True, kind=document.kind, version_number=version.number, version_status=version.status,
-        decided_on=version.decided_at.date().isoformat() if version.decided_at else None,
+        decided_on=local_date(version.decided_at).isoformat() if version.decided_at else None,
         signed=signature is not None and document.kind == PlanDocument.SIGNED_COPY,
-        signed_on=signature.signed_at.date().isoformat() if signature else None,
+        signed_on=local_date(signature.signed_at).isoformat() if signature else None,
         sha256=document.sha256, seal_intact=seal_intact, superseded=version.status == PlanVersion.SUPERSEDED,
     )
 

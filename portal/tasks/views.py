@@ -1,5 +1,4 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +10,7 @@ from portal.forms import choices
 from portal.forms.bounds import draft_problems, page_number
 from portal.forms.builder import attach_violations, build_task_form, draft_formdata, form_to_data, raw_form_input
 from portal.forms.rows import apply_row_action, data_formdata
+from portal.i18n import format_day
 from portal.processes.actions import ActionRefused
 from portal.refusal import Refused
 from portal.security import CASE_ROLES, Role, roles_required
@@ -217,7 +217,7 @@ def extend(task_id: int):
             form.nieuwe_termijn.errors.append(exc.reason)
         else:
             flash(_("De termijn is verschoven naar %(date)s. Leg hieronder de bespreking vast om de escalatie "
-                    "af te ronden.", date=format_date(extension.new_due)), "success")
+                    "af te ronden.", date=format_day(extension.new_due)), "success")
             return redirect(url_for("tasks.show", task_id=task.id))
     return _task_page(task, spec, build_task_form(spec)(formdata=None), 422, extend_form=form)
 
