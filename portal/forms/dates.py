@@ -67,16 +67,17 @@ def date_message(problem: str, label: Any, shown: str = "", example: date = EXAM
 class DayField(Field):
     """A date typed as ``dd-mm-jjjj`` (see the module docstring).
 
-    :param birth: a birth date: ``autocomplete="bday"`` and a birth date as the example.
-    :param autocomplete: the input's ``autocomplete`` (default ``off``: most dates in the portal are
-        about the case, not the person typing, and a browser's suggestions would be wrong).
+    :param birth: a birth date: a birth date as the example.
+    :param autocomplete: the input's ``autocomplete`` (default ``off``: the dates in the portal, birth
+        dates included, are about the newcomer, typed by staff, so a browser's ``bday`` suggestion would be
+        the regisseur's own; pass ``bday`` only for a person's own birth date).
     """
 
     widget = TextInput()
 
     def __init__(self, label=None, validators=None, *, birth: bool = False, autocomplete: str | None = None,
                  **kwargs: Any):
-        render_kw = {"inputmode": "numeric", "autocomplete": autocomplete or ("bday" if birth else "off"),
+        render_kw = {"inputmode": "numeric", "autocomplete": autocomplete or "off",
                      "spellcheck": "false", "class": "portal-date-input", **(kwargs.pop("render_kw", None) or {})}
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
         self.example = EXAMPLE_BIRTH_DAY if birth else EXAMPLE_DAY

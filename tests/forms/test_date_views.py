@@ -29,7 +29,7 @@ def test_the_handover_form_asks_for_dates_as_day_month_year(create_user, login):
     client = login(create_user("ria"))
     page = client.get("/cases/new").get_data(as_text=True)
     born = input_tag(page, "geboortedatum")
-    assert 'type="text"' in born and 'inputmode="numeric"' in born and 'autocomplete="bday"' in born
+    assert 'type="text"' in born and 'inputmode="numeric"' in born and 'autocomplete="off"' in born
     assert 'type="date"' not in page
     assert '<div class="utrecht-form-field-description utrecht-form-field__description portal-date-hint" ' \
            'id="geboortedatum-example">Bijvoorbeeld 27-03-1990</div>' in page
