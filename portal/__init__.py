@@ -21,8 +21,9 @@ from portal.engine import configure_script_limits
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 from portal.forms.bounds import RecordIdConverter
 
-#: Content Security Policy: no inline scripts, nothing from other hosts. The BPMN modeler page
-#: widens style-src-attr on its own view only.
+#: Content Security Policy: no inline scripts, nothing from other hosts. The BPMN modeler page needs
+#: nothing more: bpmn-js sets styles through the CSSOM and its properties panel is plain DOM
+#: (static/js/modeler.js); tests/e2e/test_modeler_browser.py fails on any CSP violation.
 CSP = {
     "default-src": "'self'",
     "script-src": "'self'",
@@ -90,13 +91,18 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_i18n(app: Flask) -> None:
-    from portal.i18n import select_locale, template_context, translated_text
+    from portal.i18n import format_day, format_moment, select_locale, template_context, translated_text
     from portal.security import role_label
 
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(template_context)
     app.jinja_env.globals["today"] = local_today
     app.jinja_env.filters["tr"] = translated_text
+    # Every date and moment on a page, letter or PDF is shown by these two (portal.i18n): dd-mm-jjjj in
+    # Dutch, the day and month name elsewhere, moments to the minute. They replace Flask-Babel's filters
+    # of the same name, so no template can show a date another way by accident.
+    app.jinja_env.filters["dateformat"] = format_day
+    app.jinja_env.filters["datetimeformat"] = format_moment
     app.jinja_env.filters["role_label"] = role_label
 
 

@@ -254,3 +254,71 @@ def deadline(start: datetime, duration: Duration | str) -> datetime:
     if start.tzinfo is None or start.utcoffset() is None:
         raise ValueError(f"{start.isoformat()} has no time zone; deadlines are counted from aware datetimes")
     return add(start.astimezone(LOCAL_ZONE), duration).astimezone(UTC)
+
+
+# --- Dates as people type them -------------------------------------------------------------------------
+
+#: The example every date field shows ("Bijvoorbeeld 27-03-2026"): day, month, year, in that order.
+EXAMPLE_DAY = date(2026, 3, 27)
+#: Longer input is no date (and is not looked at further).
+MAX_DAY_INPUT = 40
+
+#: Separators between day, month and year: hyphen, slash, dot, spaces, and the dashes a phone or word
+#: processor puts in instead of a hyphen.
+_SEPARATOR = r"[-/.\s\u2010\u2011\u2012\u2013\u2014\u2212]+"
+_DAY_FIRST = re.compile(rf"(\d{{1,2}}){_SEPARATOR}(\d{{1,2}}){_SEPARATOR}(\d+)")
+_YEAR_FIRST = re.compile(rf"(\d{{4}}){_SEPARATOR}(\d{{1,2}}){_SEPARATOR}(\d{{1,2}})")
+#: Marks a right-to-left keyboard or a copy from a right-to-left page may add around digits.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u200b\u2066\u2067\u2068\u2069\u202a\u202b\u202c\ufeff"))
+
+
+class DayInputError(ValueError):
+    """Typed text that is no date. ``problem`` says why, for a message that helps:
+
+    * ``"format"``: not day, month and year (``dd-mm-jjjj``) nor ISO ``jjjj-mm-dd``;
+    * ``"year"``: the year does not have four digits (``27-03-26``);
+    * ``"impossible"``: the parts are numbers but no date (``31-02-2026``); ``shown`` is what was
+      meant, written as ``dd-mm-jjjj``.
+    """
+
+    def __init__(self, problem: str, shown: str = ""):
+        super().__init__(f"{problem}: {shown}" if shown else problem)
+        self.problem = problem
+        self.shown = shown
+
+
+def _ascii_digits(text: str) -> str:
+    """Any script's decimal digits (Arabic-Indic ٢٧, Persian ۲۷, full-width ２７) as ASCII digits."""
+    return "".join(str(int(char)) if char.isdecimal() and not char.isascii() else char for char in text)
+
+
+def parse_day(text: str) -> date:
+    """A date as a person types it: ``d-m-jjjj`` or ``dd-mm-jjjj`` with ``-``, ``/``, ``.`` or spaces
+    between the parts (``27-3-2026``, ``27/03/2026``, ``27.03.2026``, ``27 3 2026``), or ISO
+    ``jjjj-mm-dd`` (``2026-03-27``: old links, scripts and tests). Spaces around it do not matter;
+    digits of any script count.
+
+    :raises DayInputError: with ``problem`` ``"format"``, ``"year"`` (not four digits) or
+        ``"impossible"`` (no such day, such as 31 February); never anything else.
+    """
+    if not isinstance(text, str) or len(text) > MAX_DAY_INPUT:
+        raise DayInputError("format")
+    value = _ascii_digits(text.translate(_INVISIBLE)).strip()
+    if match := _YEAR_FIRST.fullmatch(value):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _DAY_FIRST.fullmatch(value):
+        day, month = int(match.group(1)), int(match.group(2))
+        if len(match.group(3)) != 4:
+            raise DayInputError("year")
+        year = int(match.group(3))
+    else:
+        raise DayInputError("format")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DayInputError("impossible", f"{day:02d}-{month:02d}-{year:04d}") from None
+
+
+def day_text(day: date) -> str:
+    """A date as it is typed into a date field: ``dd-mm-jjjj`` (27-03-2026)."""
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"

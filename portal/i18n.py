@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
+from babel import Locale
+from babel.dates import format_date as babel_date
+from babel.dates import format_time as babel_time
+from babel.dates import get_datetime_format
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+
+from portal.dates import LOCAL_ZONE, day_text, local_date
 
 #: Native names, shown in the language switcher.
 LANGUAGE_NAMES = {
@@ -64,3 +72,67 @@ def translated_text(text):
     from flask_babel import gettext
 
     return str(gettext(text)) if text else text
+
+
+# --- Dates and moments as a reader sees them ----------------------------------------------------------
+#
+# One rule for every page, letter, PDF and message (the Jinja filters ``dateformat`` and
+# ``datetimeformat`` are these two functions, in place of Flask-Babel's):
+#
+# * Dutch: ``dd-mm-jjjj`` (27-03-2026), the way a date is typed into every date field.
+# * Any other language: the day, the month by name and the year, in that language's own order
+#   (Babel's "medium" date): English "27 Mar 2026" (British order: the portal's English readers
+#   live in the Netherlands, and "3/27/26" is misread), Turkish "27 Mar 2026", Arabic
+#   "27/03/2026", Ukrainian "27 бер. 2026 р.". A month name cannot be misread as a day.
+# * A moment (a datetime) is its Dutch calendar date and its Dutch wall-clock time to the minute,
+#   never seconds: "27-03-2026 15:05", "27 Mar 2026, 15:05".
+
+
+def _reading_locale() -> Locale:
+    code = str(get_locale() or "nl")
+    return Locale.parse("en_GB" if code == "en" else code)
+
+
+def _as_day(value: date | datetime | str) -> date:
+    if isinstance(value, datetime):
+        return local_date(value if value.tzinfo is not None and value.utcoffset() is not None
+                          else value.replace(tzinfo=UTC))
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if len(text) > 10:  # an ISO moment ("2026-03-27T14:05:00+00:00"): its Dutch date
+        return _as_day(datetime.fromisoformat(text))
+    return date.fromisoformat(text)
+
+
+def format_day(value: date | datetime | str | None, style: str | None = None) -> str:
+    """A date (a ``date``, the Dutch date of an aware ``datetime``, or an ISO text from task data) in
+    the reader's language; ``None`` and ``""`` are "". ``style="long"`` writes the month out in full
+    (27 maart 2026), for running text; any other style gives the standard form above (the argument is
+    taken because templates written for Flask-Babel's filter pass one)."""
+    if value is None or value == "":
+        return ""
+    day = _as_day(value)
+    locale = _reading_locale()
+    if style == "long":
+        return babel_date(day, "long", locale=locale)
+    if locale.language == "nl":
+        return day_text(day)
+    return babel_date(day, "medium", locale=locale)
+
+
+def format_moment(value: datetime | None, style: str | None = None) -> str:
+    """A moment (naive ones are UTC, as the database keeps them) as its Dutch date (:func:`format_day`)
+    and Dutch time, hours and minutes (15:05; in a language that writes the time otherwise, its own
+    short form). ``style`` as in :func:`format_day`."""
+    if value is None:
+        return ""
+    if value.tzinfo is None or value.utcoffset() is None:  # the database's moments are UTC
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(LOCAL_ZONE)
+    locale = _reading_locale()
+    day = format_day(local.date(), style)
+    clock = local.strftime("%H:%M") if locale.language in ("nl", "en") else babel_time(local, "short", locale=locale)
+    if locale.language == "nl":
+        return f"{day} {clock}"
+    return str(get_datetime_format("medium", locale=locale)).replace("{1}", day).replace("{0}", clock)

@@ -25,6 +25,7 @@ from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from portal.audit.models import AuditEvent
+from portal.dates import day_text
 from portal.db import local_today
 from portal.engine import FormSpec
 from portal.extensions import db
@@ -70,7 +71,9 @@ class Fuzz(random.Random):
 
     def day(self, today: date) -> str:
         return self.choice([today.isoformat(), (today - timedelta(days=self.randint(0, 4000))).isoformat(),
-                            (today + timedelta(days=self.randint(0, 4000))).isoformat(), self.text()[:40]])
+                            (today + timedelta(days=self.randint(0, 4000))).isoformat(), self.text()[:40],
+                            day_text(today), f"{today.day}/{today.month}/{today.year % 100:02d}",
+                            f"{self.randint(0, 99)}-{self.randint(0, 99)}-{self.randint(0, 99999)}"])
 
     def field_value(self, spec, today: date) -> str:
         """A value for one schema field: plausible (so some submissions pass) or hostile."""
@@ -319,6 +322,10 @@ def test_query_parameters_never_break_a_page(app, clock, login, create_case, cre
     fuzz = Fuzz(SEED + 3)
     case = create_case(ria)
     bea, otto = create_user("fuzzbea", role="beheerder"), create_user("fuzzotto", role="ontwerper", code=None)
+    from portal.designer.drafts import create_draft
+    from portal.designer.services import workdir_files
+
+    draft = create_draft("Fuzz", workdir_files(), user_id=otto.id)
     db.session.commit()
     regisseur = login(ria, new_client=True)
     teamleider, beheerder = login(tom, new_client=True), login(bea, new_client=True)
@@ -329,14 +336,17 @@ def test_query_parameters_never_break_a_page(app, clock, login, create_case, cre
         (regisseur, "/tasks/", ["q", "step", "stage", "overdue", "sort", "dir", "page"]),
         (teamleider, "/tasks/", ["scope", "regisseur", "sort", "dir", "step", "page"]),
         (teamleider, "/tasks/team", ["regisseur", "page"]),
-        (beheerder, "/beheer/audit", ["user", "action", "case", "subject", "purpose", "from", "to", "special",
-                                      "before", "after", "page"]),
-        (beheerder, "/beheer/audit.csv", ["user", "from", "to", "case"]),
-        (beheerder, "/beheer/audit/ongewoon", ["from", "to", "threshold"]),
-        (beheerder, "/beheer/gebruikers", ["q", "page", "role"]),
+        (beheerder, "/beheer/audit", ["gemeente", "user", "action", "case", "subject", "purpose", "from", "to",
+                                      "special", "before", "after", "page"]),
+        (beheerder, "/beheer/audit.csv", ["gemeente", "user", "from", "to", "case"]),
+        (beheerder, "/beheer/audit/ongewoon", ["gemeente", "from", "to", "threshold"]),
+        (beheerder, "/beheer/gebruikers", ["q", "page", "role", "gemeente"]),
+        (beheerder, "/beheer/instellingen", ["gemeente"]),
         (ontwerper, "/ontwerp/", ["page"]),
         (ontwerper, "/ontwerp/verschil", ["van", "naar"]),
         (ontwerper, "/ontwerp/vertalingen", ["bron", "page"]),
+        (ontwerper, "/ontwerp/concepten", ["basis"]),
+        (ontwerper, f"/ontwerp/concepten/{draft.id}/modeler/pip.bpmn", ["element"]),
         (regisseur, f"/cases/{case.id}", ["page"]),
         (anonymous, "/verify", ["code"]),
         (anonymous, "/activeren", ["code"]),

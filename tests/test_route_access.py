@@ -61,13 +61,12 @@ def world(create_user, create_case):
         "beheerder": create_user("bob", role="beheerder", code="0355"), "inburgeraar": yusuf,
     }
     from portal.coaupload.services import keep_upload
-    from portal.processes.services import current_version
-
-    upload = keep_upload(ria, "coa.csv", b"v_nummer;voornaam\n1;x\n")  # refused as a whole: imports nothing
     from portal.designer.drafts import create_draft
     from portal.designer.services import workdir_files
+    from portal.processes.services import current_version
 
-    draft = create_draft("Toegang", workdir_files(), user_id=users["ontwerper"].id)
+    draft = create_draft("Concept", workdir_files(), user_id=users["ontwerper"].id)
+    upload = keep_upload(ria, "coa.csv", b"v_nummer;voornaam\n1;x\n")  # refused as a whole: imports nothing
     copy = DataCopy(case_id=case.id, user_id=amina.id, locale="ar", status=DataCopy.READY, content=b"PK",
                     produced_at=utcnow())
     db.session.add(copy)
@@ -75,7 +74,8 @@ def world(create_user, create_case):
     ids = {"case_id": case.id, "task_id": tasks, "reset_id": reset.id, "copy_id": copy.id,
            "document_id": {"plans.document": plan_pdf.id, "admin.retry": decision.id},
            "version_id": current_version().id, "process_id": "inburgering",
-           "user_id": ria.id, "newcomer_id": amina.id, "draft_id": draft.id, "form_name": "kennismakingsgesprek",
+           "draft_id": draft.id, "bpmn_name": "pip.bpmn", "form_name": "kennismakingsgesprek",
+           "user_id": ria.id, "newcomer_id": amina.id,
            "token": {"coaupload.review": upload, "coaupload.result": upload, "auth.activate_staff": "no-such-link"}}
     db.session.commit()
     return case, users, others, ids

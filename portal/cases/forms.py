@@ -7,7 +7,6 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     StringField,
@@ -19,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from portal.dates import add_years
 from portal.forms import PortalForm, PortalSubform
 from portal.forms.bounds import DateWindow
+from portal.forms.dates import DayField
 
 #: Plausible dates of a COA handover: a birth date from 1900 to today, the handover and the residence
 #: permit from ten years ago to a year ahead.
@@ -35,8 +35,7 @@ class KoppelingFields(PortalSubform):
                            description=_l("Het vreemdelingennummer van 10 cijfers uit het COA-profiel."))
     voornaam = StringField(_l("Voornaam"), [InputRequired(_l("Vul de voornaam in.")), Length(max=120)])
     achternaam = StringField(_l("Achternaam"), [InputRequired(_l("Vul de achternaam in.")), Length(max=120)])
-    geboortedatum = DateField(_l("Geboortedatum"), [InputRequired(_l("Vul de geboortedatum in.")), BORN],
-                              format=["%Y-%m-%d", "%d-%m-%Y"])
+    geboortedatum = DayField(_l("Geboortedatum"), [InputRequired(_l("Vul de geboortedatum in.")), BORN], birth=True)
     land_van_herkomst = StringField(_l("Land van herkomst"), [InputRequired(_l("Vul het land van herkomst in.")),
                                                               Length(max=80)])
     taal = StringField(_l("Voertaal"), [InputRequired(_l("Vul de taal in waarin het gesprek kan.")), Length(max=40)],
@@ -48,9 +47,8 @@ class KoppelingFields(PortalSubform):
     )
     azc_locatie = StringField(_l("Azc-locatie"), [Optional(), Length(max=120)])
     coa_contactpersoon = StringField(_l("Contactpersoon COA"), [Optional(), Length(max=160)])
-    koppelingsdatum = DateField(_l("Datum koppeling"), [InputRequired(_l("Vul de datum van de koppeling in.")), RECENT],
-                                format=["%Y-%m-%d", "%d-%m-%Y"])
-    vergunningsdatum = DateField(_l("Datum verblijfsvergunning"), [Optional(), RECENT], format=["%Y-%m-%d", "%d-%m-%Y"])
+    koppelingsdatum = DayField(_l("Datum koppeling"), [InputRequired(_l("Vul de datum van de koppeling in.")), RECENT])
+    vergunningsdatum = DayField(_l("Datum verblijfsvergunning"), [Optional(), RECENT])
 
     def validate_koppelingsdatum(self, field):
         if field.data and self.vergunningsdatum.data and field.data < self.vergunningsdatum.data:

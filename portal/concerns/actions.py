@@ -1,7 +1,7 @@
 """Portal actions of the concerns room, and what the zorg_behandelen task page shows about the concern."""
 
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.cases.services import tell_newcomer
 from portal.concerns.services import (
@@ -14,6 +14,7 @@ from portal.concerns.services import (
     has_open_concern,
 )
 from portal.db import local_today
+from portal.i18n import format_day
 from portal.processes.actions import ActionContext, Facts, portal_action
 from portal.progress.labels import CONCERN_CATEGORIES, label
 from portal.progress.services import closing_checks
@@ -37,8 +38,8 @@ def concern_panel(task, user) -> TaskPanel | None:
     return TaskPanel(title=_("Gemelde zorg"), rows=(
         (_("Soort"), label(CONCERN_CATEGORIES, concern.category)),
         (_("Wat de inburgeraar schrijft"), concern.text),
-        (_("Gemeld op"), format_date(concern.raised_at)),
-        (_("Beantwoorden uiterlijk"), format_date(concern.due_at) if concern.due_at else "–"),
+        (_("Gemeld op"), format_day(concern.raised_at)),
+        (_("Beantwoorden uiterlijk"), format_day(concern.due_at) if concern.due_at else "–"),
     ))
 
 
@@ -54,12 +55,12 @@ def overdue_concern_panel(task, user) -> TaskPanel | None:
                           late)
     else:
         status = ngettext("Beantwoord op %(date)s: %(num)d dag te laat",
-                          "Beantwoord op %(date)s: %(num)d dagen te laat", late, date=format_date(concern.answered_at))
+                          "Beantwoord op %(date)s: %(num)d dagen te laat", late, date=format_day(concern.answered_at))
     return TaskPanel(title=_("Zorg die niet op tijd is beantwoord"), rows=(
         (_("Soort"), label(CONCERN_CATEGORIES, concern.category)),
         (_("Wat de inburgeraar schrijft"), concern.text),
-        (_("Gemeld op"), format_date(concern.raised_at)),
-        (_("Beantwoorden uiterlijk"), format_date(concern.due_at) if concern.due_at else "–"),
+        (_("Gemeld op"), format_day(concern.raised_at)),
+        (_("Beantwoorden uiterlijk"), format_day(concern.due_at) if concern.due_at else "–"),
         (_("Stand"), status),
     ))
 

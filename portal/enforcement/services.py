@@ -19,6 +19,7 @@ from portal.cases.models import Case
 from portal.db import local_today, utcnow
 from portal.enforcement.models import EnforcementStep
 from portal.extensions import db
+from portal.i18n import format_day
 from portal.plans.models import Plan
 from portal.processes.diagram import signal, user_task
 from portal.progress.services import actual_support_recorded, debt_help_since, support_given_since_signals
@@ -159,7 +160,7 @@ def ability_to_pay_refusal(case: Case, means: dict[str, Any], today: date | None
     if referral is not None:
         return _("Op %(day)s is de inburgeraar naar schuldhulp verwezen; binnen %(months)d maanden daarna volgt "
                  "geen boete. Kies een waarschuwing of geen sanctie, met de reden.",
-                 day=referral.isoformat(), months=DEBT_HELP_QUIET_MONTHS)
+                 day=format_day(referral), months=DEBT_HELP_QUIET_MONTHS)
     return None
 
 

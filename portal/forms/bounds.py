@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 from werkzeug.routing import IntegerConverter
 from wtforms import (
     BooleanField,
@@ -28,6 +28,7 @@ from wtforms import (
 from wtforms.validators import Length, ValidationError
 
 from portal.db import local_today
+from portal.i18n import format_day
 
 #: Characters refused in every text input: C0 and C1 control characters and DEL (NUL cannot even be
 #: stored by PostgreSQL). Line breaks and tabs are allowed in multi-line fields only.
@@ -112,7 +113,7 @@ class DateWindow:
         first, last = self.window(local_today())
         if not first <= field.data <= last:
             raise ValidationError(gettext("Vul een datum in van %(first)s tot en met %(last)s.",
-                                          first=format_date(first), last=format_date(last)))
+                                          first=format_day(first), last=format_day(last)))
 
 
 def text_limit(field: Field) -> int:

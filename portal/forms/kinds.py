@@ -10,12 +10,12 @@ newcomer's own pages all go through :data:`KINDS`, so a new kind is added here (
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from typing import Any, NamedTuple, Protocol
 
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 from wtforms import (
-    DateField,
     Field,
     FloatField,
     Form,
@@ -31,6 +31,7 @@ from wtforms.fields.core import UnboundField
 from portal.engine.forms import DEFAULT_MAX_ROWS, FieldSpec
 from portal.forms.base import PortalSubform, choices
 from portal.forms.bounds import CheckboxField, DateWindow, MaxRows
+from portal.forms.dates import DayField, sentence_name
 from portal.forms.fields import (
     CheckboxListField,
     GroupField,
@@ -41,31 +42,49 @@ from portal.forms.fields import (
     translated,
 )
 from portal.forms.rows import ReadOnlyField, RowsField
+from portal.i18n import format_day
 
 
 def in_sentence(label: str) -> str:
-    """A label inside a sentence: "Oorzaak" → "oorzaak"; "V-nummer" and "COA-locatie" stay as they are."""
-    if len(label) > 1 and label[0].isupper() and label[1].islower():
-        return label[0].lower() + label[1:]
-    return label
+    """A label inside a sentence: "Oorzaak" → "oorzaak"; "V-nummer", "DigiD" and "COA-locatie" stay as they are."""
+    return sentence_name(label)
 
 
-def required_message(label: str, *, choose: bool = False) -> str:
+#: The last word of a label that is a statement rather than the name of a thing: a past participle
+#: ("Tolk ingezet", "Hulp gewenst", "Toets gevolgd"). "Kies tolk ingezet." does not read; such a
+#: label is quoted instead.
+_PARTICIPLE = re.compile(r"(?:aan|af|in|op|uit|mee|door|toe|voor|na|bij|vast|terug|weg|over)?ge[a-z]{2,}(?:d|t|en)")
+
+#: The codes of a yes/no question.
+YES_NO = frozenset({"ja", "nee"})
+
+
+def required_message(label: str, *, choose: bool = False, yes_no: bool = False, source: str | None = None) -> str:
     """The message for a missing answer that names the field (GOV.UK): "Vul oorzaak in." for what is typed,
     "Kies leefgebied." for what is chosen. A question ("Waarom …?") or a long label does not fit in that
-    sentence: "Vul een antwoord in." / "Kies een antwoord." (the error summary names the question)."""
+    sentence: "Vul een antwoord in." / "Kies een antwoord." (the error summary names the question). A yes/no
+    question: "Kies ja of nee." A label that states something ("Tolk ingezet") is quoted: "Kies een
+    antwoord bij ‘Tolk ingezet’.". ``source``: the Dutch label, to tell a statement by (in any language)."""
     name = in_sentence(str(label)).strip()
+    words = str(source if source is not None else label).split()
+    if choose and yes_no:
+        return gettext("Kies ja of nee.")
     if not name:
         return gettext("Vul dit veld in.")
     if name.endswith("?") or len(name.split()) > 4:
         return gettext("Kies een antwoord.") if choose else gettext("Vul een antwoord in.")
+    if len(words) > 1 and _PARTICIPLE.fullmatch(words[-1].lower()):
+        return (gettext("Kies een antwoord bij ‘%(label)s’.", label=str(label).strip()) if choose
+                else gettext("Vul een antwoord in bij ‘%(label)s’.", label=str(label).strip()))
     return gettext("Kies %(label)s.", label=name) if choose else gettext("Vul %(label)s in.", label=name)
 
 
 def _required(spec: FieldSpec, label: str | None, message: str | None, *, choose: bool = False) -> list:
     """:func:`presence` with :func:`required_message`; ``message`` (the caller's own) wins."""
     if message is None:
-        message = required_message(translated(spec.label) if label is None else str(label), choose=choose)
+        yes_no = {choice.value for choice in spec.choices} == YES_NO
+        message = required_message(translated(spec.label) if label is None else str(label), choose=choose,
+                                   yes_no=yes_no, source=spec.label if label is None else None)
     return presence(spec, message)
 
 
@@ -171,18 +190,19 @@ def _finite(form, field) -> None:
 
 
 class DateKind(_Kind):
-    """A date: a ``date`` in the form, an ISO string in the task data, formatted for the reader. It lies in
+    """A date: typed as dd-mm-jjjj (:class:`portal.forms.dates.DayField`), a ``date`` in the form, an ISO
+    string in the task data, shown in the reader's language (:func:`portal.i18n.format_day`). It lies in
     a plausible window, narrowed by the schema's ``x-notBefore``/``x-notAfter``."""
 
     def field(self, spec, *, label=None, description=None, required_message=None):
         checks = [*_required(spec, label, required_message), DateWindow(spec.date_window)]
-        return DateField(validators=checks, format="%Y-%m-%d", **field_kwargs(spec, label, description))
+        return DayField(validators=checks, **field_kwargs(spec, label, description))
 
     def read(self, spec, field):
         return field.data.isoformat() if isinstance(field.data, date) else None
 
     def display(self, spec, value):
-        return format_date(date.fromisoformat(value))
+        return format_day(value)
 
     def sample(self, spec, today=None):
         return (today or date.today()).isoformat()
@@ -198,7 +218,7 @@ class BooleanKind(_Kind):
         return CheckboxField(validators=checks, **field_kwargs(spec, label, description))
 
     def display(self, spec, value):
-        return gettext("ja") if value else gettext("nee")
+        return gettext("Ja") if value else gettext("Nee")  # a value on its own, as the case page shows it
 
     def sample(self, spec, today=None):
         return spec.must_be_true

@@ -22,7 +22,9 @@ from wtforms import Field, FieldList, Form, FormField, StringField, widgets
 from wtforms.validators import ValidationError
 
 from portal.engine.forms import FieldSpec
+from portal.forms.dates import shown_for_input
 from portal.forms.fields import left_blank
+from portal.i18n import format_day
 
 ADD, REMOVE = "_add", "_remove"
 
@@ -89,6 +91,11 @@ class ReadOnlyField(StringField):
     def shown(self) -> str:
         if self.data in (None, ""):
             return "—"
+        if self.spec.kind == "date":
+            try:
+                return format_day(self.data)
+            except ValueError:
+                return str(self.data)
         titles = {choice.value: choice.label for choice in self.spec.choices}
         return gettext(titles[str(self.data)]) if str(self.data) in titles else str(self.data)
 
@@ -149,7 +156,8 @@ def apply_row_action(form: Form, formdata) -> bool:
 
 
 def data_formdata(specs: tuple[FieldSpec, ...], data: dict[str, Any], prefix: str = "") -> MultiDict:
-    """Task data as the fields a browser posts (sections ``a-b``, rows ``a-0-b``, a ticked box ``y``)."""
+    """Task data as the fields a browser posts (sections ``a-b``, rows ``a-0-b``, a ticked box ``y``, a date
+    ``dd-mm-jjjj``)."""
     pairs: list[tuple[str, str]] = []
     for spec in specs:
         value, name = data.get(spec.name), f"{prefix}{spec.name}"
@@ -166,6 +174,8 @@ def data_formdata(specs: tuple[FieldSpec, ...], data: dict[str, Any], prefix: st
         elif spec.kind == "boolean":
             if value is True:
                 pairs.append((name, "y"))
+        elif spec.kind == "date" and not spec.read_only:
+            pairs.append((name, shown_for_input(value)))  # ISO in the data, dd-mm-jjjj in the field
         else:
             pairs.append((name, str(value)))
     return MultiDict(pairs)

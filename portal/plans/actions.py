@@ -1,11 +1,11 @@
 """Portal actions of the plans room: the PIP process steps that change the plan record."""
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.cases.models import Case
 from portal.extensions import db
+from portal.i18n import format_day
 from portal.plans.models import Plan
 from portal.plans.rules import onderwijsroute_age_refusal
 from portal.plans.services import (
@@ -69,10 +69,10 @@ def term_panel(task, user) -> TaskPanel | None:
     plan = db.session.scalar(select(Plan).where(Plan.case_id == task.case_id))
     if plan is not None and plan.term_start is not None:
         return TaskPanel(title=_("Inburgeringstermijn"), rows=(
-            (_("Termijn"), _("%(start)s tot en met %(end)s", start=format_date(plan.term_start),
-                             end=format_date(plan.term_end))),
+            (_("Termijn"), _("%(start)s tot en met %(end)s", start=format_day(plan.term_start),
+                             end=format_day(plan.term_end))),
             (_("Vastgelegd"), _("Bij de beschikking van %(date)s. Een wijziging van het plan verandert de termijn "
-                                "niet (Wet inburgering 2021 art. 11 lid 3).", date=format_date(plan.pip_date))),
+                                "niet (Wet inburgering 2021 art. 11 lid 3).", date=format_day(plan.pip_date))),
         ))
     if task.bpmn_id != "pip_vaststellen":
         return None

@@ -20,6 +20,12 @@ class PlanItem:
     label: str
     value: str
 
+    @property
+    def has_letters(self) -> bool:
+        """Text takes its direction from its own letters (``dir="auto"``: Dutch free text reads left to right on an
+        Arabic page); a bare number such as "36" has none and follows the page, so it stays in the column."""
+        return any(character.isalpha() for character in self.value)
+
 
 @dataclass
 class PlanSection:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -24,6 +23,7 @@ from portal.db import local_today, utcnow
 from portal.engine import FormSpec
 from portal.extensions import db
 from portal.hooks import Hooks
+from portal.i18n import format_day
 from portal.plans.changes import PlanChange, describe_changes
 from portal.plans.documents import document_for, queue_document
 from portal.plans.models import Plan, PlanDocument, PlanResponse, PlanSignature, PlanVersion
@@ -125,7 +125,7 @@ def decide(case: Case, decision: dict[str, Any], user: User | None) -> PlanVersi
         # A change is a new beschikking on the plan in force: it cannot predate the decision it changes.
         raise SigningRefused(_("De datum van dit besluit ligt vóór de beschikking van versie %(number)d "
                                "(%(date)s). Een wijziging kan niet eerder zijn dan het plan dat ze wijzigt.",
-                               number=previous.number, date=format_date(earlier)))
+                               number=previous.number, date=format_day(earlier)))
     if previous is not None:
         previous.status = PlanVersion.SUPERSEDED
     version.status, version.decided_at, version.decision = PlanVersion.DECIDED, utcnow(), decision

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -25,6 +24,7 @@ from portal import dates
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.extensions import db
+from portal.i18n import format_day
 from portal.plans.models import Plan, TermDecision
 from portal.refusal import Refused
 
@@ -80,10 +80,10 @@ def extend_term(plan: Plan | None, new_end: date, decided_on: date, reason_code:
         raise TermRefused(_("Er is nog geen inburgeringstermijn: die begint pas na de eerste beschikking."))
     if new_end <= plan.term_end:
         raise TermRefused(_("De nieuwe einddatum moet na het huidige einde van de termijn (%(end)s) liggen.",
-                            end=format_date(plan.term_end)))
+                            end=format_day(plan.term_end)))
     if decided_on < plan.pip_date:
         raise TermRefused(_("Het besluit over de verlenging kan niet eerder zijn dan de beschikking die de termijn "
-                            "liet beginnen (%(date)s).", date=format_date(plan.pip_date)))
+                            "liet beginnen (%(date)s).", date=format_day(plan.pip_date)))
     if not reason_code and not (reason or "").strip():
         raise TermRefused(_("Geef de grond van de verlenging op."))
     decision = TermDecision(plan=plan, kind=TermDecision.EXTENSION, decided_on=decided_on,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from portal.cases.models import Case
 from portal.cases.services import lock_case
 from portal.dates import after_day, local_date
 from portal.extensions import db
+from portal.i18n import format_day
 from portal.refusal import Refused
 from portal.security import Role
 from portal.tasks.escalations import EXTEND, REASSIGN, open_steps, rule_for
@@ -77,7 +77,7 @@ def extend_deadline(task: HumanTask, new_due: date, reason: str, user: User) -> 
     current = [local_date(step.due_at) for step in steps if step.due_at is not None]
     previous = min(current) if current else None
     if previous is not None and new_due <= previous:
-        raise Refused(_("Kies een datum na de huidige termijn (%(date)s).", date=format_date(previous)))
+        raise Refused(_("Kies een datum na de huidige termijn (%(date)s).", date=format_day(previous)))
     due_at = after_day(new_due) - timedelta(seconds=1)  # "uiterlijk op" new_due: the whole day counts
     for step in steps:
         step.due_at = due_at

@@ -1,11 +1,12 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from portal.forms import PortalForm
 from portal.forms.bounds import DateWindow
+from portal.forms.dates import DayField
 from portal.tasks.worklist import MINE, SORTS, TEAM
 
 
@@ -47,10 +48,9 @@ class ExtendDeadlineForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="extend", **kwargs)
 
-    nieuwe_termijn = DateField(_l("Nieuwe termijn (uiterlijk op)"),
-                               [InputRequired(_l("Vul de nieuwe termijn in.")), DateWindow(_extension_window)],
-                               format=["%Y-%m-%d", "%d-%m-%Y"],
-                               description=_l("De open stappen krijgen deze datum als nieuwe termijn."))
+    nieuwe_termijn = DayField(_l("Nieuwe termijn (uiterlijk op)"),
+                              [InputRequired(_l("Vul de nieuwe termijn in.")), DateWindow(_extension_window)],
+                              description=_l("De open stappen krijgen deze datum als nieuwe termijn."))
     reden = TextAreaField(_l("Reden van het uitstel"),
                           [InputRequired(_l("Geef de reden van het uitstel.")), Length(max=1000)])
 

@@ -29,5 +29,5 @@ def test_a_nul_in_the_new_case_form_is_refused(create_user, login):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Voornaam: Dit bevat tekens die hier niet kunnen staan" in html
-    assert "Geboortedatum: Vul een datum in van 1 jan 1900 tot en met" in html
+    assert "Geboortedatum: Vul een datum in van 01-01-1900 tot en met" in html
     assert db.session.query(Case).count() == 0

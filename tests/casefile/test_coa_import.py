@@ -162,7 +162,7 @@ def test_wtforms_defaults_are_in_dutch(utrecht):
     csv = HEADER + row(voornaam="A" * 121, geboortedatum="31-31-1990", huishoudgrootte="30")
     errors = import_coa_csv(csv.encode()).errors
     assert set(errors) == {"regel 2, voornaam: Gebruik maximaal 120 tekens.",
-                           "regel 2, geboortedatum: Vul een geldige datum in.",
+                           "regel 2, geboortedatum: Geboortedatum bestaat niet: 31-31-1990.",
                            "regel 2, huishoudgrootte: Vul een getal in tussen 1 en 20."}, errors
 
 

@@ -167,3 +167,64 @@ def test_every_task_link_on_a_case_page_opens_for_its_reader(create_user, create
         assert {task_id: client.get(f"/tasks/{task_id}").status_code for task_id in links} == {
             task_id: 200 for task_id in links}, user.username
     assert str(escalation.id) in links  # the teamleider's own step is linked for the teamleider
+
+
+#: Links that are no page: signing out is a form post; static files and anchors.
+NOT_PAGES = re.compile(r"^/(static/|logout)|^#")
+
+
+def _links(page: str) -> set[str]:
+    """Every same-site link of a page (``href`` starting with one "/"), without its fragment."""
+    return {href.split("#")[0].replace("&amp;", "&") for href in re.findall(r'href="(/[^/"][^"]*|/)"', page)
+            if not NOT_PAGES.match(href)}
+
+
+def test_no_link_reachable_from_a_case_page_ends_in_403_for_any_role(create_user, create_case, login, clock):
+    """Issue 10: every role. The regisseur and teamleider follow every link of the case page and of the pages of
+    this case it leads to (two steps deep); every other role cannot open a case page at all and is offered no link
+    to one."""
+    from portal.concerns.services import raise_concern
+    from portal.security import STAFF_ROLES, Role
+    from tests.factories import hold_next_meeting, walk_to_progress
+
+    ria, tom = create_user("ria"), create_user("tom", role="teamleider")
+    amina = create_user("amina", role="inburgeraar", password="amina-geheim-1", locale="ar")
+    case = create_case(ria)
+    walk_to_progress(case, ria, amina)  # plan decided and signed: versions, documents, signature
+    hold_next_meeting(case, ria, amina, clock)  # a meeting on record
+    raise_concern(case, amina, "hulp_nodig", "Ik heb hulp nodig bij de brief van DUO.")  # a step for the team
+    db.session.commit()
+    case_pages = re.compile(rf"^/(cases/{case.id}(/|$)|tasks/\d+$)")
+    for user in (ria, tom):
+        client = login(user, new_client=True)
+        start = f"/cases/{case.id}"
+        seen, frontier = {start: 200}, [start]
+        for _depth in range(2):
+            found = []
+            for url in frontier:
+                response = client.get(url)
+                if response.mimetype != "text/html":
+                    continue
+                for link in _links(response.get_data(as_text=True)) - seen.keys():
+                    seen[link] = client.get(link).status_code
+                    if case_pages.match(link):
+                        found.append(link)
+            frontier = found
+        refused = {link: status for link, status in seen.items() if status in (403, 404) or status >= 500}
+        assert refused == {}, user.username
+        assert len(seen) > 10, (user.username, sorted(seen))  # the crawl saw the page's links
+        assert any(link.startswith("/tasks/") for link in seen), user.username  # the open steps among them
+    others = [create_user(f"user-{role}", role=role, code=None if role == Role.ONTWERPER else "0344")
+              for role in sorted(STAFF_ROLES - {Role.REGISSEUR, Role.TEAMLEIDER})]
+    others.append(amina)  # the newcomer herself: her pages are /mijn/, never the staff case page
+    db.session.commit()
+    for user in others:
+        password = "amina-geheim-1" if user.role == "inburgeraar" else "geheim-123"
+        client = login(user, password=password, new_client=True)
+        assert client.get(f"/cases/{case.id}").status_code in (403, 404), user.role
+        home = client.get("/", follow_redirects=True)
+        assert home.status_code == 200, user.role
+        offered = _links(home.get_data(as_text=True))
+        assert not any(link.startswith("/cases/") and link != "/cases/" for link in offered), user.role
+        if client.get("/cases/").status_code == 200:  # a case list, if the role has one, links no case either
+            assert f"/cases/{case.id}" not in client.get("/cases/").get_data(as_text=True), user.role

@@ -68,7 +68,7 @@ def test_a_plan_adopted_on_28_february_2028_has_its_term_from_the_leap_day(page,
         panel = page.get_by_text("Begint de dag na de datum van dit besluit en duurt drie jaar")
         assert panel.count() == 1
         assert page.locator("input[name=pip_datum]").count() == 0
-        page.locator("input[name=besluitdatum]").fill("2028-02-28")
+        page.locator("input[name=besluitdatum]").fill("28-02-2028")
         page.locator("input[name=ondertekend_namens_college]").fill("J. de Boer, teamleider inburgering")
         if not page.locator("input[name=bezwaartermijn_weken]").input_value():
             page.locator("input[name=bezwaartermijn_weken]").fill("6")
@@ -80,7 +80,6 @@ def test_a_plan_adopted_on_28_february_2028_has_its_term_from_the_leap_day(page,
         page.goto(f"{url}/cases/{case_id}/plan/")
         term = page.locator("section[aria-labelledby=termijn]")
         text = term.inner_text()
-        assert "29 feb" in text and "2028" in text
-        assert "28 feb" in text and "2031" in text
-        assert "Beschikking van 28 feb" in text
+        assert "29-02-2028" in text and "28-02-2031" in text
+        assert "Beschikking van 28-02-2028" in text
         axe_check("plan page with the term")

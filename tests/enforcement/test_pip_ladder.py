@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.dates import add_months
+from portal.dates import add_months, day_text
 from portal.db import local_today
 from portal.enforcement.models import EnforcementStep
 from portal.enforcement.services import ability_to_pay_refusal, pip_step
@@ -115,7 +115,7 @@ def test_no_fine_within_six_months_of_a_debt_referral(create_case, people, clock
     for rung in (3, 4):  # about three and six months later, each still within six months of the referral
         culpable_meeting(case, ria, amina, clock, rung=rung)
         assert local_today() < add_months(referral_day, 6)
-        with pytest.raises(ActionRefused, match=f"Op {referral_day.isoformat()} is de inburgeraar naar schuldhulp"):
+        with pytest.raises(ActionRefused, match=f"Op {day_text(referral_day)} is de inburgeraar naar schuldhulp"):
             propose(case, ria, maatregel="boete", bedrag=250, **MEANS_OK)
         propose(case, ria, maatregel="geen_sanctie", reden_geen_sanctie="Eerst de schuldhulp laten lopen.")
     culpable_meeting(case, ria, amina, clock, rung=5)

@@ -68,7 +68,7 @@ def test_a_date_outside_its_window_is_refused_with_the_range(request_context):
     for value in ("0001-01-01", "9999-12-31"):
         form = build_task_form(spec)(formdata=MultiDict({"f": value}), meta={"csrf": False})
         assert not form.validate()
-        assert form.f.errors[0].startswith("Vul een datum in van 1 jan 1900 tot en met "), form.f.errors
+        assert form.f.errors[0].startswith("Vul een datum in van 01-01-1900 tot en met "), form.f.errors
 
 
 def test_too_many_rows_are_an_error_not_cut_off(request_context):

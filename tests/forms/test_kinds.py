@@ -117,8 +117,8 @@ def test_a_question_is_answered_not_filled_in(request_context, title, choose, me
 def test_a_label_keeps_its_capitals_where_they_are_an_abbreviation():
     from portal.forms.kinds import in_sentence
 
-    assert [in_sentence(label) for label in ("Oorzaak", "V-nummer", "COA-locatie", "Azc", "")] == [
-        "oorzaak", "V-nummer", "COA-locatie", "azc", ""]
+    assert [in_sentence(label) for label in ("Oorzaak", "V-nummer", "COA-locatie", "Azc", "DigiD", "")] == [
+        "oorzaak", "V-nummer", "COA-locatie", "azc", "DigiD", ""]
 
 
 @pytest.mark.parametrize(("schema", "typed", "message"), [
@@ -170,14 +170,14 @@ def spec_of(schema):
     ({"type": "string", "title": "Naam"}, "Ada", "Ada"),
     ({"type": "integer", "title": "Uren"}, 12, 12),
     ({"type": "number", "title": "Bedrag"}, 12.5, 12.5),
-    ({"type": "boolean", "title": "Akkoord"}, True, "ja"),
-    ({"type": "boolean", "title": "Akkoord"}, False, "nee"),
-    ({"type": "string", "format": "date", "title": "Datum"}, "2026-03-10", "10 mrt 2026"),
+    ({"type": "boolean", "title": "Akkoord"}, True, "Ja"),
+    ({"type": "boolean", "title": "Akkoord"}, False, "Nee"),
+    ({"type": "string", "format": "date", "title": "Datum"}, "2026-03-10", "10-03-2026"),
     (CHOICES, "b", "Boterham"),
     (CHOICES, "onbekend", "onbekend"),  # a code the form no longer offers is shown as stored
     ({"type": "array", "title": "Wat", "items": CHOICES}, ["b", "a"], "Boterham, Appel"),
     (SECTION, {"datum": "2026-01-08", "tolk": False, "taal": ""},
-     [Answer("Datum", "8 jan 2026"), Answer("Met tolk", "nee")]),
+     [Answer("Datum", "08-01-2026"), Answer("Met tolk", "Nee")]),
     (ROWS, [{"wat": "Taalles", "wie": "a"}, {"wat": "Stage", "wie": "b", "uren": 8}],
      [[Answer("Wat", "Taalles"), Answer("Keuze", "Appel")],
       [Answer("Wat", "Stage"), Answer("Keuze", "Boterham"), Answer("Uren", 8)]]),
@@ -188,9 +188,9 @@ def test_display_value(request_context, schema, value, shown):
 
 def test_display_value_follows_the_locale(app):
     with app.test_request_context("/"), force_locale("en"):
-        assert display_value(spec_of({"type": "boolean", "title": "Akkoord"}), True) == "yes"
+        assert display_value(spec_of({"type": "boolean", "title": "Akkoord"}), True) == "Yes"
         assert display_value(spec_of({"type": "string", "format": "date", "title": "Datum"}),
-                             "2026-03-10") == "Mar 10, 2026"
+                             "2026-03-10") == "10 Mar 2026"
 
 
 @pytest.mark.parametrize(("schema", "sample"), [

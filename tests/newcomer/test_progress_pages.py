@@ -7,7 +7,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from babel.dates import format_date
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
@@ -63,8 +62,8 @@ def hold_meeting(case, ria, amina, **overrides):
 
 
 def dutch_date(moment: datetime) -> str:
-    """A UTC moment as the pages show it to a Dutch-speaking newcomer (|dateformat: medium, Amsterdam)."""
-    return format_date(moment.astimezone(ZoneInfo("Europe/Amsterdam")).date(), "medium", locale="nl")
+    """A UTC moment as the pages show it to a Dutch-speaking newcomer (|dateformat: dd-mm-jjjj, Amsterdam)."""
+    return moment.astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%d-%m-%Y")
 
 
 # -- access -----------------------------------------------------------------------------------------

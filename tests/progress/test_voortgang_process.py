@@ -273,7 +273,7 @@ def test_a_granted_extension_keeps_the_meetings_going(create_case, people, clock
     assert open_steps(case) == ["zelfbeoordeling"]
     fire_next_timer(case, clock)  # two months before the end of the term, on its own timer
     assert open_steps(case) == ["eindevaluatie", "zelfbeoordeling"] and local_today() == date(2029, 1, 1)
-    with pytest.raises(ActionRefused, match=r"huidige einde van de termijn \(1 mrt\.? 2029\)"):
+    with pytest.raises(ActionRefused, match=r"huidige einde van de termijn \(01-03-2029\)"):
         complete(case, "eindevaluatie", ria, day=local_today(), verlenging="toegekend", nieuwe_einddatum="2029-02-01",
                  grond="ziekte")
     complete(case, "eindevaluatie", ria, day=local_today(), verlenging="toegekend", nieuwe_einddatum="2029-09-01",

@@ -64,7 +64,7 @@ def test_intake_escalation_explains_itself(team, intake_escalation, login, clock
     html = login(tom).get(f"/tasks/{escalation.id}").get_data(as_text=True)
     facts = panel(html)
     assert facts["Regel"] == "Brede intake niet gestart"
-    assert facts["Termijn"] == "uiterlijk 2 feb 2026"
+    assert facts["Termijn"] == "uiterlijk 02-02-2026"
     assert facts["Hoe laat"] == "3 dagen te laat"
     assert facts["Regisseur"] == "Ria"
     assert facts["Open stappen"].startswith("Kennismakingsgesprek en startscenario")
@@ -84,7 +84,7 @@ def test_pip_escalation_names_its_rule_and_the_legal_deadline_stays(team, create
     html = login(tom).get(f"/tasks/{escalation.id}").get_data(as_text=True)
     facts = panel(html)
     assert facts["Regel"] == "PIP niet binnen 10 weken vastgesteld"
-    assert facts["Termijn"] == "uiterlijk 16 mrt 2026" and facts["Hoe laat"] == "1 dag te laat"
+    assert facts["Termijn"] == "uiterlijk 16-03-2026" and facts["Hoe laat"] == "1 dag te laat"
     assert "De wettelijke PIP-termijn verschuift niet" in html
 
 
@@ -104,6 +104,9 @@ def test_reassign_from_the_escalation_is_audited_and_stays_in_the_municipality(
     refused = client.post(f"{url}/reassign", data={"reassign-csrf_token": csrf_token(client, url),
                                                    "reassign-regisseur": sanne.id, "reassign-reden": "Ziek"})
     assert refused.status_code == 422 and case.regisseur_id == ria.id
+    to_herself = client.post(f"{url}/reassign", data={"reassign-csrf_token": csrf_token(client, url),
+                                                      "reassign-regisseur": ria.id, "reassign-reden": "x"})
+    assert to_herself.status_code == 422 and f'<option value="{ria.id}"' not in client.get(url).get_data(as_text=True)
     response = client.post(f"{url}/reassign", data={"reassign-csrf_token": csrf_token(client, url),
                                                     "reassign-regisseur": rob.id, "reassign-reden": "Ria is ziek"})
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -152,7 +155,7 @@ def test_extend_moves_the_deadline_and_records_why(team, intake_escalation, logi
     assert "Tolk pas beschikbaar op 18 februari" in panel(client.get(url).get_data(as_text=True))["Termijn verschoven"]
     # the regisseur's worklist shows the new deadline
     worklist = login(ria, new_client=True).get("/tasks/").get_data(as_text=True)
-    assert "uiterlijk 20 feb 2026" in worklist
+    assert "uiterlijk 20-02-2026" in worklist
     # not earlier than the deadline now in force
     again = client.post(f"{url}/extend", data={"extend-csrf_token": csrf_token(client, url),
                                                "extend-nieuwe_termijn": "2026-02-10", "extend-reden": "Toch eerder"})

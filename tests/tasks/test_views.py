@@ -47,7 +47,7 @@ def test_worklist_shows_my_tasks_with_overdue_mark(ria, create_user, create_case
     html = client.get("/tasks/").get_data(as_text=True)
     assert mine.reference in html and theirs.reference not in html
     row = worklist_row(html, mine)
-    assert re.search(r'12 jan 2026 <span class="tag tag--overdue">Te laat</span>', row)  # due 2026-01-12, long past
+    assert re.search(r'12-01-2026 <span class="tag tag--overdue">Te laat</span>', row)  # due 2026-01-12, long past
     assert re.search(r'<a href="/tasks/\d+">Kennismakingsgesprek en startscenario</a>', row)
 
 

@@ -109,11 +109,11 @@ def test_a_pip_deadline_21_days_away_looks_different_from_one_56_days_away(ria, 
     near.pip_deadline, far.pip_deadline = TODAY + timedelta(days=21), TODAY + timedelta(days=56)
     late.pip_deadline = TODAY - timedelta(days=3)
     html = login(ria).get("/tasks/").get_data(as_text=True)
-    assert re.search(r'PIP uiterlijk 26 jan 2026 <span class="tag tag--warning">Binnenkort</span> '
+    assert re.search(r'PIP uiterlijk 26-01-2026 <span class="tag tag--warning">Binnenkort</span> '
                      r'<span class="deadline__detail">nog 21 dagen</span>', row_of(html, near))
-    assert re.search(r'PIP uiterlijk 2 mrt 2026 <span class="tag tag--success">Op tijd</span> '
+    assert re.search(r'PIP uiterlijk 02-03-2026 <span class="tag tag--success">Op tijd</span> '
                      r'<span class="deadline__detail">nog 56 dagen</span>', row_of(html, far))
-    assert re.search(r'PIP uiterlijk 2 jan 2026 <span class="tag tag--overdue">Te laat</span> '
+    assert re.search(r'PIP uiterlijk 02-01-2026 <span class="tag tag--overdue">Te laat</span> '
                      r'<span class="deadline__detail">3 dagen te laat</span>', row_of(html, late))
 
 
@@ -143,7 +143,7 @@ def test_step_urgency_shows_overdue_soon_and_on_time(ria, create_case, login, cl
         task.due_at = task.due_at.replace(year=due.year, month=due.month, day=due.day)
         db.session.flush()
         row = row_of(client.get("/tasks/").get_data(as_text=True), case)
-        assert re.search(rf'<span class="deadline">\d+ \w+ 2026 <span class="tag tag--\w+">{label}</span>', row), row
+        assert re.search(rf'<span class="deadline">\d\d-\d\d-2026 <span class="tag tag--\w+">{label}</span>', row), row
 
 
 def test_filters_offer_only_what_is_in_the_list(ria, create_user, create_case, login, clock):
