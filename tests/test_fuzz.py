@@ -344,6 +344,7 @@ def test_query_parameters_never_break_a_page(app, clock, login, create_case, cre
         (beheerder, "/beheer/instellingen", ["gemeente"]),
         (ontwerper, "/ontwerp/", ["page"]),
         (ontwerper, "/ontwerp/verschil", ["van", "naar"]),
+        (ontwerper, "/ontwerp/vertalingen", ["bron", "page"]),
         (ontwerper, "/ontwerp/concepten", ["basis"]),
         (ontwerper, f"/ontwerp/concepten/{draft.id}/modeler/pip.bpmn", ["element"]),
         (regisseur, f"/cases/{case.id}", ["page"]),

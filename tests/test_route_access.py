@@ -74,7 +74,7 @@ def world(create_user, create_case):
     ids = {"case_id": case.id, "task_id": tasks, "reset_id": reset.id, "copy_id": copy.id,
            "document_id": {"plans.document": plan_pdf.id, "admin.retry": decision.id},
            "version_id": current_version().id, "process_id": "inburgering",
-           "draft_id": draft.id, "bpmn_name": "pip.bpmn",
+           "draft_id": draft.id, "bpmn_name": "pip.bpmn", "form_name": "kennismakingsgesprek",
            "user_id": ria.id, "newcomer_id": amina.id,
            "token": {"coaupload.review": upload, "coaupload.result": upload, "auth.activate_staff": "no-such-link"}}
     db.session.commit()

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from portal.audit.services import record
 from portal.auth.models import User
-from portal.designer import archive, drafts, modeler, services
+from portal.designer import archive, drafts, form_editor, modeler, services
 from portal.designer.draft_texts import modeler_texts
 from portal.designer.forms import DiscardForm, ImportZipForm, NewDraftForm, UploadFileForm
 from portal.designer.models import ProcessDraft
@@ -48,9 +48,10 @@ def _names(*user_ids: int | None) -> dict[int, str]:
 
 
 def _form_link(draft: ProcessDraft, form_file: str) -> str | None:
-    if FORM_EDITOR not in current_app.view_functions:
+    name = form_file.removesuffix(".json")
+    if FORM_EDITOR not in current_app.view_functions or not form_editor.valid_form_name(name):
         return None
-    return url_for(FORM_EDITOR, draft_id=draft.id, name=form_file)
+    return url_for(FORM_EDITOR, draft_id=draft.id, form_name=name)
 
 
 def _base_choices(form: NewDraftForm) -> None:

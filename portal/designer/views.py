@@ -211,5 +211,6 @@ def case_xml(case_id: int, process_id: str):
     return _xml(services.version_by_number(instance.process_version_id).files, process_id)
 
 
-# The drafts' pages and the modeler live in their own module; importing it registers them on ``bp``.
-from portal.designer import draft_views  # noqa: E402,F401
+# The drafts' pages and the modeler, and the form editor with the label status, live in modules of their own;
+# importing them registers them on ``bp``.
+from portal.designer import draft_views, form_views  # noqa: E402,F401
