@@ -7,6 +7,7 @@ work. The draft row is locked for the check-and-write, so two saves at once cann
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -66,12 +67,12 @@ def check_files(files: dict[str, str]) -> None:
     """:raises DraftError: a name is not ``bpmn/*.bpmn`` / ``forms/*.json``, or the set is too large."""
     bad = bad_file_names(files)
     if bad:
-        raise DraftError(f"Geen bestand van workflows/: {', '.join(sorted(bad)[:5])}")
+        raise DraftError(_("Geen bestand van workflows/: %(names)s", names=", ".join(sorted(bad)[:5])))
     if len(files) > MAX_FILES:
-        raise DraftError(f"Te veel bestanden: {len(files)} (hoogstens {MAX_FILES}).")
+        raise DraftError(_("Te veel bestanden: %(count)d (hoogstens %(most)d).", count=len(files), most=MAX_FILES))
     too_large = sorted(name for name, text in files.items() if len(text) > MAX_FILE_CHARS)
     if too_large:
-        raise DraftError(f"Bestand te groot: {too_large[0]}")
+        raise DraftError(_("Bestand te groot: %(name)s", name=too_large[0]))
 
 
 def create_draft(name: str, files: dict[str, str], *, user_id: int | None,
@@ -79,7 +80,7 @@ def create_draft(name: str, files: dict[str, str], *, user_id: int | None,
     """A new open draft holding ``files`` (a version's files, the working directory's, an upload)."""
     name = name.strip()
     if not name or len(name) > MAX_NAME_CHARS:
-        raise DraftError(f"Geef het concept een naam van 1 tot {MAX_NAME_CHARS} tekens.")
+        raise DraftError(_("Geef het concept een naam van 1 tot %(most)d tekens.", most=MAX_NAME_CHARS))
     check_files(files)
     draft = ProcessDraft(name=name, files=dict(files), base_version_id=base_version_id, revision=1,
                          created_by_id=user_id, updated_by_id=user_id, status="open")
@@ -95,7 +96,7 @@ def _locked_open(draft_id: int, expected: int) -> ProcessDraft:
     if draft is None:
         raise LookupError(draft_id)
     if draft.status != "open":
-        raise DraftError("Dit concept is gesloten (uitgerold of weggegooid) en kan niet meer veranderen.")
+        raise DraftError(_("Dit concept is gesloten (uitgerold of weggegooid) en kan niet meer veranderen."))
     if draft.revision != expected:
         raise DraftConflict(draft, expected)
     return draft
@@ -128,7 +129,7 @@ def save_file(draft_id: int, path: str, text: str, *, expected: int, user_id: in
 def delete_file(draft_id: int, path: str, *, expected: int, user_id: int | None) -> ProcessDraft:
     draft = _locked_open(draft_id, expected)
     if path not in draft.files:
-        raise DraftError(f"Het concept heeft geen bestand {path}.")
+        raise DraftError(_("Het concept heeft geen bestand %(name)s.", name=path))
     files = {name: text for name, text in draft.files.items() if name != path}
     return _store(draft, files, user_id, "designer.draft_delete", {"file": path})
 
@@ -148,7 +149,7 @@ def close_draft(draft_id: int, status: str, *, user_id: int | None,
     if draft is None:
         raise LookupError(draft_id)
     if draft.status != "open":
-        raise DraftError("Dit concept is al gesloten.")
+        raise DraftError(_("Dit concept is al gesloten."))
     draft.status = status
     draft.closed_at = utcnow()
     draft.deployed_version_id = deployed_version_id
