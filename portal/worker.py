@@ -22,6 +22,7 @@ from portal.newcomer import data_copy
 from portal.notifications import services as mail
 from portal.notifications.models import Notification
 from portal.plans.documents import claim_next, document_failed, render_document, store_document
+from portal.tasks.migration_jobs import run_one_job
 from portal.tasks.workflow import advance_due_instance
 
 log = logging.getLogger("portal.worker")
@@ -127,9 +128,15 @@ def produce_due_data_copies() -> int:
     return drain(produce_one_data_copy)
 
 
+def run_due_migrations() -> int:
+    """Queued dry runs, migrations and rollbacks of running cases (``portal.tasks.migration_jobs``); each
+    commits after every chunk of cases, so their pages show the progress."""
+    return 0 if run_one_job() is None else 1  # one time slice per sweep: timers and mail go on in between
+
+
 #: Everything the worker does in one sweep, in order.
 SWEEPS: tuple[Callable[[], int], ...] = (fire_due_timers, produce_due_documents, produce_due_data_copies,
-                                         send_due_mail)
+                                         send_due_mail, run_due_migrations)
 
 
 def sweep_all() -> dict[str, int]:

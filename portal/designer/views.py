@@ -205,3 +205,7 @@ def case_xml(case_id: int, process_id: str):
     if instance is None:
         abort(404)
     return _xml(services.version_by_number(instance.process_version_id).files, process_id)
+
+
+# Pages in modules of their own, routed on this blueprint (imported last: they import ``bp`` from here).
+from portal.designer import deploy_views, migration_views  # noqa: E402, F401, I001
