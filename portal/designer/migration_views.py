@@ -2,8 +2,9 @@
 per verdict, paginated), then "move every movable case" as a worker job with its progress, the result
 per case, and a rollback. Registered on the designer blueprint by ``portal.designer.views``.
 
-Who: the ontwerper starts and rolls back; the beheerder may look (read-only). The pages show a case by
-its reference and number only (no personal data); reading a run's cases is audited.
+Who: the ontwerper only. A run spans every municipality, and the ontwerper is the one staff role that
+works across municipalities; a beheerder belongs to one and would see other municipalities' cases. The
+pages show a case by its reference only (no name, no link to the case); reading a run's cases is audited.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from portal.tasks import migration_jobs as jobs
 from portal.tasks.migration import MigrationRefused
 from portal.tasks.models import CaseMigration, ProcessMigration
 
-VIEWERS = (Role.ONTWERPER, Role.BEHEERDER)
+VIEWERS = (Role.ONTWERPER,)
 ANY = "alle"
 OUTCOMES = (CaseMigration.MOVABLE, CaseMigration.BLOCKED, CaseMigration.MOVED, CaseMigration.REFUSED,
             CaseMigration.FAILED, CaseMigration.ROLLED_BACK, CaseMigration.KEPT)

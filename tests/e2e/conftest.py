@@ -11,6 +11,8 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "portal" / "static" / "vendor" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+#: The app behind each live server's address, for tests that play the worker (no worker thread runs here).
+LIVE_APPS: dict = {}
 
 
 def pytest_collection_modifyitems(items):
@@ -51,7 +53,9 @@ def live_server(tmp_path_factory, seal_config):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    LIVE_APPS[url] = app
+    yield url
     server.shutdown()
     with app.app_context():
         from portal.extensions import db
