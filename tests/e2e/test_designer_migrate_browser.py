@@ -99,3 +99,49 @@ def test_deploy_a_draft_dry_run_migrate_watch_progress_and_roll_back(page, live_
         on_new = db.session.scalar(db.text("SELECT count(*) FROM workflow_instance WHERE process_version_id = :v"),
                                    {"v": old + 1})
     assert on_new == 0  # every case is back on its version
+
+
+def sign_in(browser, live_server, username: str, lands_on: str):
+    page = browser.new_context(locale="nl-NL").new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill("demo-wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(lands_on)
+    return page
+
+
+def test_four_eyes_request_and_rejection_pages(browser, live_server, axe_check_page):
+    beheerder = sign_in(browser, live_server, "beheerder", "**/beheer/**")
+    beheerder.goto(f"{live_server}/ontwerp/instellingen")
+    axe_check_page(beheerder, "four-eyes setting")
+    beheerder.get_by_label("Aan: een tweede ontwerper").check()
+    beheerder.get_by_role("button", name="Opslaan").click()
+    assert beheerder.get_by_text("De instelling is gewijzigd.").is_visible()
+    try:
+        designer = sign_in(browser, live_server, "ontwerper", "**/ontwerp/")
+        designer.goto(f"{live_server}/ontwerp/uitrollen?bron=workdir")
+        assert designer.get_by_text("Vier-ogen staat aan").first.is_visible()
+        designer.get_by_label("Notitie: wat verandert er en waarom?").fill("De werkmap, ter controle")
+        designer.get_by_role("button", name="Goedkeuring vragen").click()
+        designer.wait_for_url("**/ontwerp/uitrolverzoeken/*")
+        assert designer.get_by_text("Dit is je eigen verzoek").is_visible()
+        assert designer.get_by_role("button", name="Goedkeuren en in gebruik nemen").count() == 0
+        axe_check_page(designer, "own request")
+
+        beheerder.get_by_role("link", name="Procesversies").click()
+        axe_check_page(beheerder, "requests")
+        beheerder.get_by_role("link", name="Verzoek").first.click()
+        assert beheerder.get_by_role("button", name="Goedkeuren en in gebruik nemen").is_visible()
+        axe_check_page(beheerder, "request")
+        beheerder.get_by_role("button", name="Afwijzen").click()
+        assert beheerder.get_by_role("alert").get_by_text("Schrijf waarom je het verzoek afwijst.").first.is_visible()
+        axe_check_page(beheerder, "request: error")
+        beheerder.get_by_label("Waarom wijs je het verzoek af?").fill("Geen wijziging")
+        beheerder.get_by_role("button", name="Afwijzen").click()
+        assert beheerder.get_by_text("Het verzoek is afgewezen.").is_visible()
+        axe_check_page(beheerder, "request: rejected")
+    finally:  # the shared demo server goes on without four-eyes
+        beheerder.goto(f"{live_server}/ontwerp/instellingen")
+        beheerder.get_by_label("Uit: een ontwerper").check()
+        beheerder.get_by_role("button", name="Opslaan").click()
