@@ -45,7 +45,7 @@ def four_eyes_on() -> bool:
     """Whether a deploy needs a second pair of eyes (default: PORTAL_DEPLOY_FOUR_EYES, else off)."""
     row = db.session.get(DesignerSetting, FOUR_EYES)
     if row is None:
-        return bool(current_app.config.get("DEPLOY_FOUR_EYES", False))
+        return bool(current_app.config["DEPLOY_FOUR_EYES"])
     return bool(row.value.get("on"))
 
 
