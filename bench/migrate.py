@@ -27,6 +27,11 @@ sys.path.insert(0, str(ROOT))  # this checkout's portal and tests, not another i
 from common import PASSWORD, bench_app  # noqa: E402
 
 
+def phase(text: str) -> None:
+    """Each phase as it ends (a long run on a busy machine still reports what it measured)."""
+    print(f"[{time.strftime('%H:%M:%S')}, load {os.getloadavg()[0]:.1f}] {text}", file=sys.stderr, flush=True)
+
+
 @contextmanager
 def profiled(profiler: cProfile.Profile | None, path: str | None):
     if profiler is None:
@@ -63,6 +68,7 @@ def main() -> None:
             complete(case, "kennismakingsgesprek", ria, startscenario="gecombineerd")
         db.session.commit()
         build_s = time.perf_counter() - started
+        phase(f"built {args.cases} cases in {build_s:.1f} s")
         app.config["WORKFLOWS_DIR"] = str(next_version(Path(tempfile.mkdtemp())))
         target, _ = deploy(note="bench N+1")
         db.session.commit()
@@ -72,6 +78,7 @@ def main() -> None:
         with profiled(profiler, args.profile and f"{args.profile}-dry.prof"):
             verdicts = list(migration.dry_run(target))
         dry_s, dry_cpu = time.perf_counter() - started, time.process_time() - cpu
+        phase(f"dry run {dry_s:.1f} s (cpu {dry_cpu:.1f} s)")
 
         profiler = cProfile.Profile() if args.profile else None
         started, cpu = time.perf_counter(), time.process_time()
@@ -79,6 +86,7 @@ def main() -> None:
             run = migration.migrate_cases(target, on_chunk=lambda *_: db.session.commit())
             db.session.commit()
         migrate_s, migrate_cpu = time.perf_counter() - started, time.process_time() - cpu
+        phase(f"migration {migrate_s:.1f} s (cpu {migrate_cpu:.1f} s)")
 
         started = time.perf_counter()
         _run, restored, kept = migration.rollback(run.id, on_chunk=lambda *_: db.session.commit())
