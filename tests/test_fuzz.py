@@ -319,6 +319,10 @@ def test_query_parameters_never_break_a_page(app, clock, login, create_case, cre
     fuzz = Fuzz(SEED + 3)
     case = create_case(ria)
     bea, otto = create_user("fuzzbea", role="beheerder"), create_user("fuzzotto", role="ontwerper", code=None)
+    from portal.processes.services import current_version
+    from portal.tasks.migration_jobs import queue_run
+
+    run = queue_run(current_version(), None, otto.id, dry=True)
     db.session.commit()
     regisseur = login(ria, new_client=True)
     teamleider, beheerder = login(tom, new_client=True), login(bea, new_client=True)
@@ -336,6 +340,10 @@ def test_query_parameters_never_break_a_page(app, clock, login, create_case, cre
         (beheerder, "/beheer/gebruikers", ["q", "page", "role"]),
         (ontwerper, "/ontwerp/", ["page"]),
         (ontwerper, "/ontwerp/verschil", ["van", "naar"]),
+        (ontwerper, "/ontwerp/uitrollen", ["bron"]),
+        (ontwerper, "/ontwerp/migraties", ["page"]),
+        (ontwerper, f"/ontwerp/migraties/{run.id}", ["page", "uitkomst"]),
+        (beheerder, "/ontwerp/uitrolverzoeken", []),
         (regisseur, f"/cases/{case.id}", ["page"]),
         (anonymous, "/verify", ["code"]),
         (anonymous, "/activeren", ["code"]),
