@@ -21,8 +21,9 @@ from portal.engine import configure_script_limits
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 from portal.forms.bounds import RecordIdConverter
 
-#: Content Security Policy: no inline scripts, nothing from other hosts. The BPMN modeler page
-#: widens style-src-attr on its own view only.
+#: Content Security Policy: no inline scripts, nothing from other hosts. The BPMN modeler page needs
+#: nothing more: bpmn-js sets styles through the CSSOM and its properties panel is plain DOM
+#: (static/js/modeler.js); tests/e2e/test_modeler_browser.py fails on any CSP violation.
 CSP = {
     "default-src": "'self'",
     "script-src": "'self'",

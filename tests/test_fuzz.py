@@ -319,9 +319,12 @@ def test_query_parameters_never_break_a_page(app, clock, login, create_case, cre
     fuzz = Fuzz(SEED + 3)
     case = create_case(ria)
     bea, otto = create_user("fuzzbea", role="beheerder"), create_user("fuzzotto", role="ontwerper", code=None)
+    from portal.designer.drafts import create_draft
+    from portal.designer.services import workdir_files
     from portal.processes.services import current_version
     from portal.tasks.migration_jobs import queue_run
 
+    draft = create_draft("Fuzz", workdir_files(), user_id=otto.id)
     run = queue_run(current_version(), None, otto.id, dry=True)
     db.session.commit()
     regisseur = login(ria, new_client=True)
@@ -333,17 +336,20 @@ def test_query_parameters_never_break_a_page(app, clock, login, create_case, cre
         (regisseur, "/tasks/", ["q", "step", "stage", "overdue", "sort", "dir", "page"]),
         (teamleider, "/tasks/", ["scope", "regisseur", "sort", "dir", "step", "page"]),
         (teamleider, "/tasks/team", ["regisseur", "page"]),
-        (beheerder, "/beheer/audit", ["user", "action", "case", "subject", "purpose", "from", "to", "special",
-                                      "before", "after", "page"]),
-        (beheerder, "/beheer/audit.csv", ["user", "from", "to", "case"]),
-        (beheerder, "/beheer/audit/ongewoon", ["from", "to", "threshold"]),
-        (beheerder, "/beheer/gebruikers", ["q", "page", "role"]),
+        (beheerder, "/beheer/audit", ["gemeente", "user", "action", "case", "subject", "purpose", "from", "to",
+                                      "special", "before", "after", "page"]),
+        (beheerder, "/beheer/audit.csv", ["gemeente", "user", "from", "to", "case"]),
+        (beheerder, "/beheer/audit/ongewoon", ["gemeente", "from", "to", "threshold"]),
+        (beheerder, "/beheer/gebruikers", ["q", "page", "role", "gemeente"]),
+        (beheerder, "/beheer/instellingen", ["gemeente"]),
         (ontwerper, "/ontwerp/", ["page"]),
         (ontwerper, "/ontwerp/verschil", ["van", "naar"]),
         (ontwerper, "/ontwerp/uitrollen", ["bron"]),
         (ontwerper, "/ontwerp/migraties", ["page"]),
         (ontwerper, f"/ontwerp/migraties/{run.id}", ["page", "uitkomst"]),
         (beheerder, "/ontwerp/uitrolverzoeken", []),
+        (ontwerper, "/ontwerp/concepten", ["basis"]),
+        (ontwerper, f"/ontwerp/concepten/{draft.id}/modeler/pip.bpmn", ["element"]),
         (regisseur, f"/cases/{case.id}", ["page"]),
         (anonymous, "/verify", ["code"]),
         (anonymous, "/activeren", ["code"]),

@@ -64,10 +64,13 @@ def world(create_user, create_case):
         "beheerder": create_user("bob", role="beheerder", code="0355"), "inburgeraar": yusuf,
     }
     from portal.coaupload.services import keep_upload
+    from portal.designer.drafts import create_draft
     from portal.designer.models import DeployRequest
+    from portal.designer.services import workdir_files
     from portal.processes.services import current_version
     from portal.tasks.models import ProcessMigration
 
+    draft = create_draft("Concept", workdir_files(), user_id=users["ontwerper"].id)
     upload = keep_upload(ria, "coa.csv", b"v_nummer;voornaam\n1;x\n")  # refused as a whole: imports nothing
     run = ProcessMigration(target_version_id=current_version().id, status=ProcessMigration.DONE, total=0)
     deploy_request = DeployRequest(source="workdir", digest="0" * 64, note="x", requested_by_id=users["ontwerper"].id)
@@ -79,6 +82,7 @@ def world(create_user, create_case):
     ids = {"case_id": case.id, "task_id": tasks, "reset_id": reset.id, "copy_id": copy.id,
            "document_id": {"plans.document": plan_pdf.id, "admin.retry": decision.id},
            "version_id": current_version().id, "process_id": "inburgering",
+           "draft_id": draft.id, "bpmn_name": "pip.bpmn",
            "user_id": ria.id, "newcomer_id": amina.id,
            "run_id": run.id, "request_id": deploy_request.id,
            "token": {"coaupload.review": upload, "coaupload.result": upload, "auth.activate_staff": "no-such-link"}}

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from portal.cases.services import case_for
 from portal.designer import services
 from portal.designer.diagram import node_counts, node_rows
+from portal.designer.drafts import draft_id_of, open_drafts, source_name
 from portal.designer.forms import DiffForm
 from portal.engine.diff import REMOVED, VersionDiff
 from portal.extensions import db
@@ -105,7 +106,8 @@ def _diff_form() -> DiffForm:
     form = DiffForm(request.args)
     recent = db.session.scalars(select(ProcessVersion.id).order_by(ProcessVersion.id.desc()).limit(100)).all()
     options = choices([(services.WORKDIR, _("Werkmap (workflows/)")),
-                       *((str(v), _("Versie %(number)d", number=v)) for v in recent)])
+                       *((str(v), _("Versie %(number)d", number=v)) for v in recent),
+                       *((source_name(d), _("Concept %(name)s", name=d.name)) for d in open_drafts())])
     form.van.choices, form.naar.choices = options, options
     if not request.args:
         form.van.data = str(recent[0]) if recent else services.WORKDIR
@@ -152,6 +154,8 @@ def diff_diagram(process_id: str):
     processes, process = _process(new_files, process_id)
     if form.naar.data == services.WORKDIR:
         bpmn_url = url_for("designer.workdir_xml", process_id=process.id)
+    elif draft_id_of(form.naar.data) is not None:
+        bpmn_url = url_for("designer.draft_xml", draft_id=draft_id_of(form.naar.data), process_id=process.id)
     else:
         bpmn_url = url_for("designer.version_xml", version_id=int(form.naar.data), process_id=process.id)
     changes = [c for c in result.changes if c.process in process.scopes]
@@ -207,5 +211,6 @@ def case_xml(case_id: int, process_id: str):
     return _xml(services.version_by_number(instance.process_version_id).files, process_id)
 
 
-# Pages in modules of their own, routed on this blueprint (imported last: they import ``bp`` from here).
-from portal.designer import deploy_views, migration_views  # noqa: E402, F401, I001
+# Pages in modules of their own, routed on this blueprint (imported last: they import ``bp`` from here):
+# the drafts and the modeler; deploying with four-eyes; moving running cases.
+from portal.designer import deploy_views, draft_views, migration_views  # noqa: E402, F401, I001

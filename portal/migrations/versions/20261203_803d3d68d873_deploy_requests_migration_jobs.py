@@ -1,7 +1,7 @@
 """deploy from the browser with four eyes (deploy_request, designer_setting); migrations as worker jobs
 
 Revision ID: 803d3d68d873
-Revises: f24a064c0de0
+Revises: f6da50b99abf
 Create Date: 2026-12-03 19:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '803d3d68d873'
-down_revision = 'f24a064c0de0'
+down_revision = 'f6da50b99abf'
 branch_labels = None
 depends_on = None
 
