@@ -160,3 +160,10 @@ def test_verdicts_read_in_dutch_and_unknown_ones_stay():
     assert "houdt zijn vervaldatum" in explain(
         'timer t (Herinnering): keeps its due date (was "P14D", now "P10D" from its next start)')
     assert explain("KeyError: 'x'") == "KeyError: 'x'"
+
+
+def test_the_worker_comes_back_at_once_while_a_migration_has_work_left():
+    from portal.worker import BUSY_PAUSE, pause_after
+
+    assert pause_after({"fire_due_timers": 3, "run_due_migrations": 1}, 30) == BUSY_PAUSE
+    assert pause_after({"fire_due_timers": 3, "run_due_migrations": 0}, 30) == 30
