@@ -205,14 +205,15 @@ def run(host: str, port: int, no_timers: bool) -> None:
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
-def _sweep_forever_or_once(sweep, report: str, once: bool) -> None:
-    """Run ``sweep`` once or every TIMER_INTERVAL seconds; ``report`` formats its count as ``{n}``."""
+def _sweep_forever_or_once(sweep, report: str, once: bool, pause=None) -> None:
+    """Run ``sweep`` once or every TIMER_INTERVAL seconds (or ``pause()`` seconds, when given);
+    ``report`` formats its count as ``{n}``."""
     while True:
         done = sweep()
         click.echo(f"{utcnow().isoformat(timespec='seconds')} {report.format(n=done)}")
         if once:
             return
-        time.sleep(current_app.config["TIMER_INTERVAL"])
+        time.sleep(pause() if pause else current_app.config["TIMER_INTERVAL"])
 
 
 @click.group("timers")
@@ -275,8 +276,17 @@ def worker() -> None:
 @click.option("--once", is_flag=True, help="One round of every sweep, then exit.")
 @with_appcontext
 def worker_run(once: bool) -> None:
-    """Fire timers, produce documents and send mail, every TIMER_INTERVAL seconds (or --once)."""
-    _sweep_forever_or_once(lambda: sum(worker_module.sweep_all().values()), "handled {n} item(s)", once)
+    """Fire timers, produce documents, send mail and carry out queued migrations of running cases, every
+    TIMER_INTERVAL seconds (at once again while a migration has work left), or --once."""
+    last: dict[str, int] = {}
+
+    def sweep() -> int:
+        last.clear()
+        last.update(worker_module.sweep_all())
+        return sum(last.values())
+
+    _sweep_forever_or_once(sweep, "handled {n} item(s)", once,
+                           pause=lambda: worker_module.pause_after(last, current_app.config["TIMER_INTERVAL"]))
 
 
 @click.group("bpmn")

@@ -43,6 +43,9 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Where the process designer's BPMN files and form schemas live.
         "WORKFLOWS_DIR": _env("WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
+        # Four-eyes for new process versions until the beheerder switches it on the designer's settings
+        # page (portal.designer.deploying): a deploy from the browser becomes a request a second person approves.
+        "DEPLOY_FOUR_EYES": _env_bool("DEPLOY_FOUR_EYES", False),
         # Staff UI languages; newcomer languages are added by the newcomer room.
         "STAFF_LOCALES": ("nl", "en"),
         "BABEL_DEFAULT_LOCALE": "nl",

@@ -22,6 +22,7 @@ from portal.newcomer import data_copy
 from portal.notifications import services as mail
 from portal.notifications.models import Notification
 from portal.plans.documents import claim_next, document_failed, render_document, store_document
+from portal.tasks.migration_jobs import run_one_job
 from portal.tasks.workflow import advance_due_instance
 
 log = logging.getLogger("portal.worker")
@@ -127,9 +128,15 @@ def produce_due_data_copies() -> int:
     return drain(produce_one_data_copy)
 
 
+def run_due_migrations() -> int:
+    """Queued dry runs, migrations and rollbacks of running cases (``portal.tasks.migration_jobs``); each
+    commits after every chunk of cases, so their pages show the progress."""
+    return 0 if run_one_job() is None else 1  # one time slice per sweep: timers and mail go on in between
+
+
 #: Everything the worker does in one sweep, in order.
 SWEEPS: tuple[Callable[[], int], ...] = (fire_due_timers, produce_due_documents, produce_due_data_copies,
-                                         send_due_mail)
+                                         send_due_mail, run_due_migrations)
 
 
 def sweep_all() -> dict[str, int]:
@@ -145,9 +152,18 @@ def sweep_all() -> dict[str, int]:
     return counts
 
 
+#: After a sweep that worked on a migration run (which stops after its time slice), the next sweep comes
+#: after this many seconds instead of the interval: a batch of 10,000 cases is not spread over an hour.
+BUSY_PAUSE = 1.0
+
+
+def pause_after(counts: dict[str, int], interval: float) -> float:
+    return BUSY_PAUSE if counts.get("run_due_migrations") else interval
+
+
 def run_forever(app: Flask, interval: float) -> None:
     """The worker loop (``portal run`` starts it in a thread; ``portal worker run`` in its own process)."""
     while True:
         with app.app_context():
-            sweep_all()
-        time.sleep(interval)
+            counts = sweep_all()
+        time.sleep(pause_after(counts, interval))

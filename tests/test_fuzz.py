@@ -324,8 +324,11 @@ def test_query_parameters_never_break_a_page(app, clock, login, create_case, cre
     bea, otto = create_user("fuzzbea", role="beheerder"), create_user("fuzzotto", role="ontwerper", code=None)
     from portal.designer.drafts import create_draft
     from portal.designer.services import workdir_files
+    from portal.processes.services import current_version
+    from portal.tasks.migration_jobs import queue_run
 
     draft = create_draft("Fuzz", workdir_files(), user_id=otto.id)
+    run = queue_run(current_version(), None, otto.id, dry=True)
     db.session.commit()
     regisseur = login(ria, new_client=True)
     teamleider, beheerder = login(tom, new_client=True), login(bea, new_client=True)
@@ -345,6 +348,10 @@ def test_query_parameters_never_break_a_page(app, clock, login, create_case, cre
         (ontwerper, "/ontwerp/", ["page"]),
         (ontwerper, "/ontwerp/verschil", ["van", "naar"]),
         (ontwerper, "/ontwerp/vertalingen", ["bron", "page"]),
+        (ontwerper, "/ontwerp/uitrollen", ["bron"]),
+        (ontwerper, "/ontwerp/migraties", ["page"]),
+        (ontwerper, f"/ontwerp/migraties/{run.id}", ["page", "uitkomst"]),
+        (beheerder, "/ontwerp/uitrolverzoeken", []),
         (ontwerper, "/ontwerp/concepten", ["basis"]),
         (ontwerper, f"/ontwerp/concepten/{draft.id}/modeler/pip.bpmn", ["element"]),
         (regisseur, f"/cases/{case.id}", ["page"]),

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import TimestampMixin, UTCDateTime
+from portal.db import TimestampMixin, UTCDateTime, utcnow
 from portal.extensions import db
 
 
@@ -36,3 +36,40 @@ class ProcessDraft(TimestampMixin, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The version a deployed draft became.
     deployed_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
+
+
+class DeployRequest(TimestampMixin, db.Model):
+    """A deploy waiting for a second pair of eyes (four-eyes, :mod:`portal.designer.deploying`).
+
+    It names the files by their digest: approval deploys exactly those files, and is refused when the
+    source (a draft, the working directory) no longer holds them.
+    """
+
+    __tablename__ = "deploy_request"
+
+    PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``draft-<id>`` or ``workdir`` (:func:`portal.designer.services.files_of`).
+    source: Mapped[str] = mapped_column(String(20))
+    digest: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(500))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why it was rejected.
+    reason: Mapped[str | None] = mapped_column(String(500))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("process_version.id"))
+
+
+class DesignerSetting(db.Model):
+    """A portal-wide setting of the designer's room (the process set is one for the whole portal), such
+    as ``four_eyes``; the beheerder switches it, every change audited."""
+
+    __tablename__ = "designer_setting"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -211,6 +211,6 @@ def case_xml(case_id: int, process_id: str):
     return _xml(services.version_by_number(instance.process_version_id).files, process_id)
 
 
-# The drafts' pages and the modeler, and the form editor with the label status, live in modules of their own;
-# importing them registers them on ``bp``.
-from portal.designer import draft_views, form_views  # noqa: E402,F401
+# Pages in modules of their own, routed on this blueprint (imported last: they import ``bp`` from here):
+# the drafts and the modeler; the form editor and the label status; deploying with four-eyes; moving running cases.
+from portal.designer import deploy_views, draft_views, form_views, migration_views  # noqa: E402, F401, I001

@@ -13,13 +13,13 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from portal.audit.services import record
 from portal.cases.models import Case
 from portal.cases.services import lock_case
 from portal.db import utcnow
-from portal.engine import EngineError
+from portal.engine import DeployedProcess, EngineError
 from portal.engine.migration import NotMovable, Verdict, check, migrate
 from portal.extensions import db
 from portal.processes.models import ProcessVersion
@@ -42,7 +42,10 @@ class CaseVerdict:
     verdict: Verdict
 
 
-def _candidates(target: ProcessVersion, source: ProcessVersion | None, case_ids: list[int] | None):
+def _candidates(target: ProcessVersion, source: ProcessVersion | None, case_ids: list[int] | None,
+                skip_run: ProcessMigration | None = None):
+    """Running cases not on ``target`` (on ``source``; among ``case_ids``; not yet handled by ``skip_run``,
+    so that a run the worker picks up again goes on where it stopped)."""
     query = (select(WorkflowInstance.case_id, Case.reference, WorkflowInstance.process_version_id)
              .join(Case, Case.id == WorkflowInstance.case_id)
              .where(WorkflowInstance.completed.is_(False), WorkflowInstance.process_version_id != target.id)
@@ -51,24 +54,30 @@ def _candidates(target: ProcessVersion, source: ProcessVersion | None, case_ids:
         query = query.where(WorkflowInstance.process_version_id == source.id)
     if case_ids:
         query = query.where(WorkflowInstance.case_id.in_(case_ids))
+    if skip_run is not None and skip_run.id is not None:
+        query = query.where(~exists().where(CaseMigration.migration_id == skip_run.id,
+                                            CaseMigration.case_id == WorkflowInstance.case_id))
     return db.session.execute(query).all()
 
 
 def dry_run(target: ProcessVersion, source: ProcessVersion | None = None,
-            case_ids: list[int] | None = None) -> Iterator[CaseVerdict]:
+            case_ids: list[int] | None = None, skip_run: ProcessMigration | None = None) -> Iterator[CaseVerdict]:
     """Per running case (not on ``target``): whether it can move and why not. Changes nothing."""
     target_runtime = runtime_for(target)
-    versions: dict[int, ProcessVersion] = {}
-    for case_id, reference, version_id in _candidates(target, source, case_ids):
-        if version_id not in versions:
-            versions[version_id] = db.session.get(ProcessVersion, version_id)
-        version = versions[version_id]
-        state = db.session.scalar(select(WorkflowInstance.state).where(WorkflowInstance.case_id == case_id))
-        try:
-            verdict = check(runtime_for(version), state, target_runtime)
-        except EngineError as exc:
-            verdict = Verdict(False, (f"the stored state could not be read: {exc}",))
-        yield CaseVerdict(case_id, reference, version_id, verdict)
+    runtimes: dict[int, DeployedProcess] = {}
+    candidates = _candidates(target, source, case_ids, skip_run)
+    for start in range(0, len(candidates), CHUNK):  # the states of a chunk in one query, not one per case
+        chunk = candidates[start:start + CHUNK]
+        states = dict(db.session.execute(select(WorkflowInstance.case_id, WorkflowInstance.state)
+                                          .where(WorkflowInstance.case_id.in_([c[0] for c in chunk]))).all())
+        for case_id, reference, version_id in chunk:
+            if version_id not in runtimes:  # each version's runtime (its deserialized specs) fetched once
+                runtimes[version_id] = runtime_for(db.session.get(ProcessVersion, version_id))
+            try:
+                verdict = check(runtimes[version_id], states.pop(case_id), target_runtime)
+            except EngineError as exc:
+                verdict = Verdict(False, (f"the stored state could not be read: {exc}",))
+            yield CaseVerdict(case_id, reference, version_id, verdict)
 
 
 class MigrationRefused(Refused):
@@ -83,18 +92,31 @@ def migrate_cases(target: ProcessVersion, source: ProcessVersion | None = None, 
     :param on_chunk: called after every ``CHUNK`` cases with (migration, done, total); the CLI commits
         there and prints progress.
     """
-    candidates = _candidates(target, source, case_ids)
     run = ProcessMigration(source_version_id=source.id if source else None, target_version_id=target.id,
-                           started_by_id=user_id)
+                           started_by_id=user_id, status=ProcessMigration.RUNNING)
     db.session.add(run)
     db.session.flush()
-    record("write", f"process_migration:{run.id}", "processes.migrate", user_id=user_id,
-           detail={"target": target.id, "source": source.id if source else None, "cases": len(candidates)})
+    return run_migration(run, case_ids, on_chunk)
+
+
+def run_migration(run: ProcessMigration, case_ids: list[int] | None = None,
+                  on_chunk: Callable[[ProcessMigration, int, int], None] | None = None) -> ProcessMigration:
+    """Carry out ``run`` (new, or picked up again by the worker: cases it handled already are skipped)."""
+    target = db.session.get(ProcessVersion, run.target_version_id)
+    source = db.session.get(ProcessVersion, run.source_version_id) if run.source_version_id else None
+    user_id = run.started_by_id
+    candidates = _candidates(target, source, case_ids, run)
+    handled = run.moved + run.refused + run.failed
+    if run.total is None or handled == 0:
+        run.total = handled + len(candidates)
+        record("write", f"process_migration:{run.id}", "processes.migrate", user_id=user_id,
+               detail={"target": target.id, "source": source.id if source else None, "cases": len(candidates)})
+    db.session.flush()
     for done, (case_id, _reference, version_id) in enumerate(candidates, start=1):
         _move_one(run, target, case_id, version_id, user_id)
         if on_chunk and (done % CHUNK == 0 or done == len(candidates)):
             on_chunk(run, done, len(candidates))
-    run.status, run.finished_at = ProcessMigration.DONE, utcnow()
+    run.status, run.finished_at, run.leased_until = ProcessMigration.DONE, utcnow(), None
     db.session.flush()
     return run
 
@@ -104,8 +126,9 @@ def _move_one(run: ProcessMigration, target: ProcessVersion, case_id: int, liste
     savepoint = db.session.begin_nested()
     try:
         case = lock_case(case_id)
-        instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case_id))
-        db.session.refresh(instance)
+        # what the row holds now, under the case lock (one query, not a load and a refresh)
+        instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case_id)
+                                     .execution_options(populate_existing=True))
         if instance.process_version_id != listed_version_id or instance.completed:
             # another migration (or the case's own end) got here first, between listing and locking
             raise NotMovable(Verdict(False, ("the case moved to another version or ended after this run listed it",)))
@@ -162,6 +185,8 @@ def rollback(migration_id: int, user_id: int | None = None,
         raise MigrationRefused(f"migration {migration_id} does not exist")
     if run.status == ProcessMigration.ROLLED_BACK:
         raise MigrationRefused(f"migration {migration_id} was already rolled back")
+    if run.dry_run:
+        raise MigrationRefused(f"migration {migration_id} is a dry run: it moved nothing")
     moved = list(db.session.scalars(select(CaseMigration.id).where(
         CaseMigration.migration_id == run.id, CaseMigration.outcome == CaseMigration.MOVED)
         .order_by(CaseMigration.case_id)))
@@ -183,6 +208,7 @@ def rollback(migration_id: int, user_id: int | None = None,
         if on_chunk and (done % CHUNK == 0 or done == len(moved)):
             on_chunk(done, len(moved))
     run.status, run.rolled_back_at, run.rolled_back_by_id = ProcessMigration.ROLLED_BACK, utcnow(), user_id
+    run.leased_until = None
     record("write", f"process_migration:{run.id}:rollback", "processes.migrate", user_id=user_id,
            detail={"restored": restored, "kept": kept})
     db.session.flush()

@@ -116,11 +116,19 @@ class DeadlineExtension(db.Model):
 
 
 class ProcessMigration(TimestampMixin, db.Model):
-    """One run of moving running cases to another process version (``portal bpmn migrate``)."""
+    """One run of moving running cases to another process version (``portal bpmn migrate``), or a dry
+    run of it (``dry_run``: nothing moves; each case gets a ``movable`` or ``blocked`` row).
+
+    The CLI runs it at once; the designer's page queues it (``queued``, ``rollback_queued``) for the
+    worker, which leases it and commits after every chunk, so ``moved + refused + failed`` of
+    ``total`` is the progress (in a dry run: ``moved`` counts movable cases, ``refused`` blocked ones).
+    """
 
     __tablename__ = "process_migration"
 
     RUNNING, DONE, ROLLED_BACK = "running", "done", "rolled_back"
+    QUEUED, ROLLBACK_QUEUED, ROLLING_BACK, BROKEN = "queued", "rollback_queued", "rolling_back", "broken"
+    MAX_ATTEMPTS = 3
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Only cases on this version were considered (None: every version but the target).
@@ -134,6 +142,14 @@ class ProcessMigration(TimestampMixin, db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     rolled_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     rolled_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    #: Cases the run considers (set when it starts): the progress is counted against it.
+    total: Mapped[int | None] = mapped_column()
+    #: The worker's lease on a queued run, its attempts and its last error (a run that keeps failing
+    #: as a whole — not one case — is set ``broken`` after MAX_ATTEMPTS).
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(1000))
 
 
 class CaseMigration(TimestampMixin, db.Model):
@@ -143,6 +159,8 @@ class CaseMigration(TimestampMixin, db.Model):
     __table_args__ = (Index("ix_case_migration_run", "migration_id", "outcome"),)
 
     MOVED, REFUSED, FAILED, ROLLED_BACK, KEPT = "moved", "refused", "failed", "rolled_back", "kept"
+    #: A dry run's verdicts (nothing moved).
+    MOVABLE, BLOCKED = "movable", "blocked"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     migration_id: Mapped[int] = mapped_column(ForeignKey("process_migration.id"))

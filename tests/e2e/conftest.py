@@ -11,8 +11,9 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "portal" / "static" / "vendor" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-#: The live server's app, for tests that set up data in its database (see the live_app fixture).
-LIVE_APP: dict = {}
+#: The app behind each live server's address, for tests that set up data in its database or play the worker
+#: (no worker thread runs here).
+LIVE_APPS: dict = {}
 
 
 def pytest_collection_modifyitems(items):
@@ -49,12 +50,13 @@ def live_server(tmp_path_factory, seal_config):
     with app.app_context():
         upgrade()
         load_demo()
-    LIVE_APP["app"] = app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    LIVE_APPS[url] = app
+    yield url
     server.shutdown()
     with app.app_context():
         from portal.extensions import db
@@ -65,7 +67,7 @@ def live_server(tmp_path_factory, seal_config):
 @pytest.fixture(scope="session")
 def live_app(live_server):
     """The app behind the live server (its own database), to set up data a page needs."""
-    return LIVE_APP["app"]
+    return LIVE_APPS[live_server]
 
 
 @pytest.fixture
