@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from portal import headers, transaction
+from portal.audit import partitions as audit_partitions
 from portal.config import DEV_SECRET_KEY, load_config
 from portal.db import configure_sqlite, describe_error, local_today
 from portal.engine import configure_script_limits
@@ -50,7 +51,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])  # no query at start-up
     configure_script_limits(app.config["SCRIPT_TIME_BUDGET_MS"], app.config["SCRIPT_MEMORY_BUDGET_MB"])
-    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True)
+    # include_name: autogenerate leaves out the audit trail's monthly partitions (PostgreSQL storage)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True,
+                     include_name=audit_partitions.include_name)
     csrf.init_app(app)
     headers.init_app(app)  # before the transaction: its after_request runs last, on the final response
     transaction.init_app(app)

@@ -181,8 +181,15 @@ def load_config(instance_path: str) -> dict:
         # the case's identifying data they need are kept RETENTION_DECISION_YEARS after the decision.
         "RETENTION_CASE_YEARS": int(_env("RETENTION_CASE_YEARS", "5") or 5),
         "RETENTION_DECISION_YEARS": int(_env("RETENTION_DECISION_YEARS", "7") or 7),
-        # Audit events older than this many years are deleted by `portal retention run` (0: never).
+        # Audit events older than this many years are deleted by `portal audit purge` and `portal retention
+        # run` (0: never) — but never those of a case still within its own retention (open, closed less than
+        # RETENTION_CASE_YEARS ago, or keeping a decided fine). No statute sets this period for access logs
+        # of an inburgering file: 5 years matches the case's period (docs/privacy.md; an assumption [U]).
         "AUDIT_RETENTION_YEARS": int(_env("AUDIT_RETENTION_YEARS", "5") or 0),
+        # PostgreSQL: months ahead for which the audit trail's monthly partitions exist (the worker and
+        # `portal audit partitions` create them), and rows per committed batch of the purge's DELETEs.
+        "AUDIT_PARTITION_MONTHS_AHEAD": int(_env("AUDIT_PARTITION_MONTHS_AHEAD", "3") or 0),
+        "AUDIT_PURGE_BATCH": int(_env("AUDIT_PURGE_BATCH", "10000") or 10000),
         # Days a newcomer's data copy (AVG art. 15) can be downloaded before it is deleted.
         "DATA_COPY_DAYS": int(_env("DATA_COPY_DAYS", "30") or 30),
         # Seconds between timer sweeps of the in-process worker started by `portal run`.
