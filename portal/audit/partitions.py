@@ -40,6 +40,13 @@ class Partition:
     end: datetime | None
 
 
+def _checked(name: str) -> str:
+    """A partition name about to be written into SQL: only names of our own pattern (no quoting games)."""
+    if not PARTITION_NAME.match(name):
+        raise ValueError(f"not an audit partition: {name!r}")
+    return name
+
+
 def include_name(name: str | None, type_: str, _parent_names: dict) -> bool:
     """Alembic's ``include_name`` hook: compare every table but the audit partitions."""
     return not (type_ == "table" and name is not None and PARTITION_NAME.match(name))
@@ -102,8 +109,8 @@ def create_month(month: date, connection: Connection | None = None) -> bool:
     connection.execute(text(f'CREATE TABLE "{name}" (LIKE "{TABLE}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'))
     bounds = {"start": start, "end": end}
     connection.execute(text(
-        f'WITH moved AS (DELETE FROM "{DEFAULT_PARTITION}" WHERE at >= :start AND at < :end RETURNING *) '
-        f'INSERT INTO "{name}" SELECT * FROM moved'), bounds)
+        f'WITH moved AS (DELETE FROM "{DEFAULT_PARTITION}" WHERE at >= :start AND at < :end RETURNING *) '  # noqa: S608 - names of our own pattern
+        f'INSERT INTO "{_checked(name)}" SELECT * FROM moved'), bounds)
     connection.execute(text(f"ALTER TABLE \"{TABLE}\" ATTACH PARTITION \"{name}\" "
                             f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"))
     return True
@@ -139,9 +146,9 @@ def drop(partition: Partition, connection: Connection | None = None) -> None:
         raise ValueError("the default partition is never dropped")
     connection = connection or db.session.connection()
     connection.execute(text("SET LOCAL lock_timeout = '10s'"))
-    connection.execute(text(f'DROP TABLE "{partition.name}"'))
+    connection.execute(text(f'DROP TABLE "{_checked(partition.name)}"'))
 
 
 def partition_rows(partition: Partition, connection: Connection | None = None) -> int:
     connection = connection or db.session.connection()
-    return connection.scalar(text(f'SELECT count(*) FROM "{partition.name}"')) or 0
+    return connection.scalar(text(f'SELECT count(*) FROM "{_checked(partition.name)}"')) or 0  # noqa: S608

@@ -102,8 +102,8 @@ def purge_audit(now: datetime, years: int, case_years: int, *, before: datetime 
             partitions.drop(partition)
             commit()
     where = _due(cutoff, protected)
-    if dry_run:
-        result.deleted += db.session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
+    if dry_run:  # every due row, those of the partitions that would be dropped included
+        result.deleted = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
         return result
     while True:
         ids = list(db.session.scalars(select(AuditEvent.id).where(*where).limit(batch)))
