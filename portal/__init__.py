@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from portal import headers, transaction
+from portal import headers, health, transaction
 from portal.audit import partitions as audit_partitions
 from portal.config import DEV_SECRET_KEY, load_config
 from portal.db import configure_sqlite, describe_error, local_today
@@ -47,6 +47,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not (app.debug or app.testing):
         app.logger.warning("PORTAL_SECRET_KEY is not set: sessions use the development key. "
                            "Set it before this portal holds real data.")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pool = {"pool_size": app.config["DB_POOL_SIZE"], "max_overflow": app.config["DB_MAX_OVERFLOW"],
+                "pool_recycle": 3600}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**pool, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])  # no query at start-up
@@ -71,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     discover_registrations()
     app.url_map.converters["int"] = RecordIdConverter  # before the routes: /cases/<int:case_id> and all
     _register_blueprints(app)
+    health.init_app(app)
     _register_error_pages(app)
     from portal.cli import register_commands
 

@@ -41,6 +41,11 @@ def load_config(instance_path: str) -> dict:
         # hide_parameters: a database error never prints the statement's values (names, birth dates,
         # V-numbers) into a log, a stack trace or the CLI's output.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # PostgreSQL connection pool per process (SQLAlchemy's QueuePool; create_app applies it): DB_POOL_SIZE
+        # connections kept open and DB_MAX_OVERFLOW more at peaks. A gunicorn process with N threads uses at
+        # most N at once; add it all up against PostgreSQL's max_connections (docs/deployment.md).
+        "DB_POOL_SIZE": int(_env("DB_POOL_SIZE", "5") or 5),
+        "DB_MAX_OVERFLOW": int(_env("DB_MAX_OVERFLOW", "5") or 0),
         # Where the process designer's BPMN files and form schemas live.
         "WORKFLOWS_DIR": _env("WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
         # Staff UI languages; newcomer languages are added by the newcomer room.
