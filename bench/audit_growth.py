@@ -153,7 +153,8 @@ def main() -> None:
                 elif role == "inburgeraar":
                     continue
                 else:
-                    step(bpmn_id, "tom" if role == "teamleider" else "ria")
+                    plan = PLAN if bpmn_id == "pip_opstellen" else {}
+                    step(bpmn_id, "tom" if role == "teamleider" else "ria", **plan)
                 done_other.append(bpmn_id)
 
     for bpmn_id in INTAKE:
@@ -177,7 +178,11 @@ def main() -> None:
         held += 1
         step("zelfbeoordeling", "amina")
         # the ladder rises every other meeting (two meetings in a row without a rise call a case conference)
-        step("voortgangsgesprek", "ria", participatie={"trede": str(min(6, 2 + (held + 1) // 2))})
+        # and she attends 95 % of her lessons: no stagnation, no case conference
+        attendance = {"peildatum": local_today().isoformat(), "uren_aangeboden": 100, "uren_gevolgd": 95,
+                      "verzuim_geoorloofd": 5, "verzuim_ongeoorloofd": 0}
+        step("voortgangsgesprek", "ria", participatie={"trede": str(min(6, 2 + (held + 1) // 2))},
+             aanwezigheid=attendance)
         other_steps()
     views_until_now()
 
