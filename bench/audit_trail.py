@@ -1,6 +1,6 @@
 """Time the audit trail pages on a large audit table: the privacy officer's list (first page, a deep
 keyset page, filtered by user, by case, health reads only), the CSV's first 10,000 rows, and the
-newcomer's "who read my file".
+newcomer's "who read my file"; and a regional fg's (Utrecht + Zeist) list over both municipalities.
 
 Fills ``--rows`` audit events (spread over 20 staff, ``--cases`` cases, two municipalities, one year)
 with one INSERT … SELECT, then requests the pages over the real WSGI app (login, templates, SQL) and
@@ -19,6 +19,7 @@ from datetime import date
 
 from common import PASSWORD, bench_app, logged_in
 
+from portal.auth.accounts import grant_municipality
 from portal.auth.models import Municipality, User
 from portal.cases.models import Case
 from portal.extensions import db
@@ -34,10 +35,13 @@ def fill(rows: int, cases: int) -> tuple[str, int]:
              for n in range(20)]
     staff.append(User(username="fg", display_name="FG", role="fg", municipality_id=utrecht.id,
                       password_hash=hash_password(PASSWORD)))
+    regional = User(username="fgregio", display_name="FG regio", role="fg", municipality_id=utrecht.id,
+                    password_hash=hash_password(PASSWORD))
     newcomer = User(username="amina", display_name="Amina", role="inburgeraar", municipality_id=utrecht.id,
                     password_hash=hash_password(PASSWORD))
-    db.session.add_all([*staff, newcomer])
+    db.session.add_all([*staff, newcomer, regional])
     db.session.flush()
+    grant_municipality(regional, zeist)
     db.session.add_all([Case(reference=f"BENCH-{n:06d}", municipality_id=(utrecht if n % 4 else zeist).id,
                              regisseur_id=staff[n % 20].id, first_name="N", last_name=str(n),
                              birth_date=date(1990, 1, 1), v_number=f"{n:010d}", country_of_origin="X",
@@ -106,6 +110,18 @@ def main() -> None:
         "unusual access, 7 days": timed(fg, "/beheer/audit/ongewoon?since=2026-03-01&until=2026-03-07", 3),
         "newcomer: who read my file": timed(logged_in(app, "amina"), "/mijn/inzage", args.repeat),
     }
+    regio = logged_in(app, "fgregio")
+    first = regio.get("/beheer/audit").get_data(as_text=True)
+    deep = first.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    for _ in range(20):
+        deep = regio.get(deep).get_data(as_text=True).split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    results.update({
+        "regional: both, first page": timed(regio, "/beheer/audit", args.repeat),
+        "regional: both, 21 pages back": timed(regio, deep, args.repeat),
+        "regional: one chosen": timed(regio, "/beheer/audit?gemeente=0355", args.repeat),
+        "regional: unusual access, 7 days": timed(regio, "/beheer/audit/ongewoon?since=2026-03-01&until=2026-03-07",
+                                                  3),
+    })
     print(json.dumps({"rows": args.rows, "database": app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0],
                       "fill_s": round(filled, 1), "median_ms": {k: round(v, 1) for k, v in results.items()}})
           if args.json else "\n".join([f"{args.rows} audit events ({filled:.0f} s to fill)",

@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from portal import worker as worker_module
+from portal.cli_users import grant_all, municipalities_by_code, users_grant, users_revoke
 from portal.db import utcnow
 from portal.extensions import db
 
@@ -25,6 +26,8 @@ def register_commands(app: Flask) -> None:
                     municipality, municipalities, users, retention, audit, shell_command, routes_command):
         app.cli.add_command(command)
     _designer_commands()
+    users.add_command(users_grant)
+    users.add_command(users_revoke)
 
 
 @click.command("init-db")
@@ -125,24 +128,23 @@ def _new_password(value: str) -> str:
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", required=True, help="regisseur, teamleider, beheerder, ontwerper or ketenpartner")
-@click.option("--municipality", "code", default=None, help="The municipality's CBS code (every role but ontwerper).")
+@click.option("--role", required=True, help="regisseur, teamleider, beheerder, fg, ontwerper or ketenpartner")
+@click.option("--municipality", "codes", multiple=True,
+              help="The municipality's CBS code (every role but ontwerper). Repeat it for a regional beheerder or "
+                   "fg: the first is their own, the others they administer too (portal users grant).")
 @click.option("--name", "display_name", default=None, help="Name shown on screens (default: the username).")
 @click.option("--email", default=None)
 @click.option("--activation-link", is_flag=True,
               help="Print a one-time link to set the password instead of asking for one.")
 @with_appcontext
-def users_create(username: str, role: str, code: str | None, display_name: str | None, email: str | None,
+def users_create(username: str, role: str, codes: tuple[str, ...], display_name: str | None, email: str | None,
                  activation_link: bool) -> None:
     """Create staff account USERNAME: asks for its password twice, or prints a one-time link."""
-    from portal.auth.accounts import AccountRefused, activation_token, municipality_by_code, new_staff_user
+    from portal.auth.accounts import REGIONAL_ROLES, AccountRefused, activation_token, new_staff_user
 
-    found = None
-    if code is not None:
-        found = municipality_by_code(code)
-        if found is None:
-            raise click.ClickException(f"no municipality with code {code} (add it: portal municipalities add "
-                                       f"{code} NAME)")
+    found, *more = municipalities_by_code(codes) or [None]
+    if more and role not in REGIONAL_ROLES:
+        raise click.ClickException("only a beheerder or fg administers more than one municipality")
     password = None
     if not activation_link:
         password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password",
@@ -152,8 +154,10 @@ def users_create(username: str, role: str, code: str | None, display_name: str |
                               purpose="cli.users.create")
     except AccountRefused as exc:
         raise click.ClickException(exc.reason) from exc
+    grant_all(user, more, "cli.users.create")
     db.session.commit()
-    click.echo(f"created {user.role} {user.username}" + (f" of {found.code} {found.name}" if found else ""))
+    click.echo(f"created {user.role} {user.username}" + (f" of {found.code} {found.name}" if found else "")
+               + (f"; also administers {', '.join(m.code for m in more)}" if more else ""))
     if activation_link:
         base = current_app.config["PUBLIC_URL"].rstrip("/")
         hours = current_app.config["STAFF_ACTIVATION_HOURS"]

@@ -176,10 +176,6 @@ def load_config(instance_path: str) -> dict:
         "AUDIT_OFFICE_DAYS": _env("AUDIT_OFFICE_DAYS", "1,2,3,4,5"),
         # Longest period (days) the unusual-access report scans at once.
         "AUDIT_REPORT_MAX_DAYS": int(_env("AUDIT_REPORT_MAX_DAYS", "92") or 92),
-        # Municipalities (CBS codes, comma-separated) whose policy is to show newcomers the NAME of the
-        # staff member who read their file; elsewhere newcomers see the role only (the default).
-        "NEWCOMER_AUDIT_NAMES": tuple(code.strip() for code in (_env("NEWCOMER_AUDIT_NAMES", "") or "").split(",")
-                                      if code.strip()),
         # Retention (`portal retention run`). A case is purged this many years after it was closed: the
         # Wet inburgering 2021 sets 5 years, which goes before the Selectielijst gemeenten 2020 (proces
         # 8.1: 10 years) — docs/privacy.md gives the sources. Enforcement decisions (warnings, fines) and

@@ -12,7 +12,8 @@ from typing import Any
 import time_machine
 from sqlalchemy import select
 
-from portal.auth.models import Municipality, User
+from portal.auth.accounts import grant_municipality
+from portal.auth.models import Municipality, StaffMunicipality, User
 from portal.casefile.services import open_case
 from portal.cases.models import Case
 from portal.cases.services import KoppelingData
@@ -41,7 +42,10 @@ STAFF = [
     ("ontwerper", "Olga Ontwerper", Role.ONTWERPER, None),
     ("beheerder", "Bert Beheerder", Role.BEHEERDER, "0344"),
     ("fg", "Fleur Gegevensbescherming", Role.PRIVACY, "0344"),
+    ("regiobeheerder", "Renske Regio", Role.BEHEERDER, "0344"),
 ]
+#: Municipalities a demo administrator administers besides their own (portal users grant).
+REGIONAL = {"regiobeheerder": ["0355"]}
 
 # v-number, first, last, birth, country, language, household, municipality, regisseur, steps to walk
 NEWCOMERS: list[tuple] = [
@@ -225,6 +229,10 @@ def load_demo() -> list[str]:
         municipalities[code] = m
     users = {username: _ensure_user(username, name, role, municipalities.get(code) if code else None)
              for username, name, role, code in STAFF}
+    for username, codes in REGIONAL.items():
+        for code in codes:
+            if db.session.get(StaffMunicipality, (users[username].id, municipalities[code].id)) is None:
+                grant_municipality(users[username], municipalities[code], purpose="demo")
     today = local_today()
     for index, (v_number, first, last, born, country, language, household, code, regisseur, target) in enumerate(
             NEWCOMERS):
@@ -262,6 +270,7 @@ def load_demo() -> list[str]:
     for username, name, role, code in [*STAFF, ("amina", "Amina Haddad", Role.INBURGERAAR, "0344"),
                                        ("yusuf", "Yusuf Haidari", Role.INBURGERAAR, "0344")]:
         where = dict(MUNICIPALITIES).get(code, "alle gemeenten") if code else "alle gemeenten"
+        where = " + ".join([where, *(dict(MUNICIPALITIES)[extra] for extra in REGIONAL.get(username, []))])
         lines.append(f"  {username:<12} {role.value:<12} {name} ({where})")
     return lines
 

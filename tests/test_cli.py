@@ -179,3 +179,42 @@ def test_users_create_activation_link_sets_the_password_once(app, client, munici
     signed_in = client.post("/login", data={"username": "bea", "password": "nieuw-geheim-1",
                                             "csrf_token": csrf_token(client, "/login")})
     assert signed_in.status_code == 302
+
+
+def test_users_create_grant_and_revoke_for_a_regional_beheerder(app, municipality):
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEvent
+    from portal.auth.accounts import granted_municipalities
+    from portal.auth.models import User
+
+    utrecht, zeist, amersfoort = municipality("0344", "Utrecht"), municipality("0355", "Zeist"), \
+        municipality("0307", "Amersfoort")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["users", "create", "reg", "--role", "beheerder", "--municipality", "0344",
+                               "--municipality", "0355", "--activation-link"])
+    assert made.exit_code == 0, made.output
+    assert "created beheerder reg of 0344 Utrecht; also administers 0355" in made.output
+    reg = db.session.scalar(select(User).where(User.username == "reg"))
+    assert reg.municipality_id == utrecht.id and [m.code for m in granted_municipalities(reg)] == ["0355"]
+    refused = runner.invoke(args=["users", "create", "ria", "--role", "regisseur", "--municipality", "0344",
+                                  "--municipality", "0355", "--activation-link"])
+    assert refused.exit_code == 1 and "only a beheerder or fg" in refused.output
+    assert db.session.scalar(select(User).where(User.username == "ria")) is None
+
+    granted = runner.invoke(args=["users", "grant", "reg", "--municipality", "0307"])
+    assert granted.exit_code == 0 and "also administers: 0307 Amersfoort, 0355 Zeist" in granted.output
+    again = runner.invoke(args=["users", "grant", "reg", "--municipality", "0307"])
+    assert again.exit_code == 1 and "beheert 0307 al" in again.output
+    own = runner.invoke(args=["users", "grant", "reg", "--municipality", "0344"])
+    assert own.exit_code == 1 and "eigen gemeente" in own.output
+    assert runner.invoke(args=["users", "grant", "reg", "--municipality", "9999"]).exit_code == 1
+    assert runner.invoke(args=["users", "grant", "nobody", "--municipality", "0307"]).exit_code == 1
+    revoked = runner.invoke(args=["users", "revoke", "reg", "--municipality", "0355"])
+    assert revoked.exit_code == 0 and "also administers: 0307 Amersfoort" in revoked.output
+    assert runner.invoke(args=["users", "revoke", "reg", "--municipality", "0344"]).exit_code == 1
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.subject == f"user:{reg.id}.municipalities")
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.purpose, e.municipality_id) for e in events] == [
+        ("cli.users.create", zeist.id), ("cli.users.grant", amersfoort.id), ("cli.users.revoke", zeist.id)]

@@ -17,6 +17,8 @@ class AccountFilterForm(PortalForm):
         csrf = False
 
     q = StringField(_l("Zoek op gebruikersnaam of naam"), [Optional(), Length(max=80)])
+    #: Only for a regional beheerder (portal.admin.scope); a code outside the scope answers 404 before this.
+    gemeente = SelectField(_l("Gemeente"), [Optional()], choices=[])
 
 
 class NewStaffForm(PortalForm):
@@ -28,6 +30,8 @@ class NewStaffForm(PortalForm):
     email = EmailField(_l("E-mailadres"), [Optional(), EMAIL, Length(max=254)],
                        render_kw={"autocomplete": "off"})
     role = SelectField(_l("Rol"), [InputRequired(_l("Kies een rol."))], choices=[])
+    #: Only for a regional beheerder: one of the municipalities they administer.
+    gemeente = SelectField(_l("Gemeente"), [InputRequired(_l("Kies de gemeente."))], choices=[])
 
 
 class ReasonForm(PortalForm):

@@ -1,7 +1,8 @@
 """The beheerder's staff accounts: list and search, make one (with a one-time link for its password),
 block and unblock, reset two-factor, and hand every case of a leaving regisseur to a colleague.
 
-Own municipality only: another one's accounts answer 404. Every change is audited (in the services).
+The municipalities the beheerder administers only (portal.admin.scope: their own, plus those granted to a
+regional beheerder): another one's accounts answer 404. Every change is audited (in the services).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask_login import current_user
 
 from portal.admin.account_forms import AccountFilterForm, NewStaffForm, ReasonForm, ReassignAllForm
 from portal.admin.blocking import block, unblock
+from portal.admin.scope import managed_municipalities, municipality_choices, scope_or_404
 from portal.admin.staff import (
     account_of,
     accounts_query,
@@ -24,7 +26,7 @@ from portal.admin.staff import (
 from portal.admin.views import bp
 from portal.audit.services import record
 from portal.auth import two_factor
-from portal.auth.accounts import MUNICIPAL_STAFF_ROLES, AccountRefused, activation_token
+from portal.auth.accounts import MUNICIPAL_STAFF_ROLES, AccountRefused, activation_token, granted_municipalities
 from portal.auth.accounts import new_staff_user as make_staff_user
 from portal.extensions import db
 from portal.forms import PortalForm, choices
@@ -36,7 +38,7 @@ ROLE_LABELS = {Role.REGISSEUR: _l("Regisseur"), Role.TEAMLEIDER: _l("Teamleider"
 
 
 def _staff(user_id: int):
-    user = account_of(current_user.municipality_id, user_id)
+    user = account_of(managed_municipalities(current_user), user_id)
     if user is None:
         abort(404)
     return user
@@ -45,24 +47,33 @@ def _staff(user_id: int):
 @bp.route("/gebruikers")
 @roles_required(Role.BEHEERDER)
 def accounts():
+    scope, chosen = scope_or_404(current_user, request.args.get("gemeente"))
     filters = AccountFilterForm(request.args)
+    filters.gemeente.choices = choices(municipality_choices(scope, _("Alle gemeenten")))
     valid = filters.validate()
-    query = accounts_query(current_user.municipality_id, search=filters.q.data if valid else None)
+    query = accounts_query(chosen, search=filters.q.data if valid else None)
     page = db.paginate(query, page=page_number(request.args.get("page")), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False)
-    return render_template("admin/accounts/index.html", page=page, filters=filters), 200 if valid else 400
+    return render_template("admin/accounts/index.html", page=page, filters=filters, scope=scope), \
+        200 if valid else 400
 
 
 @bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
 @roles_required(Role.BEHEERDER)
 def new_account():
+    scope = managed_municipalities(current_user)
     form = NewStaffForm()
     form.role.choices = choices([("", _("Kies een rol")),
                                  *((role.value, ROLE_LABELS[role]) for role in MUNICIPAL_STAFF_ROLES)])
+    if scope.regional:  # only the municipalities this beheerder administers are offered (and accepted)
+        form.gemeente.choices = choices(municipality_choices(scope, _("Kies een gemeente")))
+    else:
+        del form.gemeente
     if form.validate_on_submit():
+        municipality = scope.by_code(form.gemeente.data) if scope.regional else current_user.municipality
         try:
             user = make_staff_user(form.username.data, form.display_name.data, form.role.data,
-                                   current_user.municipality, email=form.email.data, actor_id=current_user.id,
+                                   municipality, email=form.email.data, actor_id=current_user.id,
                                    purpose="admin.new_account")
         except AccountRefused as exc:
             form.username.errors.append(exc.reason)
@@ -70,7 +81,7 @@ def new_account():
             db.session.commit()
             link = url_for("auth.activate_staff", token=activation_token(user), _external=True)
             return render_template("admin/accounts/created.html", user=user, link=link)
-    return render_template("admin/accounts/new.html", form=form), 422 if form.is_submitted() else 200
+    return render_template("admin/accounts/new.html", form=form, scope=scope), 422 if form.is_submitted() else 200
 
 
 @bp.route("/gebruikers/<int:user_id>")
@@ -78,7 +89,8 @@ def new_account():
 def account(user_id: int):
     user = _staff(user_id)
     return render_template("admin/accounts/show.html", user=user, cases=cases_held(user),
-                           enrolled=two_factor.enrolment(user), reason_form=ReasonForm(), plain_form=PortalForm())
+                           enrolled=two_factor.enrolment(user), reason_form=ReasonForm(), plain_form=PortalForm(),
+                           granted=granted_municipalities(user))
 
 
 @bp.route("/gebruikers/<int:user_id>/blokkeren", methods=["POST"])
@@ -90,7 +102,8 @@ def deactivate_account(user_id: int):
                                          name=user.display_name, sessions=ended)):
         return redirect(url_for("admin.account", user_id=user.id))
     return render_template("admin/accounts/show.html", user=user, cases=cases_held(user),
-                           enrolled=two_factor.enrolment(user), reason_form=form, plain_form=PortalForm()), 422
+                           enrolled=two_factor.enrolment(user), reason_form=form, plain_form=PortalForm(),
+                           granted=granted_municipalities(user)), 422
 
 
 @bp.route("/gebruikers/<int:user_id>/deblokkeren", methods=["POST"])
@@ -111,7 +124,8 @@ def new_activation_link(user_id: int):
     if user.password_hash is not None or not user.is_active:
         flash(_("Dit account heeft al een wachtwoord of is geblokkeerd; een activeringslink is niet nodig."), "info")
         return redirect(url_for("admin.account", user_id=user.id))
-    record("write", f"user:{user.id}.activation_link", "admin.new_activation_link", detail={"user": user.id})
+    record("write", f"user:{user.id}.activation_link", "admin.new_activation_link",
+           municipality_id=user.municipality_id, detail={"user": user.id})
     db.session.commit()
     link = url_for("auth.activate_staff", token=activation_token(user), _external=True)
     return render_template("admin/accounts/created.html", user=user, link=link)
@@ -123,7 +137,7 @@ def reset_two_factor(user_id: int):
     user = _staff(user_id)
     if not PortalForm().validate_on_submit():
         abort(400)
-    two_factor.reset_two_factor(user)
+    two_factor.reset_two_factor(user, by=current_user)
     db.session.commit()
     flash(_("Inloggen in twee stappen van %(name)s is gewist; bij de volgende keer inloggen stelt %(name)s het "
             "opnieuw in.", name=user.display_name), "success")
@@ -140,7 +154,8 @@ def hand_over(user_id: int):
     form.regisseur.choices = choices([(0, _("Kies een regisseur")),
                                       *((u.id, u.display_name) for u in regisseurs_for_handover(leaving))])
     if form.validate_on_submit():
-        target = account_of(current_user.municipality_id, form.regisseur.data)
+        # within the beheerder's scope; hand_over_all refuses another municipality than the leaving one's
+        target = account_of(managed_municipalities(current_user), form.regisseur.data)
         try:
             if target is None:
                 raise Refused(_("Kies een andere, actieve regisseur van deze gemeente."))

@@ -24,6 +24,8 @@ class AuditFilterForm(_Period, PortalForm):
     class Meta:
         csrf = False
 
+    #: Only for a regional beheerder or fg (portal.admin.scope); a code outside the scope answers 404.
+    gemeente = SelectField(_l("Gemeente"), [Optional()], choices=[])
     user = SelectField(_l("Medewerker"), [Optional()], choices=[])
     action = SelectField(_l("Handeling"), [Optional()], choices=[])
     case = StringField(_l("Dossiernummer"), [Optional(), Length(max=32)],
@@ -36,7 +38,8 @@ class AuditFilterForm(_Period, PortalForm):
     until = DateField(_l("Tot en met"), [Optional()], format=DATE_FORMATS)
     sensitive = BooleanField(_l("Alleen inzage in bijzondere persoonsgegevens"))
 
-    def set_choices(self, staff: list[tuple[int, str]]) -> None:
+    def set_choices(self, staff: list[tuple[int, str]], municipalities: list[tuple[str, str]]) -> None:
+        self.gemeente.choices = choices(municipalities)
         self.user.choices = choices([("", _l("Iedereen")), *((str(uid), name) for uid, name in staff)])
         labels = {"read": _l("Gelezen"), "write": _l("Gewijzigd"), "login": _l("Inloggen"),
                   "logout": _l("Uitloggen")}
@@ -47,6 +50,7 @@ class UnusualAccessForm(_Period, PortalForm):
     class Meta:
         csrf = False
 
+    gemeente = SelectField(_l("Gemeente"), [Optional()], choices=[])
     since = DateField(_l("Vanaf"), [Optional()], format=DATE_FORMATS)
     until = DateField(_l("Tot en met"), [Optional()], format=DATE_FORMATS)
 

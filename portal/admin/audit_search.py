@@ -17,9 +17,10 @@ from datetime import datetime, time
 from flask import current_app
 from sqlalchemy import Select, func, or_, select
 
+from portal.admin.scope import Scope
 from portal.audit.models import AuditEvent
 from portal.audit.trail import is_sensitive, stream
-from portal.auth.models import User
+from portal.auth.models import Municipality, User
 from portal.cases.models import Case
 from portal.dates import LOCAL_ZONE
 from portal.extensions import db
@@ -34,56 +35,55 @@ class TrailRow:
     username: str
     case_reference: str | None
     sensitive: bool
+    #: Whose trail the event is in (shown to a regional reader): the municipality's name.
+    municipality: str = ""
 
 
-def staff_choices(municipality_id: int | None) -> list[tuple[int, str]]:
-    """Staff of the municipality (active or not: the trail refers to former staff too)."""
-    query = select(User).where(User.role != Role.INBURGERAAR)
-    if municipality_id is not None:
-        query = query.where(User.municipality_id == municipality_id)
+def staff_choices(scope: Scope) -> list[tuple[int, str]]:
+    """Staff of the scope's municipalities (active or not: the trail refers to former staff too)."""
+    query = select(User).where(User.role != Role.INBURGERAAR, scope.where(User.municipality_id))
     return [(user.id, f"{user.display_name} ({user.username})")
             for user in db.session.scalars(query.order_by(User.display_name, User.id))]
 
 
-def staff_member(municipality_id: int | None, user_id: int | None) -> User | None:
+def staff_member(scope: Scope, user_id: int | None) -> User | None:
     if user_id is None:
         return None
     user = db.session.get(User, user_id)
-    if user is None or (municipality_id is not None and user.municipality_id != municipality_id):
+    if user is None or not scope.covers(user.municipality_id):
         return None
     return user
 
 
-def case_by_reference(municipality_id: int | None, reference: str) -> Case | None:
-    query = select(Case).where(Case.reference == reference.strip())
-    if municipality_id is not None:
-        query = query.where(Case.municipality_id == municipality_id)
-    return db.session.scalar(query)
+def case_by_reference(scope: Scope, reference: str) -> Case | None:
+    return db.session.scalar(select(Case).where(Case.reference == reference.strip(),
+                                                scope.where(Case.municipality_id)))
 
 
-def _names(events: list[AuditEvent]) -> tuple[dict[int, User], dict[int, str]]:
+def _names(events: list[AuditEvent]) -> tuple[dict[int, User], dict[int, str], dict[int, str]]:
     user_ids = {event.user_id for event in events if event.user_id}
     case_ids = {event.case_id for event in events if event.case_id}
     users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(user_ids)))} \
         if user_ids else {}
     cases = dict(db.session.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids))).all()) \
         if case_ids else {}
-    return users, cases
+    places = dict(db.session.execute(select(Municipality.id, Municipality.name)).all()) if events else {}
+    return users, cases, places
 
 
 def describe(events: list[AuditEvent]) -> list[TrailRow]:
-    users, cases = _names(events)
+    users, cases, places = _names(events)
     rows = []
     for event in events:
         user = users.get(event.user_id) if event.user_id else None
         rows.append(TrailRow(event=event, who=user.display_name if user else "", role=user.role if user else "",
                              username=user.username if user else "", case_reference=cases.get(event.case_id),
-                             sensitive=is_sensitive(event)))
+                             sensitive=is_sensitive(event), municipality=places.get(event.municipality_id, "")))
     return rows
 
 
 CSV_HEADER = ("tijdstip_utc", "gebruiker", "naam", "rol", "actie", "onderwerp", "dossier", "doel",
-              "bijzonder_persoonsgegeven", "adres")
+              "bijzonder_persoonsgegeven", "adres", "gemeente")
 
 
 def _cell(value: object) -> str:
@@ -120,7 +120,7 @@ def _csv_chunk(writer, events: list[AuditEvent], flush) -> str:
         event = row.event
         writer.writerow([_cell(value) for value in (
             event.at.strftime("%Y-%m-%dT%H:%M:%SZ"), row.username, row.who, row.role, event.action, event.subject,
-            row.case_reference, event.purpose, "ja" if row.sensitive else "", event.remote_addr)])
+            row.case_reference, event.purpose, "ja" if row.sensitive else "", event.remote_addr, row.municipality)])
     return flush()
 
 
@@ -163,19 +163,17 @@ class OfficeHours:
         return local.isoweekday() in self.days and self.start <= local.time() < self.end
 
 
-def _reads(municipality_id: int | None, since: datetime, until: datetime) -> Select:
-    query = (select(AuditEvent.user_id, AuditEvent.at).join(User, User.id == AuditEvent.user_id)
-             .where(AuditEvent.action == "read", AuditEvent.at >= since, AuditEvent.at < until,
-                    AuditEvent.case_id.is_not(None), User.role != Role.INBURGERAAR))
-    if municipality_id is not None:
-        query = query.where(AuditEvent.municipality_id == municipality_id)
-    return query
+def _reads(scope: Scope, since: datetime, until: datetime) -> Select:
+    return (select(AuditEvent.user_id, AuditEvent.at).join(User, User.id == AuditEvent.user_id)
+            .where(AuditEvent.action == "read", AuditEvent.at >= since, AuditEvent.at < until,
+                   AuditEvent.case_id.is_not(None), User.role != Role.INBURGERAAR,
+                   scope.where(AuditEvent.municipality_id)))
 
 
-def many_cases_not_held(municipality_id: int | None, since: datetime, until: datetime,
+def many_cases_not_held(scope: Scope, since: datetime, until: datetime,
                         threshold: int) -> list[ManyCases]:
     """Staff who read more than ``threshold`` different cases they are not the regisseur of."""
-    not_held = (_reads(municipality_id, since, until).join(Case, Case.id == AuditEvent.case_id)
+    not_held = (_reads(scope, since, until).join(Case, Case.id == AuditEvent.case_id)
                 .where(or_(Case.regisseur_id.is_(None), Case.regisseur_id != AuditEvent.user_id)))
     sub = not_held.with_only_columns(AuditEvent.user_id, AuditEvent.case_id).distinct().subquery()
     rows = db.session.execute(select(sub.c.user_id, func.count().label("cases")).group_by(sub.c.user_id)
@@ -184,12 +182,12 @@ def many_cases_not_held(municipality_id: int | None, since: datetime, until: dat
     return [ManyCases(users[user_id], cases) for user_id, cases in rows]
 
 
-def off_hours_reads(municipality_id: int | None, since: datetime, until: datetime,
+def off_hours_reads(scope: Scope, since: datetime, until: datetime,
                     hours: OfficeHours) -> list[OffHours]:
     """Per staff member, the reads of a case outside office hours (local time)."""
     found: dict[int, OffHours] = {}
     users: dict[int, User] = {}
-    result = db.session.execute(_reads(municipality_id, since, until).order_by(AuditEvent.at)
+    result = db.session.execute(_reads(scope, since, until).order_by(AuditEvent.at)
                                 .execution_options(yield_per=2000))
     for user_id, at in result:
         if hours.within(at):

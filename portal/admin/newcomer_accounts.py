@@ -11,16 +11,17 @@ from flask_login import current_user
 
 from portal.admin.account_forms import AccountFilterForm, ReasonForm
 from portal.admin.blocking import block, unblock
+from portal.admin.scope import managed_municipalities, municipality_choices, scope_or_404
 from portal.admin.staff import account_of, accounts_query
 from portal.admin.views import bp
 from portal.extensions import db
-from portal.forms import PortalForm
+from portal.forms import PortalForm, choices
 from portal.forms.bounds import page_number
 from portal.security import Role, roles_required
 
 
 def _newcomer(newcomer_id: int):
-    user = account_of(current_user.municipality_id, newcomer_id, newcomer=True)
+    user = account_of(managed_municipalities(current_user), newcomer_id, newcomer=True)
     if user is None:
         abort(404)
     return user
@@ -29,13 +30,16 @@ def _newcomer(newcomer_id: int):
 @bp.route("/nieuwkomers")
 @roles_required(Role.BEHEERDER)
 def newcomer_accounts():
+    scope, chosen = scope_or_404(current_user, request.args.get("gemeente"))
     filters = AccountFilterForm(request.args)
     filters.q.label.text = _("Zoek op gebruikersnaam")
+    filters.gemeente.choices = choices(municipality_choices(scope, _("Alle gemeenten")))
     valid = filters.validate()
-    query = accounts_query(current_user.municipality_id, newcomers=True, search=filters.q.data if valid else None)
+    query = accounts_query(chosen, newcomers=True, search=filters.q.data if valid else None)
     page = db.paginate(query, page=page_number(request.args.get("page")), per_page=current_app.config["PAGE_SIZE"],
                        error_out=False)
-    return render_template("admin/accounts/newcomers.html", page=page, filters=filters, plain_form=PortalForm()), \
+    return render_template("admin/accounts/newcomers.html", page=page, filters=filters, plain_form=PortalForm(),
+                           scope=scope), \
         200 if valid else 400
 
 

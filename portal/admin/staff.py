@@ -1,5 +1,6 @@
-"""The beheerder's services for accounts of their own municipality: lists, and handing every case of a
-leaving regisseur to a colleague (with a preview first). Services flush; the view commits.
+"""The beheerder's services for accounts of the municipalities they administer (:mod:`portal.admin.scope`):
+lists, and handing every case of a leaving regisseur to a colleague of the SAME municipality (with a
+preview first). Services flush; the view commits.
 
 Another municipality's accounts do not exist here (:func:`account_of` → None → 404).
 """
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from portal.admin.scope import Scope
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.cases.models import Case
@@ -21,10 +23,10 @@ from portal.security import STAFF_ROLES, Role
 from portal.tasks.models import HumanTask
 
 
-def accounts_query(municipality_id: int, *, newcomers: bool = False, search: str | None = None):
-    """Staff (or newcomer) accounts of one municipality, by name."""
+def accounts_query(scope: Scope, *, newcomers: bool = False, search: str | None = None):
+    """Staff (or newcomer) accounts of the scope's municipalities, by name."""
     roles = [Role.INBURGERAAR.value] if newcomers else sorted(r.value for r in STAFF_ROLES)
-    query = select(User).where(User.municipality_id == municipality_id, User.role.in_(roles))
+    query = select(User).where(scope.where(User.municipality_id), User.role.in_(roles))
     if search:
         like = f"%{search.strip().lower()}%"
         fields = [func.lower(User.username)] if newcomers else [func.lower(User.username),
@@ -33,10 +35,10 @@ def accounts_query(municipality_id: int, *, newcomers: bool = False, search: str
     return query.order_by(User.deactivated_at.is_not(None), User.display_name, User.id)
 
 
-def account_of(municipality_id: int, user_id: int, *, newcomer: bool = False) -> User | None:
-    """The account if it is one of this municipality's staff (or newcomers), else None."""
+def account_of(scope: Scope, user_id: int, *, newcomer: bool = False) -> User | None:
+    """The account if it is one of the scope's staff (or newcomers), else None."""
     user = db.session.get(User, user_id)
-    if user is None or user.municipality_id != municipality_id:
+    if user is None or user.municipality_id is None or not scope.covers(user.municipality_id):
         return None
     if (user.role == Role.INBURGERAAR.value) != newcomer:
         return None
@@ -106,7 +108,7 @@ def hand_over_all(leaving: User, target: User, reason: str, actor: User) -> tupl
         record("write", "case.regisseur", "admin.hand_over_all", case_id=case.id, user_id=actor.id,
                detail={"from": leaving.id, "to": target.id, "reason": reason, "tasks": [t.id for t in tasks]})
     record("write", f"user:{leaving.id}.cases", "admin.hand_over_all", user_id=actor.id,
-           detail={"from": leaving.id, "to": target.id, "cases": moved_cases, "tasks": moved_tasks,
-                   "reason": reason})
+           municipality_id=leaving.municipality_id,
+           detail={"from": leaving.id, "to": target.id, "cases": moved_cases, "tasks": moved_tasks, "reason": reason})
     db.session.flush()
     return len(moved_cases), moved_tasks

@@ -1,6 +1,7 @@
 """A municipality's settings, with the law's default and its source for each: the escalation terms and
 reminder handed to every new case's process (``termijnen``), the 10-week start event, the team's contact
-details for letters and the languages offered to newcomers.
+details for letters, the languages offered to newcomers and whether "Wie heeft mijn dossier bekeken" names
+the regisseur or teamleider (``newcomer_audit_names``; default: roles only).
 
 A change counts for NEW deadlines only: the process of a running case keeps the terms it started with
 (``portal.tasks.workflow.case_start_data`` copies them into the case), and a case keeps the start event
@@ -77,7 +78,8 @@ def in_force(municipality: Municipality, term: Term) -> str | int:
 
 
 #: The other settings the page changes, with their attribute on Municipality.
-PLAIN_FIELDS = ("pip_deadline_start", "contact_phone", "contact_email", "contact_address", "languages")
+PLAIN_FIELDS = ("pip_deadline_start", "contact_phone", "contact_email", "contact_address", "languages",
+                "newcomer_audit_names")
 
 
 def save_settings(municipality: Municipality, terms: dict[str, int], plain: dict[str, object],
@@ -109,6 +111,6 @@ def save_settings(municipality: Municipality, terms: dict[str, int], plain: dict
             changes[name] = {"old": old, "new": new}
     if changes:
         record("write", f"municipality:{municipality.id}.settings", "admin.settings", user_id=actor_id,
-               detail={"code": municipality.code, "changes": changes})
+               municipality_id=municipality.id, detail={"code": municipality.code, "changes": changes})
     db.session.flush()
     return changes

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.admin.scope import managed_municipalities
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.forms import PortalForm
@@ -21,14 +22,15 @@ bp = Blueprint("admin", __name__, url_prefix="/beheer")
 @bp.route("/documenten")
 @roles_required(Role.BEHEERDER)
 def documents():
-    return render_template("admin/documents.html", documents=documents_needing_attention(current_user.municipality_id),
+    return render_template("admin/documents.html", documents=documents_needing_attention(
+                               managed_municipalities(current_user).where),
                            retry_form=PortalForm(), now=utcnow(), max_attempts=PlanDocument.MAX_ATTEMPTS)
 
 
 @bp.route("/documenten/<int:document_id>/opnieuw", methods=["POST"])
 @roles_required(Role.BEHEERDER)
 def retry(document_id: int):
-    document = document_needing_attention(current_user.municipality_id, document_id)
+    document = document_needing_attention(managed_municipalities(current_user).where, document_id)
     if document is None:
         abort(404)
     if not PortalForm().validate_on_submit():

@@ -29,7 +29,7 @@ def municipality_of(case_id: int | None, user_id: int | None):
 
 def record(action: str, subject: str, purpose: str, *, case_id: int | None = None,
            user_id: int | None = None, detail: dict[str, Any] | None = None,
-           keep: bool | None = None) -> AuditEvent:
+           keep: bool | None = None, municipality_id: int | None = None) -> AuditEvent:
     """Record one audit event.
 
     A write is added to the session: it is stored with the change it describes, or not at all. A read
@@ -40,6 +40,8 @@ def record(action: str, subject: str, purpose: str, *, case_id: int | None = Non
     :param action: ``read`` or ``write`` (or ``login`` …).
     :param subject: what was touched, e.g. ``case`` or ``case.health``.
     :param purpose: why, usually the endpoint or command name.
+    :param municipality_id: whose trail the event belongs to when it is neither the case's nor the acting
+        user's: a regional beheerder of A changing B's settings or accounts writes into B's trail.
     """
     in_request = has_request_context()
     if user_id is None and in_request and current_user and current_user.is_authenticated:
@@ -53,7 +55,7 @@ def record(action: str, subject: str, purpose: str, *, case_id: int | None = Non
         user_id=user_id,
         detail=detail,
         remote_addr=request.remote_addr if in_request else None,
-        municipality_id=municipality_of(case_id, user_id),
+        municipality_id=municipality_id if municipality_id is not None else municipality_of(case_id, user_id),
     )
     if in_request and (action == "read" if keep is None else keep):
         g.setdefault("portal_kept_events", []).append(event)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, literal, select, tuple_
+from sqlalchemy import ColumnElement, Select, literal, select, tuple_
 
 from portal.audit.models import AuditEvent
 from portal.db import UTCDateTime
@@ -52,12 +52,10 @@ def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def trail_query(municipality_id: int | None, wanted: TrailFilter) -> Select:
-    """Events of one municipality matching ``wanted``, newest first (``None``: every municipality's,
-    for a regional beheerder without one)."""
-    query = select(AuditEvent)
-    if municipality_id is not None:
-        query = query.where(AuditEvent.municipality_id == municipality_id)
+def trail_query(within: ColumnElement[bool], wanted: TrailFilter) -> Select:
+    """Events matching ``wanted`` inside ``within`` (the reader's municipalities: a condition on
+    ``AuditEvent.municipality_id`` built by the room above, portal.admin.scope), newest first."""
+    query = select(AuditEvent).where(within)
     if wanted.user_id is not None:
         query = query.where(AuditEvent.user_id == wanted.user_id)
     if wanted.case_id is not None:

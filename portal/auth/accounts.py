@@ -17,12 +17,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from portal.audit.services import record
-from portal.auth.models import Municipality, User
+from portal.auth.models import Municipality, StaffMunicipality, User
 from portal.auth.sessions import end_sessions
 from portal.db import utcnow
 from portal.extensions import db
 from portal.refusal import Refused
-from portal.security import STAFF_ROLES, Role, hash_password
+from portal.security import AUDIT_ROLES, STAFF_ROLES, Role, hash_password
 
 #: Staff roles that belong to one municipality (the process designer works across them).
 MUNICIPAL_STAFF_ROLES = (Role.REGISSEUR, Role.TEAMLEIDER, Role.BEHEERDER)
@@ -63,8 +63,62 @@ def new_staff_user(username: str, display_name: str, role: str, municipality: Mu
     db.session.add(user)
     db.session.flush()
     record("write", f"user:{user.id}", purpose, user_id=actor_id,
+           municipality_id=municipality.id if municipality else None,
            detail={"created": user.id, "role": role, "municipality": municipality.code if municipality else None})
     return user
+
+
+# -- regional staff: municipalities administered besides one's own ------------------------------------
+
+#: Roles that may administer more municipalities than their own (a regional beheerder, a shared fg).
+#: Regisseurs and teamleiders work on the cases of one municipality only.
+REGIONAL_ROLES = AUDIT_ROLES
+
+
+def granted_municipalities(user: User) -> list[Municipality]:
+    """The municipalities ``user`` administers besides their own, by name."""
+    return list(db.session.scalars(select(Municipality).join(
+        StaffMunicipality, StaffMunicipality.municipality_id == Municipality.id).where(
+        StaffMunicipality.user_id == user.id).order_by(Municipality.name, Municipality.code)))
+
+
+def grant_municipality(user: User, municipality: Municipality, *, actor_id: int | None = None,
+                       purpose: str = "auth.grant_municipality") -> None:
+    """Let ``user`` (a beheerder or fg) administer ``municipality`` too; audited in that municipality's trail.
+
+    :raises AccountRefused: another role, a user without a municipality of their own (they see every
+        municipality already), their own municipality, or one granted already.
+    """
+    if user.role not in REGIONAL_ROLES:
+        raise AccountRefused(_("Alleen een beheerder of functionaris gegevensbescherming kan meer gemeenten "
+                               "beheren; %(user)s is %(role)s.", user=user.username, role=user.role))
+    if user.municipality_id is None:
+        raise AccountRefused(_("%(user)s hoort bij geen gemeente en ziet alle gemeenten al.", user=user.username))
+    if municipality.id == user.municipality_id:
+        raise AccountRefused(_("%(code)s is de eigen gemeente van %(user)s.", code=municipality.code,
+                               user=user.username))
+    if db.session.get(StaffMunicipality, (user.id, municipality.id)) is not None:
+        raise AccountRefused(_("%(user)s beheert %(code)s al.", user=user.username, code=municipality.code))
+    db.session.add(StaffMunicipality(user_id=user.id, municipality_id=municipality.id, granted_at=utcnow()))
+    record("write", f"user:{user.id}.municipalities", purpose, user_id=actor_id, municipality_id=municipality.id,
+           detail={"user": user.id, "granted": municipality.code})
+    db.session.flush()
+
+
+def revoke_municipality(user: User, municipality: Municipality, *, actor_id: int | None = None,
+                        purpose: str = "auth.revoke_municipality") -> None:
+    """``user`` no longer administers ``municipality`` (their own cannot be revoked: it is who they are).
+
+    :raises AccountRefused: it was not granted.
+    """
+    grant = db.session.get(StaffMunicipality, (user.id, municipality.id))
+    if grant is None:
+        raise AccountRefused(_("%(user)s beheert %(code)s niet als extra gemeente.", user=user.username,
+                               code=municipality.code))
+    db.session.delete(grant)
+    record("write", f"user:{user.id}.municipalities", purpose, user_id=actor_id, municipality_id=municipality.id,
+           detail={"user": user.id, "revoked": municipality.code})
+    db.session.flush()
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -115,7 +169,7 @@ def deactivate(user: User, actor: User, reason: str) -> int:
     if user.is_staff:
         user.active = False
     record("write", f"user:{user.id}.deactivated", "admin.deactivate", user_id=actor.id,
-           detail={"user": user.id, "reason": reason})
+           municipality_id=user.municipality_id, detail={"user": user.id, "reason": reason})
     return end_sessions(user, "deactivated")
 
 
@@ -125,5 +179,6 @@ def reactivate(user: User, actor: User) -> None:
     user.deactivated_at = None
     if user.is_staff:
         user.active = True
-    record("write", f"user:{user.id}.reactivated", "admin.reactivate", user_id=actor.id, detail={"user": user.id})
+    record("write", f"user:{user.id}.reactivated", "admin.reactivate", user_id=actor.id,
+           municipality_id=user.municipality_id, detail={"user": user.id})
     db.session.flush()

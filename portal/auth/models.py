@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import TimestampMixin, UTCDateTime
@@ -34,6 +35,9 @@ class Municipality(TimestampMixin, db.Model):
     contact_address: Mapped[str | None] = mapped_column(String(300))
     #: Languages (portal.i18n.NEWCOMER_LOCALES) this municipality offers newcomers; None: all of them.
     languages: Mapped[list | None] = mapped_column(JSON)
+    #: The policy of "Wie heeft mijn dossier bekeken" (/mijn/inzage): False (the default) names only the
+    #: role of who read a newcomer's file; True also the name of the regisseur or teamleider.
+    newcomer_audit_names: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -80,6 +84,25 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class StaffMunicipality(db.Model):
+    """A municipality a beheerder or privacy officer (fg) administers IN ADDITION to their own
+    (``User.municipality_id``): a regional portal's shared administrator. Granted and revoked with
+    ``portal users grant|revoke`` (portal.auth.accounts.grant_municipality), never by a beheerder's page.
+
+    An association, not a region entity: municipalities share an administrator by agreement between
+    two or three of them, and such agreements overlap (a shared fg, a shared application manager of
+    another set); one row per grant says exactly who may administer what, and is audited per grant.
+    """
+
+    __tablename__ = "staff_municipality"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    municipality: Mapped[Municipality] = relationship()
 
 
 class UserSession(db.Model):

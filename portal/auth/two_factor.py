@@ -138,10 +138,15 @@ def verify(user: User, code: str) -> bool:
     return True
 
 
-def reset_two_factor(user: User) -> None:
+def reset_two_factor(user: User, by: User | None = None) -> None:
     """Remove the user's authenticator and recovery codes and end their sessions (the beheerder's
-    reset, issue 14): a role that requires two-factor sign-in enrols again at the next sign-in."""
+    reset, issue 14): a role that requires two-factor sign-in enrols again at the next sign-in.
+
+    The audit event names ``by`` (the beheerder) as the actor and ``user`` in its detail, in the trail
+    of ``user``'s municipality.
+    """
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.execute(delete(TwoFactor).where(TwoFactor.user_id == user.id))
-    record("write", "two_factor", "auth.reset_two_factor", user_id=user.id, detail={"result": "reset"})
+    record("write", "two_factor", "auth.reset_two_factor", user_id=by.id if by is not None else user.id,
+           detail={"result": "reset", "user": user.id}, municipality_id=user.municipality_id)
     end_sessions(user, "two_factor_reset")

@@ -1,7 +1,8 @@
 """"Wie heeft mijn dossier bekeken": the audit trail of one case in plain words, for the newcomer.
 
 The newcomer sees which ROLE read or changed which PART of their file and when — not the name of
-an individual staff member, unless their municipality's policy says so (``NEWCOMER_AUDIT_NAMES``).
+an individual staff member, unless their municipality's policy says so (``Municipality.newcomer_audit_names``,
+set by the beheerder on the settings page; default: roles only).
 Their own actions and the system's (timers) are left out: the page answers "who else".
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
@@ -78,7 +78,8 @@ def _query(case: Case, newcomer: User) -> Select:
 
 
 def shows_names(case: Case) -> bool:
-    return case.municipality.code in current_app.config["NEWCOMER_AUDIT_NAMES"]
+    """The policy of the newcomer's municipality: the case's, whoever administers it."""
+    return bool(case.municipality.newcomer_audit_names)
 
 
 def describe(event: AuditEvent, user: User, case: Case, names: bool) -> AccessLine:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, render_template, send_file
 from flask_babel import force_locale, gettext
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from portal.cases.models import Case
 from portal.db import utcnow
@@ -139,25 +141,26 @@ def retry_document(document: PlanDocument) -> None:
     db.session.flush()
 
 
-def _not_ready(municipality_id: int | None):
-    """Documents not made (yet) of one municipality's cases (all, for a regional beheerder without one)."""
-    query = select(PlanDocument).where(PlanDocument.status != PlanDocument.READY)
-    if municipality_id is not None:
-        query = (query.join(PlanVersion, PlanDocument.version_id == PlanVersion.id)
-                 .join(Plan, PlanVersion.plan_id == Plan.id).join(Case, Plan.case_id == Case.id)
-                 .where(Case.municipality_id == municipality_id))
-    return query
+def _not_ready(within: Callable[[Any], ColumnElement[bool]]):
+    """Documents not made (yet) of the cases whose municipality passes ``within`` (a condition on
+    ``Case.municipality_id``, built by the admin room's scope)."""
+    return (select(PlanDocument).where(PlanDocument.status != PlanDocument.READY)
+            .join(PlanVersion, PlanDocument.version_id == PlanVersion.id)
+            .join(Plan, PlanVersion.plan_id == Plan.id).join(Case, Plan.case_id == Case.id)
+            .where(within(Case.municipality_id)))
 
 
-def documents_needing_attention(municipality_id: int | None, limit: int = 200) -> list[PlanDocument]:
+def documents_needing_attention(within: Callable[[Any], ColumnElement[bool]],
+                                limit: int = 200) -> list[PlanDocument]:
     """Failed documents first, then those still waiting, oldest first."""
-    return list(db.session.scalars(_not_ready(municipality_id).order_by(
+    return list(db.session.scalars(_not_ready(within).order_by(
         PlanDocument.status == PlanDocument.PENDING, PlanDocument.created_at).limit(limit)))
 
 
-def document_needing_attention(municipality_id: int | None, document_id: int) -> PlanDocument | None:
+def document_needing_attention(within: Callable[[Any], ColumnElement[bool]],
+                               document_id: int) -> PlanDocument | None:
     """One of :func:`documents_needing_attention`, by id (None if it is not the beheerder's or is made)."""
-    return db.session.scalar(_not_ready(municipality_id).where(PlanDocument.id == document_id)
+    return db.session.scalar(_not_ready(within).where(PlanDocument.id == document_id)
                              .with_for_update(of=PlanDocument))
 
 

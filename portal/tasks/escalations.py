@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.auth.models import User
+from portal.cases.services import regisseurs_of
 from portal.dates import LOCAL_ZONE, days_between, local_date
 from portal.extensions import db
 from portal.processes.diagram import user_task
@@ -138,3 +139,8 @@ def facts_for(task: HumanTask, today: date) -> EscalationFacts | None:
 
 def local_due_day(moment: datetime | None) -> date | None:
     return local_date(moment) if moment else None
+
+
+def reassign_candidates(task: HumanTask) -> list[User]:
+    """The regisseurs an escalation's case may be handed to: its municipality's, but not the one holding it."""
+    return [u for u in regisseurs_of(task.municipality_id) if u.id != task.case.regisseur_id]

@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from portal.audit.services import record
 from portal.auth.models import User
-from portal.cases.services import regisseurs_of
 from portal.db import local_today, utcnow
 from portal.extensions import db
 from portal.forms import choices
@@ -18,7 +17,7 @@ from portal.security import CASE_ROLES, Role, roles_required
 from portal.tasks.answers import earlier_answers, recorded_answers
 from portal.tasks.assignment import extend_deadline, reassign_from_escalation
 from portal.tasks.context import panels_for
-from portal.tasks.escalations import EXTEND, REASSIGN, facts_for
+from portal.tasks.escalations import EXTEND, REASSIGN, facts_for, reassign_candidates
 from portal.tasks.forms import ExtendDeadlineForm, ReassignEscalationForm, WorklistFilterForm
 from portal.tasks.initial import initial_data_for
 from portal.tasks.models import HumanTask
@@ -161,8 +160,7 @@ def _task_page(task: HumanTask, spec, form, status: int, reassign_form=None, ext
     if escalation is not None:  # the actions that fit this rule, beside recording the discussion
         if escalation.offers(REASSIGN):
             reassign_form = reassign_form or ReassignEscalationForm(formdata=None)
-            others = [u for u in regisseurs_of(task.municipality_id) if u.id != task.case.regisseur_id]
-            reassign_form.regisseur.choices = choices((u.id, u.display_name) for u in others)
+            reassign_form.regisseur.choices = choices((u.id, u.display_name) for u in reassign_candidates(task))
         if escalation.offers(EXTEND) and escalation.open_steps:
             extend_form = extend_form or ExtendDeadlineForm(formdata=None)
     record("read", f"task:{task.bpmn_id}", "tasks.show", case_id=task.case_id)
@@ -185,7 +183,7 @@ def reassign(task_id: int):
     task = _open_escalation(task_id)
     spec = form_spec_for(task)
     form = ReassignEscalationForm()
-    form.regisseur.choices = choices((u.id, u.display_name) for u in regisseurs_of(task.municipality_id))
+    form.regisseur.choices = choices((u.id, u.display_name) for u in reassign_candidates(task))
     if form.validate_on_submit():
         regisseur = db.session.get(User, form.regisseur.data)
         try:

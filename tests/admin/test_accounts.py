@@ -108,11 +108,15 @@ def test_reset_two_factor(create_user, login, client):
     tom = create_user("tom", role="teamleider")
     db.session.add(TwoFactor(user_id=tom.id, secret_encrypted=encrypt(new_secret()), confirmed_at=utcnow()))
     db.session.flush()
-    login(create_user("bea", role="beheerder"))
+    bea = create_user("bea", role="beheerder")
+    login(bea)
     url = f"/beheer/gebruikers/{tom.id}"
     assert "Inloggen in twee stappen wissen" in client.get(url).get_data(as_text=True)
     assert client.post(f"{url}/tweestaps-herstellen", data={"csrf_token": csrf_token(client, url)}).status_code == 302
     assert db.session.get(TwoFactor, tom.id) is None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.purpose == "auth.reset_two_factor"))
+    assert (event.user_id, event.detail, event.municipality_id) == (
+        bea.id, {"result": "reset", "user": tom.id}, tom.municipality_id)  # who reset whose, in tom's trail
 
 
 def test_last_sign_in_is_shown(create_user, login, client):

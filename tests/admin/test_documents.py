@@ -52,3 +52,18 @@ def test_other_roles_and_municipalities_do_not_see_them(create_user, create_case
     assert "Alle documenten zijn gemaakt." in zeist.get("/beheer/documenten").get_data(as_text=True)
     url = f"/beheer/documenten/{documents[0].id}/opnieuw"
     assert zeist.post(url, data={"csrf_token": csrf_token(zeist, "/beheer/documenten")}).status_code == 404
+
+
+def test_a_regional_beheerder_sees_the_documents_of_a_granted_municipality(create_user, create_case, login,
+                                                                            monkeypatch, municipality):
+    from portal.auth.accounts import grant_municipality
+
+    _case, documents = _failed_documents(create_user, create_case, monkeypatch)  # in Utrecht
+    regional = create_user("reg", role="beheerder", code="0355")  # Zeist's beheerder
+    client = login(regional)
+    assert "Alle documenten zijn gemaakt." in client.get("/beheer/documenten").get_data(as_text=True)
+    grant_municipality(regional, municipality("0344"))
+    db.session.commit()
+    assert "2 documenten wachten" in client.get("/beheer/documenten").get_data(as_text=True)
+    url = f"/beheer/documenten/{documents[0].id}/opnieuw"
+    assert client.post(url, data={"csrf_token": csrf_token(client, "/beheer/documenten")}).status_code == 302

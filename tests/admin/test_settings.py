@@ -20,7 +20,7 @@ def _form(client, **changes) -> dict:
     data = {"csrf_token": csrf_token(client, URL), "pip_deadline_start": "", "term_intake_start": "4",
             "term_ondertekening": "28", "term_gesprek_te_laat": "14", "term_pip_wijziging": "8",
             "term_zelfbeoordeling_dagen": "7", "contact_phone": "", "contact_email": "", "contact_address": "",
-            "languages": ["nl", "en", "ar", "fa", "ti", "uk", "tr"]}
+            "languages": ["nl", "en", "ar", "fa", "ti", "uk", "tr"], "newcomer_audit_names": "roles"}
     data.update(changes)
     return data
 

@@ -150,3 +150,31 @@ def test_fifty_people_with_one_activation_letter_set_one_password(served):
 
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ActivationCode)
                                  .where(ActivationCode.used_at.is_not(None))) == 1
+
+
+def test_fifty_data_copy_requests_queue_one_copy(served):
+    """A newcomer who taps "request a copy" in several tabs at once gets one copy made, not fifty."""
+    from portal.auth.models import User
+    from portal.cases.models import Case
+    from portal.extensions import db
+    from portal.newcomer.copy_models import DataCopy
+    from portal.security import hash_password
+
+    app, base = served
+    _ria_id, case_id = _staff_and_case(app)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        amina = User(username="amina", display_name="Amina Haddad", role="inburgeraar", locale="nl",
+                     municipality_id=case.municipality_id, password_hash=hash_password(PASSWORD))
+        db.session.add(amina)
+        db.session.flush()
+        case.newcomer_user_id = amina.id
+        db.session.commit()
+    browsers = _browsers(base, "amina")
+    tokens = [b.token("/mijn/gegevens") for b in browsers]
+
+    answers = at_once(PEOPLE, lambda i: browsers[i].request("/mijn/gegevens/aanvragen", {"csrf_token": tokens[i]}))
+
+    assert _codes(answers) == Counter({302: PEOPLE}), _codes(answers)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(DataCopy)) == 1

@@ -50,11 +50,9 @@ def test_amina_sees_which_role_read_which_part_and_not_the_name(app, login, two_
     own = db.session.scalars(select(AuditEvent).where(AuditEvent.purpose == "newcomer.who_read_my_file")).all()
     assert len(own) == 1 and own[0].case_id == case.id
 
-    app.config["NEWCOMER_AUDIT_NAMES"] = ("0344",)  # this municipality's policy: name the staff member
-    try:
-        assert "Je regisseur (Ria) heeft je dossier bekeken." in client.get("/mijn/inzage").get_data(as_text=True)
-    finally:
-        app.config["NEWCOMER_AUDIT_NAMES"] = ()
+    case.municipality.newcomer_audit_names = True  # this municipality's policy: name the staff member
+    db.session.commit()
+    assert "Je regisseur (Ria) heeft je dossier bekeken." in client.get("/mijn/inzage").get_data(as_text=True)
 
 
 def test_yusuf_does_not_see_reads_of_amina_s_file(login, two_newcomers, ria):

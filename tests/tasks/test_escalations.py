@@ -104,6 +104,9 @@ def test_reassign_from_the_escalation_is_audited_and_stays_in_the_municipality(
     refused = client.post(f"{url}/reassign", data={"reassign-csrf_token": csrf_token(client, url),
                                                    "reassign-regisseur": sanne.id, "reassign-reden": "Ziek"})
     assert refused.status_code == 422 and case.regisseur_id == ria.id
+    to_herself = client.post(f"{url}/reassign", data={"reassign-csrf_token": csrf_token(client, url),
+                                                      "reassign-regisseur": ria.id, "reassign-reden": "x"})
+    assert to_herself.status_code == 422 and f'<option value="{ria.id}"' not in client.get(url).get_data(as_text=True)
     response = client.post(f"{url}/reassign", data={"reassign-csrf_token": csrf_token(client, url),
                                                     "reassign-regisseur": rob.id, "reassign-reden": "Ria is ziek"})
     assert response.status_code == 302, response.get_data(as_text=True)
