@@ -95,8 +95,8 @@ def test_keyset_pages_run_across_months_without_losing_or_repeating_a_row(munici
     if postgres():
         assert {home(e.id) for e in stored} >= {"audit_event_p2031_01", "audit_event_p2031_02",
                                                  "audit_event_p2031_03", "audit_event_default"}
-    query = trail_query(utrecht.id, TrailFilter(since=datetime(2031, 1, 1, tzinfo=UTC),
-                                                 until=datetime(2032, 1, 1, tzinfo=UTC)))
+    wanted = TrailFilter(since=datetime(2031, 1, 1, tzinfo=UTC), until=datetime(2032, 1, 1, tzinfo=UTC))
+    query = trail_query(AuditEvent.municipality_id == utrecht.id, wanted)
     seen, cursor = [], None
     for _ in range(10):
         rows, next_cursor = page(query, cursor, 4)

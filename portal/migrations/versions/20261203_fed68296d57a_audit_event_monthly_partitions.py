@@ -6,7 +6,7 @@ on a large audit table plan this migration for a quiet hour (about a minute per 
 The id sequence stays the same. See portal/audit/partitions.py.
 
 Revision ID: fed68296d57a
-Revises: f24a064c0de0
+Revises: f6da50b99abf
 Create Date: 2026-12-03 19:30:00
 """
 from datetime import UTC, date, datetime
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = 'fed68296d57a'
-down_revision = 'f24a064c0de0'
+down_revision = 'f6da50b99abf'
 branch_labels = None
 depends_on = None
 
