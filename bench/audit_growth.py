@@ -203,6 +203,7 @@ def main() -> None:
             size = db.session.scalar(text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE '%audit_event%'"))
             bytes_note = "SQLite pages of the table and its indexes (dbstat)"
     clock.stop()
+    size = int(size or 0)
     years = (end - START).days / 365.25
     result = {
         "database": dialect,

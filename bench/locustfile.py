@@ -52,7 +52,7 @@ class Staff(HttpUser):
     def on_start(self) -> None:
         with _lock:
             self.role, self.username = next(_next)
-        self.cases, self.tasks = [], []
+        self.case_ids, self.task_ids = [], []  # (not self.tasks: that is locust's own task list)
         started = time.perf_counter()
         if self._sign_in():
             _signed_in.append(time.perf_counter() - started)
@@ -98,12 +98,12 @@ class Staff(HttpUser):
     def worklist(self) -> None:
         html = self.get("/tasks/", "worklist")
         if html:
-            self.tasks = TASK_LINK.findall(html)[:25]
-            self.cases = CASE_LINK.findall(html)[:25] or self.cases
+            self.task_ids = TASK_LINK.findall(html)[:25]
+            self.case_ids = CASE_LINK.findall(html)[:25] or self.case_ids
         if self.role == "teamleider":  # the team's worklist: cases of every regisseur (their tasks are theirs)
             html = self.get("/tasks/", "worklist (team)", scope="team")
             if html:
-                self.cases = CASE_LINK.findall(html)[:25] or self.cases
+                self.case_ids = CASE_LINK.findall(html)[:25] or self.case_ids
 
     @task(2)
     def search(self) -> None:
@@ -111,10 +111,10 @@ class Staff(HttpUser):
 
     @task(3)
     def case_page(self) -> None:
-        if self.cases:
-            self.get(f"/cases/{random.choice(self.cases)}", "case page")
+        if self.case_ids:
+            self.get(f"/cases/{random.choice(self.case_ids)}", "case page")
 
     @task(3)
     def task_page(self) -> None:
-        if self.tasks:
-            self.get(f"/tasks/{random.choice(self.tasks)}", "task page")
+        if self.task_ids:
+            self.get(f"/tasks/{random.choice(self.task_ids)}", "task page")
