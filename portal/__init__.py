@@ -14,7 +14,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from portal import headers, transaction
+from portal import headers, health, transaction
+from portal.audit import partitions as audit_partitions
 from portal.config import DEV_SECRET_KEY, load_config
 from portal.db import configure_sqlite, describe_error, local_today
 from portal.engine import configure_script_limits
@@ -47,11 +48,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not (app.debug or app.testing):
         app.logger.warning("PORTAL_SECRET_KEY is not set: sessions use the development key. "
                            "Set it before this portal holds real data.")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pool = {"pool_size": app.config["DB_POOL_SIZE"], "max_overflow": app.config["DB_MAX_OVERFLOW"],
+                "pool_recycle": 3600}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**pool, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])  # no query at start-up
     configure_script_limits(app.config["SCRIPT_TIME_BUDGET_MS"], app.config["SCRIPT_MEMORY_BUDGET_MB"])
-    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True)
+    # include_name: autogenerate leaves out the audit trail's monthly partitions (PostgreSQL storage)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True,
+                     include_name=audit_partitions.include_name)
     csrf.init_app(app)
     headers.init_app(app)  # before the transaction: its after_request runs last, on the final response
     transaction.init_app(app)
@@ -69,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     discover_registrations()
     app.url_map.converters["int"] = RecordIdConverter  # before the routes: /cases/<int:case_id> and all
     _register_blueprints(app)
+    health.init_app(app)
     _register_error_pages(app)
     from portal.cli import register_commands
 

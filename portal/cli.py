@@ -23,7 +23,7 @@ def register_commands(app: Flask) -> None:
     from flask.cli import routes_command, shell_command
 
     for command in (init_db, demo, run, bpmn, timers, notifications, documents, worker, import_coa, seal,
-                    municipality, municipalities, users, retention, shell_command, routes_command):
+                    municipality, municipalities, users, retention, audit, shell_command, routes_command):
         app.cli.add_command(command)
     _designer_commands()
     users.add_command(users_grant)
@@ -428,7 +428,8 @@ def retention_run(dry_run: bool) -> None:
     """Purge or anonymise cases closed longer than PORTAL_RETENTION_CASE_YEARS ago (keeping decided
     warnings and fines PORTAL_RETENTION_DECISION_YEARS), delete audit events older than
     PORTAL_AUDIT_RETENTION_YEARS and expired data copies. Every step is recorded in the audit trail."""
-    from portal.retention.services import due_cases, purge_audit, purge_expired_copies, retain_case
+    from portal.retention.audit import purge_audit
+    from portal.retention.services import due_cases, purge_expired_copies, retain_case
 
     config, now = current_app.config, utcnow()
     cases = due_cases(now, config["RETENTION_CASE_YEARS"])
@@ -438,9 +439,77 @@ def retention_run(dry_run: bool) -> None:
         what = "anonymised" if outcome.anonymised else "purged"
         click.echo(f"{outcome.reference}: {what} ({sum(outcome.purged.values())} rows deleted){kept}")
     copies = purge_expired_copies(now, config["DATA_COPY_DAYS"])
-    events = purge_audit(now, config["AUDIT_RETENTION_YEARS"])
+    # Within this command's one transaction (a dry run rolls everything back): no commit per batch here;
+    # `portal audit purge` is the command for a large backlog.
+    purged = purge_audit(now, config["AUDIT_RETENTION_YEARS"], config["RETENTION_CASE_YEARS"],
+                         dry_run=dry_run, purpose="retention.run")
+    events = purged.deleted if purged else 0
     click.echo(f"{len(cases)} cases, {copies} expired data copies, {events} audit events older than "
                f"{config['AUDIT_RETENTION_YEARS']} years" + (" — dry run, nothing changed" if dry_run else ""))
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+
+
+@click.group("audit")
+def audit() -> None:
+    """The audit trail: its monthly partitions (PostgreSQL) and its retention (docs/privacy.md)."""
+
+
+@audit.command("partitions")
+@click.option("--months-ahead", type=click.IntRange(0, 120), default=None,
+              help="Months after this one to create (default PORTAL_AUDIT_PARTITION_MONTHS_AHEAD).")
+@with_appcontext
+def audit_partitions(months_ahead: int | None) -> None:
+    """Create the audit trail's partitions for this month and the coming ones (PostgreSQL; the worker
+    does this every hour). Lists every partition. Nothing to do on SQLite."""
+    from portal.audit import partitions
+
+    if not partitions.is_partitioned():
+        click.echo("audit_event is not partitioned on this database (SQLite): nothing to do")
+        return
+    ahead = current_app.config["AUDIT_PARTITION_MONTHS_AHEAD"] if months_ahead is None else months_ahead
+    created = partitions.ensure_ahead(utcnow(), ahead)
+    db.session.commit()
+    for partition in partitions.partitions():
+        span = (f"{partition.start:%Y-%m-%d} … {partition.end:%Y-%m-%d}" if partition.start
+                else "default (no month of its own)")
+        click.echo(f"{partition.name}: {span}{'  (created)' if partition.name in created else ''}")
+    click.echo(f"{len(created)} partitions created")
+
+
+@audit.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be purged, change nothing.")
+@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Purge only events before this date (YYYY-MM-DD, UTC); never later than the retention rule.")
+@with_appcontext
+def audit_purge(dry_run: bool, before) -> None:
+    """Delete audit events older than PORTAL_AUDIT_RETENTION_YEARS, except those of cases still within
+    their own retention. On PostgreSQL whole old month partitions are dropped; other rows are deleted
+    in batches of PORTAL_AUDIT_PURGE_BATCH, each committed. The purge is recorded in the audit trail."""
+    from portal.audit import partitions
+    from portal.retention.audit import PurgeRefused, purge_audit
+
+    config, now = current_app.config, utcnow()
+    if not dry_run and partitions.is_partitioned():
+        partitions.ensure_ahead(now, config["AUDIT_PARTITION_MONTHS_AHEAD"])
+        db.session.commit()
+    try:
+        result = purge_audit(now, config["AUDIT_RETENTION_YEARS"], config["RETENTION_CASE_YEARS"],
+                             before=before.replace(tzinfo=UTC) if before else None,
+                             batch=config["AUDIT_PURGE_BATCH"], dry_run=dry_run,
+                             commit=(lambda: None) if dry_run else db.session.commit)
+    except PurgeRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    if result is None:
+        click.echo("PORTAL_AUDIT_RETENTION_YEARS is 0: the audit trail is kept for ever")
+        return
+    for name, rows in result.dropped:
+        click.echo(f"{'would drop' if dry_run else 'dropped'} partition {name} ({rows} events)")
+    click.echo(f"{result.deleted} audit events before {result.before:%Y-%m-%d %H:%M} UTC "
+               + ("would be purged — dry run, nothing changed" if dry_run else "purged"))
     if dry_run:
         db.session.rollback()
     else:

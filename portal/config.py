@@ -41,6 +41,11 @@ def load_config(instance_path: str) -> dict:
         # hide_parameters: a database error never prints the statement's values (names, birth dates,
         # V-numbers) into a log, a stack trace or the CLI's output.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # PostgreSQL connection pool per process (SQLAlchemy's QueuePool; create_app applies it): DB_POOL_SIZE
+        # connections kept open and DB_MAX_OVERFLOW more at peaks. A gunicorn process with N threads uses at
+        # most N at once; add it all up against PostgreSQL's max_connections (docs/deployment.md).
+        "DB_POOL_SIZE": int(_env("DB_POOL_SIZE", "5") or 5),
+        "DB_MAX_OVERFLOW": int(_env("DB_MAX_OVERFLOW", "5") or 0),
         # Where the process designer's BPMN files and form schemas live.
         "WORKFLOWS_DIR": _env("WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
         # Four-eyes for new process versions until the beheerder switches it on the designer's settings
@@ -180,8 +185,15 @@ def load_config(instance_path: str) -> dict:
         # the case's identifying data they need are kept RETENTION_DECISION_YEARS after the decision.
         "RETENTION_CASE_YEARS": int(_env("RETENTION_CASE_YEARS", "5") or 5),
         "RETENTION_DECISION_YEARS": int(_env("RETENTION_DECISION_YEARS", "7") or 7),
-        # Audit events older than this many years are deleted by `portal retention run` (0: never).
+        # Audit events older than this many years are deleted by `portal audit purge` and `portal retention
+        # run` (0: never) — but never those of a case still within its own retention (open, closed less than
+        # RETENTION_CASE_YEARS ago, or keeping a decided fine). No statute sets this period for access logs
+        # of an inburgering file: 5 years matches the case's period (docs/privacy.md; an assumption [U]).
         "AUDIT_RETENTION_YEARS": int(_env("AUDIT_RETENTION_YEARS", "5") or 0),
+        # PostgreSQL: months ahead for which the audit trail's monthly partitions exist (the worker and
+        # `portal audit partitions` create them), and rows per committed batch of the purge's DELETEs.
+        "AUDIT_PARTITION_MONTHS_AHEAD": int(_env("AUDIT_PARTITION_MONTHS_AHEAD", "3") or 0),
+        "AUDIT_PURGE_BATCH": int(_env("AUDIT_PURGE_BATCH", "10000") or 10000),
         # Days a newcomer's data copy (AVG art. 15) can be downloaded before it is deleted.
         "DATA_COPY_DAYS": int(_env("DATA_COPY_DAYS", "30") or 30),
         # Seconds between timer sweeps of the in-process worker started by `portal run`.

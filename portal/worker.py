@@ -1,4 +1,5 @@
-"""The background worker: fire due timers, send queued e-mails, produce queued documents.
+"""The background worker: fire due timers, send queued e-mails, produce queued documents, and keep
+the audit trail's monthly partitions ahead of the clock (PostgreSQL).
 
 Each item is its own transaction (one case, one mail, one document), committed here — the
 worker's equivalent of "one commit per request". A database error never ends the worker: the
@@ -13,9 +14,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.audit import partitions as audit_partitions
 from portal.db import describe_error, reading, utcnow
 from portal.extensions import db
 from portal.newcomer import data_copy
@@ -134,9 +136,32 @@ def run_due_migrations() -> int:
     return 0 if run_one_job() is None else 1  # one time slice per sweep: timers and mail go on in between
 
 
+#: Seconds between two checks of the audit partitions (one catalog query; creating one is rare).
+PARTITION_CHECK_SECONDS = 3600
+_partitions_checked_at: float | None = None
+
+
+def maintain_audit_partitions() -> int:
+    """Create this month's and the coming months' audit partitions (PostgreSQL), at most once an hour
+    per worker; several workers on several hosts are serialised by an advisory lock. Returns the
+    number created. (Without it no write is lost: a month without a partition lands in the default
+    partition, and creating the month later moves those rows into it.)"""
+    global _partitions_checked_at
+    if _partitions_checked_at is not None and time.monotonic() - _partitions_checked_at < PARTITION_CHECK_SECONDS:
+        return 0
+    created = 0
+    if audit_partitions.is_partitioned():
+        created = len(audit_partitions.ensure_ahead(utcnow(), current_app.config["AUDIT_PARTITION_MONTHS_AHEAD"]))
+    db.session.commit()
+    _partitions_checked_at = time.monotonic()
+    if created:
+        log.info("worker: created %d audit partitions", created)
+    return created
+
+
 #: Everything the worker does in one sweep, in order.
 SWEEPS: tuple[Callable[[], int], ...] = (fire_due_timers, produce_due_documents, produce_due_data_copies,
-                                         send_due_mail, run_due_migrations)
+                                         send_due_mail, run_due_migrations, maintain_audit_partitions)
 
 
 def sweep_all() -> dict[str, int]:

@@ -13,7 +13,14 @@ from portal.extensions import db
 
 
 class AuditEvent(db.Model):
-    """Append-only. Rows are never updated or deleted by the application."""
+    """Append-only. Rows are never updated by the application; they are deleted only by the retention
+    purge (``portal audit purge``, :mod:`portal.retention.audit`).
+
+    On PostgreSQL the table is partitioned by month on ``at`` (:mod:`portal.audit.partitions`), so the
+    primary key is ``(id, at)`` (a partitioned table's unique keys must contain the partition key);
+    ``id`` alone still comes from one sequence and is unique. SQLite keeps a plain table whose ``id``
+    is the rowid (``INTEGER PRIMARY KEY``): the same rows, ``id`` unique there by construction.
+    """
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_case_at", "case_id", "at"),
@@ -26,8 +33,9 @@ class AuditEvent(db.Model):
                       # the retention purge of the audit trail itself (oldest first)
                       Index("ix_audit_event_at", "at"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    #: The partition key on PostgreSQL (monthly partitions), hence part of the primary key.
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("inburgering_case.id"))
     #: read | write | login | …

@@ -12,7 +12,7 @@ Two steps per case (docs/privacy.md gives the legal sources):
    decisions are kept until then (a fine is collected and can be appealed), and a later run anonymises.
 
 The case row and the audit trail remain; each step is recorded in the audit trail itself. The audit
-trail has its own period (``AUDIT_RETENTION_YEARS``) and is purged by :func:`purge_audit`.
+trail has its own period (``AUDIT_RETENTION_YEARS``) and is purged by :func:`portal.retention.audit.purge_audit`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, or_, select, update
 
-from portal.audit.models import AuditEvent
 from portal.audit.services import record
 from portal.auth.models import RecoveryCode, TwoFactor, User, UserSession
 from portal.cases.models import Case
@@ -159,22 +158,3 @@ def purge_expired_copies(now: datetime, days: int) -> int:
     return db.session.execute(update(DataCopy).where(DataCopy.produced_at < now - timedelta(days=days),
                                                      DataCopy.content.is_not(None))
                               .values(content=None).execution_options(synchronize_session=False)).rowcount or 0
-
-
-def purge_audit(now: datetime, years: int, batch: int = 10_000) -> int:
-    """Delete audit events older than ``years`` (0: keep for ever), in batches; the purge is recorded."""
-    if years <= 0:
-        return 0
-    cutoff = add_years(now, -years)
-    total = 0
-    while True:
-        ids = list(db.session.scalars(select(AuditEvent.id).where(AuditEvent.at < cutoff).limit(batch)))
-        if not ids:
-            break
-        total += _delete(AuditEvent, AuditEvent.id.in_(ids))
-        if len(ids) < batch:
-            break
-    if total:
-        record("write", "audit_event:retention", "retention.run", user_id=None,
-               detail={"deleted": total, "before": cutoff.isoformat()})
-    return total
