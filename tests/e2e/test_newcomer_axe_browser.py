@@ -235,6 +235,7 @@ def test_the_staff_pages_of_the_plan_walk(browser, axe_world, axe_check_page):
                 path = move_yusuf_to(app, ids, path, now)
             for language, context in contexts.items():
                 page = context.pages[0]
+                set_locale(app, "ria", language)  # the saved choice wins over the session's: one user, two tabs
                 response = page.goto(f"{url}{path}")
                 assert response is not None and response.status == 200, name
                 assert page.locator("html").get_attribute("lang") == language, name
