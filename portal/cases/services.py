@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from portal import dates
 from portal.audit.services import record
 from portal.auth.models import Municipality, User
-from portal.cases.models import Case
+from portal.cases.models import Case, normalise
 from portal.extensions import db
 from portal.notifications.services import queue
 from portal.security import Role
@@ -180,11 +180,14 @@ def visible_cases_query(user: User, *, search: str | None = None, stage: str | N
         query = query.where(Case.regisseur_id == user.id)
     if stage:
         query = query.where(Case.stage == stage)
-    if search:
-        like = f"%{search.strip()}%"
-        query = query.where(or_(Case.reference.ilike(like), Case.first_name.ilike(like),
-                                Case.last_name.ilike(like), Case.v_number.ilike(like)))
+    for term in search_terms(search):  # the worklist's search: every word in name, reference or V-number
+        query = query.where(Case.search_key.contains(term, autoescape=True))
     return query.order_by(Case.koppeling_date.desc(), Case.id.desc())
+
+
+def search_terms(search: str | None) -> list[str]:
+    """The words of a search, as :func:`portal.cases.models.normalise` stores them (at most six)."""
+    return normalise(search or "").split()[:6]
 
 
 def stages_of(user: User) -> list[tuple[str, str, int]]:

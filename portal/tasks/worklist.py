@@ -26,7 +26,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from portal.auth.models import User
-from portal.cases.models import Case, normalise
+from portal.cases.models import Case
+from portal.cases.services import search_terms
 from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.hooks import Hooks
@@ -120,13 +121,15 @@ def _task_scope(user: User, scope: str):
     """The open tasks a row lists, as a condition on ``HumanTask``."""
     if scope == TEAM:
         return and_(HumanTask.status == HumanTask.OPEN, HumanTask.role == Role.REGISSEUR.value)
-    return and_(HumanTask.status == HumanTask.OPEN, HumanTask.municipality_id == user.municipality_id,
-                HumanTask.role == user.role,
-                or_(HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None)))
-
-
-def _search_terms(search: str | None) -> list[str]:
-    return normalise(search or "").split()[:6]
+    # Two whole conditions, one per index, rather than ``assignee_id = me OR assignee_id IS NULL`` inside one:
+    # the database then reads the user's own tasks through ``ix_human_task_assignee_open`` and the unassigned
+    # ones of the role through ``ix_human_task_worklist`` (two index lookups), instead of every open task of
+    # the role in the municipality.
+    mine = and_(HumanTask.assignee_id == user.id, HumanTask.status == HumanTask.OPEN, HumanTask.role == user.role,
+                HumanTask.municipality_id == user.municipality_id)
+    unassigned = and_(HumanTask.municipality_id == user.municipality_id, HumanTask.role == user.role,
+                      HumanTask.status == HumanTask.OPEN, HumanTask.assignee_id.is_(None))
+    return or_(mine, unassigned)
 
 
 class next_deadline(FunctionElement):  # noqa: N801 - a SQL function, named like one
@@ -170,7 +173,7 @@ def _base(user: User, filters: Filters):
                  .join(HumanTask, HumanTask.case_id == Case.id)
                  .where(_task_scope(user, MINE), Case.municipality_id == user.municipality_id))
     query = query.outerjoin(User, User.id == Case.regisseur_id).group_by(Case.id, User.id)
-    for term in _search_terms(filters.search):
+    for term in search_terms(filters.search):
         query = query.where(Case.search_key.contains(term, autoescape=True))
     if filters.stage:  # by label: the projection gives one stage several ids (the PIP process and its subprocess)
         query = query.where(Case.stage_label == filters.stage)
