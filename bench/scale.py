@@ -35,7 +35,7 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from portal import create_app  # noqa: E402
 
-TIMERS = 5_000
+TIMERS = 5_000  # --timers
 
 
 def _app(url: str, workdir: Path):
@@ -54,14 +54,17 @@ def timed_get(client, urls: list[str], repeat: int) -> dict[str, float]:
     for url in urls:  # warm-up: templates compiled, caches filled
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code, response.get_data(as_text=True)[:300])
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
         for url in urls:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
             assert response.status_code == 200, (url, response.status_code)
-    return _percentiles(times)
+    # the CPU time of this process: on a shared machine, what the page costs without waiting for a core
+    # (SQLite runs in-process, so it counts; a PostgreSQL server's work does not)
+    return {**_percentiles(times), "cpu_p50": round(statistics.median(cpu), 1)}
 
 
 def _pages(app, repeat: int) -> dict[str, dict]:
@@ -220,8 +223,8 @@ def timer_worker(url: str, moment: str, out: str) -> None:
     Path(out).write_text(json.dumps(fired))
 
 
-def _sweep(app, url: str, workers: int) -> dict:
-    moment, chosen = _choose_timers(app, TIMERS)
+def _sweep(app, url: str, workers: int, timers: int) -> dict:
+    moment, chosen = _choose_timers(app, timers)
     outs = [tempfile.mktemp(suffix=".json") for _ in range(workers)]
     started = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, __file__, "--timer-worker", url, moment.isoformat(), out])
@@ -281,6 +284,8 @@ def make_seeds(dialect: str, seeds: int, pg: str, cache: Path | None) -> tuple[s
     workdir = Path(tempfile.mkdtemp())
     if dialect == "postgresql":
         url = _pg_create(pg, f"portal_scale_seed_{os.getpid()}")
+        if cache is not None and cache.exists():  # the SQLite seeds, copied row by row (same day only)
+            return url, _copy_seeds(cache, url, workdir)
     elif cache is not None and cache.exists():
         return str(cache), {"seeds": None, "seed_s": 0.0, "cached": True}
     else:
@@ -296,7 +301,51 @@ def make_seeds(dialect: str, seeds: int, pg: str, cache: Path | None) -> tuple[s
         "seeds": region.seeds, "seed_s": round(region.seed_s, 1), "cached": False}
 
 
-def run_one(dialect: str, cases: int, seed_source: str, seed_facts: dict, repeat: int, pg: str) -> dict:
+def _copy_seeds(source: Path, url: str, workdir: Path) -> dict:
+    """Fill the PostgreSQL seed database from a SQLite seed file: every table, rows as they are."""
+    from portal.extensions import db
+
+    started = time.perf_counter()
+    app = _app(url, workdir)
+    with app.app_context():
+        upgrade()
+        target = db.engine
+        origin = create_engine(f"sqlite:///{source}")
+        with origin.connect() as read, target.begin() as write:
+            for table in reversed(db.metadata.sorted_tables):
+                write.execute(table.delete())
+            for table in db.metadata.sorted_tables:
+                rows = [dict(row._mapping) for row in read.execute(table.select())]
+                if rows:
+                    write.execute(table.insert(), rows)
+                if "id" in table.c:
+                    write.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                       f"GREATEST((SELECT MAX(id) FROM {table.name}), 1))"))
+        seeds = db.session.scalar(text("SELECT COUNT(*) FROM inburgering_case"))
+        db.session.remove()
+        db.engine.dispose()
+        origin.dispose()
+    return {"seeds": seeds, "seed_s": round(time.perf_counter() - started, 1), "cached": True}
+
+
+def measure(app, url: str, dialect: str, repeat: int, timers: int) -> dict:
+    from portal.extensions import db
+
+    with app.app_context():
+        real = db.session.scalar(text("SELECT COUNT(*) FROM inburgering_case"))
+    load = os.getloadavg()[0]
+    pages = _pages(app, repeat)
+    completion = _completion(app, pages["regisseur"], 15)
+    size = _size(app, real)
+    sweep = _sweep(app, url, 2 if dialect == "postgresql" else 1, timers)
+    return {"database": dialect, "cases": real, **pages["facts"],
+            "load_avg_1min": round(load, 2), "load_avg_end": round(os.getloadavg()[0], 2),
+            "pages": {**pages["pages"], **{k: v for k, v in completion.items() if k != "refused"}},
+            "completion_refused": completion["refused"], "size": size, "timer_sweep": sweep}
+
+
+def run_one(dialect: str, cases: int, seed_source: str, seed_facts: dict, repeat: int, pg: str,
+            timers: int = TIMERS) -> dict:
     from scale_build import grow, region_from_db
 
     from portal.extensions import db
@@ -315,18 +364,10 @@ def run_one(dialect: str, cases: int, seed_source: str, seed_facts: dict, repeat
             upgrade()  # a cached seed database from before a migration
             region = region_from_db()
             grow(region, cases)
-            real = db.session.scalar(text("SELECT COUNT(*) FROM inburgering_case"))
-        load = os.getloadavg()[0]
-        pages = _pages(app, repeat)
-        completion = _completion(app, pages["regisseur"], 15)
-        size = _size(app, real)
-        sweep = _sweep(app, url, 2 if dialect == "postgresql" else 1)
-        return {"database": dialect, "cases": real, "seeds": region.seeds, "copies": region.copies,
+        report = measure(app, url, dialect, repeat, timers)
+        return {**report, "seeds": region.seeds, "copies": region.copies,
                 "build_s": {"seeds": seed_facts["seed_s"], "multiply": round(region.multiply_s, 1)},
-                "regisseurs_per_municipality": region.regisseurs_per_municipality, **pages["facts"],
-                "load_avg_1min": round(load, 2), "load_avg_end": round(os.getloadavg()[0], 2),
-                "pages": {**pages["pages"], **{k: v for k, v in completion.items() if k != "refused"}},
-                "completion_refused": completion["refused"], "size": size, "timer_sweep": sweep}
+                "regisseurs_per_municipality": region.regisseurs_per_municipality}
     finally:
         with app.app_context():
             db.session.remove()
@@ -339,12 +380,14 @@ def run_one(dialect: str, cases: int, seed_source: str, seed_facts: dict, repeat
 
 def table(reports: list[dict]) -> str:
     heads = [f"{r['database']} {r['cases']:,}" for r in reports]
-    lines = ["| page (p50 / p95 ms) | " + " | ".join(heads) + " |", "|---|" + "---|" * len(reports)]
+    lines = ["| page: p50 / p95 ms (CPU p50 of the app process) | " + " | ".join(heads) + " |",
+             "|---|" + "---|" * len(reports)]
     for name in reports[0]["pages"]:
         cells = []
         for r in reports:
             cell = r["pages"].get(name) or {}
-            cells.append(f"{cell.get('p50', '–')} / {cell.get('p95', '–')}")
+            cpu = f" ({cell['cpu_p50']})" if "cpu_p50" in cell else ""
+            cells.append(f"{cell.get('p50', '–')} / {cell.get('p95', '–')}{cpu}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     rows = {
         "timer sweep: due / fired / seconds (workers)": lambda r: (
@@ -353,7 +396,8 @@ def table(reports: list[dict]) -> str:
             f"{'exactly once' if r['timer_sweep']['exactly_once'] else 'NOT exactly once'}"),
         "database size per case (KB); state KB": lambda r: f"{r['size']['kb_per_case']}; {r['size']['state_kb_avg']}",
         "audit rows per case": lambda r: str(r["size"]["audit_rows_per_case"]),
-        "build: seeds / multiply (s)": lambda r: f"{r['build_s']['seeds']} / {r['build_s']['multiply']}",
+        "build: seeds / multiply (s)": lambda r: (f"{r['build_s']['seeds']} / {r['build_s']['multiply']}"
+                                                  if "build_s" in r else "–"),
         "regisseur: cases / open tasks": lambda r: f"{r['regisseur_cases']} / {r['regisseur_open_tasks']}",
         "load average (1 min) at start / end": lambda r: f"{r['load_avg_1min']} / {r['load_avg_end']}",
     }
@@ -372,16 +416,26 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=20, help="timed rounds over each page's URLs")
-    parser.add_argument("--seed-cache", type=Path, help="SQLite: keep the seed database in this file and reuse it "
-                        "(valid on the day it was built: the seeds are walked up to today)")
+    parser.add_argument("--existing", metavar="URL", help="measure this already built region (no build, no drop)")
+    parser.add_argument("--timers", type=int, default=TIMERS, help="due timers the sweep fires")
+    parser.add_argument("--seed-cache", type=Path, help="keep the SQLite seed database in this file and reuse "
+                        "it (PostgreSQL: copy its rows); valid on the day it was built (seeds are walked up to today)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.existing:  # measure a region built before (e.g. by an earlier run with --keep)
+        app = _app(args.existing, Path(tempfile.mkdtemp()))
+        with app.app_context():
+            upgrade()
+        report = measure(app, args.existing, args.db, args.repeat, args.timers)
+        print(json.dumps(report), file=sys.stderr, flush=True)
+        print(json.dumps([report], indent=2) if args.json else table([report]))
+        return
     reports = []
     seed_source, seed_facts = make_seeds(args.db, min(args.seeds, min(args.cases)), args.pg, args.seed_cache)
     print(f"seeds ready: {seed_facts}", file=sys.stderr, flush=True)
     try:
         for cases in args.cases:
-            report = run_one(args.db, cases, seed_source, seed_facts, args.repeat, args.pg)
+            report = run_one(args.db, cases, seed_source, seed_facts, args.repeat, args.pg, args.timers)
             reports.append(report)
             print(json.dumps(report), file=sys.stderr, flush=True)
     finally:

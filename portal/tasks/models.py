@@ -46,8 +46,6 @@ class HumanTask(TimestampMixin, db.Model):
         Index("ix_human_task_case", "case_id", "status"),
         # The worklists: a municipality's open tasks of one role, assigned to one user (or to nobody).
         Index("ix_human_task_worklist", "municipality_id", "role", "status", "assignee_id"),
-        # A user's own open tasks: the first half of the worklist's condition (assignee first).
-        Index("ix_human_task_assignee_open", "assignee_id", "status", "role"),
     )
 
     OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"

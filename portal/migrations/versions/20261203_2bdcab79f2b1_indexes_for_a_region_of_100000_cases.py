@@ -5,8 +5,8 @@ Revises: f24a064c0de0
 Create Date: 2026-12-03 19:30:00
 
 Measured with bench/scale.py (README, "Prestaties / schaal"):
-- human_task (assignee_id, status, role): a user's own open tasks, the first half of the worklist's
-  condition (the second half, unassigned tasks of the role, uses ix_human_task_worklist).
+(The worklist needs no new index: its query now reads ix_human_task_worklist with all four columns
+equal, once for the user's own tasks and once for the unassigned ones, portal.tasks.worklist._my_tasks.)
 - inburgering_case (municipality_id, koppeling_date, id) and (regisseur_id, koppeling_date, id): the case
   list's page in its order without sorting every case of the municipality.
 - inburgering_case (municipality_id, stage, stage_label) replaces (municipality_id, stage): the stage
@@ -45,8 +45,6 @@ def _trigram_index() -> None:
 
 
 def upgrade():
-    with op.batch_alter_table('human_task', schema=None) as batch_op:
-        batch_op.create_index('ix_human_task_assignee_open', ['assignee_id', 'status', 'role'], unique=False)
     with op.batch_alter_table('inburgering_case', schema=None) as batch_op:
         batch_op.drop_index('ix_case_municipality_stage')
         batch_op.create_index('ix_case_municipality_stage', ['municipality_id', 'stage', 'stage_label'],
@@ -67,5 +65,3 @@ def downgrade():
         batch_op.drop_index('ix_case_municipality_koppeling')
         batch_op.drop_index('ix_case_municipality_stage')
         batch_op.create_index('ix_case_municipality_stage', ['municipality_id', 'stage'], unique=False)
-    with op.batch_alter_table('human_task', schema=None) as batch_op:
-        batch_op.drop_index('ix_human_task_assignee_open')
