@@ -198,6 +198,19 @@ def _choose_timers(app, wanted: int) -> tuple[datetime, int]:
         return moment, len(chosen)
 
 
+def _restore_timers(app) -> None:
+    """Give the cases set aside by :func:`_choose_timers` their next timer back."""
+    from portal.extensions import db
+    with app.app_context():
+        db.session.execute(text("UPDATE workflow_instance SET next_timer_due = (SELECT a.due FROM scale_aside a "
+                                "WHERE a.id = workflow_instance.id) WHERE id IN (SELECT id FROM scale_aside)"
+                                if db.engine.dialect.name == "sqlite" else
+                                "UPDATE workflow_instance w SET next_timer_due = CAST(a.due AS TIMESTAMPTZ) "
+                                "FROM scale_aside a WHERE a.id = w.id"))
+        db.session.execute(text("DELETE FROM scale_aside"))
+        db.session.commit()
+
+
 def timer_worker(url: str, moment: str, out: str) -> None:
     """One worker process: fire every due timer at ``moment`` (frozen clock); log each (case, due) fired."""
     import time_machine
@@ -237,6 +250,7 @@ def _sweep(app, url: str, workers: int, timers: int) -> dict:
         left = db.session.scalar(text("SELECT COUNT(*) FROM workflow_instance WHERE next_timer_due < :m"),
                                  {"m": moment.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else moment})
     cases = {case for case, _due in fired}
+    _restore_timers(app)
     return {"workers": workers, "due": chosen, "seconds": round(seconds, 1), "fired": len(fired),
             "cases": len(cases), "double_fired": len(fired) - len(set(fired)), "still_due": left,
             "exit_codes": codes,
