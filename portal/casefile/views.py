@@ -16,6 +16,7 @@ from portal.casefile.reading import deadlines, reading, urgency, waiting_until
 from portal.casefile.services import completed_tasks, open_case, open_tasks, reassign
 from portal.cases.forms import CaseFilterForm, KoppelingForm, ReassignForm, koppeling_data
 from portal.cases.languages import language_label
+from portal.cases.paging import capped_page
 from portal.cases.services import DuplicateCase, case_for, regisseurs_of, stages_of, visible_cases_query
 from portal.enforcement.forms import NoShowForm
 from portal.enforcement.services import may_report_no_show
@@ -40,7 +41,7 @@ def index():
     valid = filters.validate()  # a bad filter (e.g. a control character in the search) lists nothing: 400
     query = visible_cases_query(current_user, search=filters.q.data or None, stage=filters.stage.data or None,
                                 mine=filters.mine.data) if valid else visible_cases_query(current_user).where(false())
-    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=page_size(), error_out=False)
+    page = capped_page(query, page_number(request.args.get("page")), page_size())
     record("read", "case.list", "casefile.index", detail={"cases": [case.id for case in page.items]})
     return render_template("casefile/index.html", page=page, filters=filters), 200 if valid else 400
 

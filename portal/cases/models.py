@@ -16,7 +16,16 @@ from portal.extensions import db
 class Case(TimestampMixin, db.Model):
     __tablename__ = "inburgering_case"
     __table_args__ = (
-        Index("ix_case_municipality_stage", "municipality_id", "stage"),
+        # the case list's stage filter and its counts per stage (read from the index alone)
+        Index("ix_case_municipality_stage", "municipality_id", "stage", "stage_label"),
+        # the case list in its order (newest koppeling first): a page without sorting the municipality
+        Index("ix_case_municipality_koppeling", "municipality_id", "koppeling_date", "id"),
+        Index("ix_case_regisseur_koppeling", "regisseur_id", "koppeling_date", "id"),
+        # search: a scan of this index, not of the case rows (SQLite); PostgreSQL adds a trigram index
+        # (migration 2bdcab79f2b1) that answers LIKE '%…%' directly
+        Index("ix_case_municipality_search", "municipality_id", "search_key"),
+        # PostgreSQL only, and only where pg_trgm can be created: ix_case_search_trgm (GIN, trigram) on
+        # search_key, made by the migration and not declared here (tests/test_schema.py allows it)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from portal.auth.models import User
-from portal.cases.models import Case, normalise
+from portal.cases.models import Case
+from portal.cases.services import matching_cases, search_terms
 from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.hooks import Hooks
@@ -125,8 +126,18 @@ def _task_scope(user: User, scope: str):
                 or_(HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None)))
 
 
-def _search_terms(search: str | None) -> list[str]:
-    return normalise(search or "").split()[:6]
+def _my_tasks(user: User):
+    """The user's open tasks (``mine``) as two lookups of ``ix_human_task_worklist`` with all four columns
+    equal, glued with UNION ALL: their own and the unassigned ones of their role. One
+    ``assignee_id = me OR assignee_id IS NULL`` lets the database read every open task of the role in the
+    municipality instead: 400 ms at 100,000 cases (bench/scale.py)."""
+    columns = (HumanTask.case_id, HumanTask.due_at, HumanTask.bpmn_id)
+    own = select(*columns).where(HumanTask.assignee_id == user.id, HumanTask.status == HumanTask.OPEN,
+                                 HumanTask.role == user.role, HumanTask.municipality_id == user.municipality_id)
+    unassigned = select(*columns).where(HumanTask.municipality_id == user.municipality_id,
+                                        HumanTask.role == user.role, HumanTask.status == HumanTask.OPEN,
+                                        HumanTask.assignee_id.is_(None))
+    return union_all(own, unassigned).subquery("task")
 
 
 class next_deadline(FunctionElement):  # noqa: N801 - a SQL function, named like one
@@ -159,27 +170,34 @@ def _pip_open():
 
 def _base(user: User, filters: Filters):
     """SELECT case, regisseur name, next deadline … grouped per case, with every filter applied."""
-    next_due = next_deadline(func.min(HumanTask.due_at), func.max(_pip_open())).label("next_due")
     regisseur = User.display_name.label("regisseur")
     if filters.scope == TEAM:
+        task = HumanTask
+        next_due = next_deadline(func.min(task.due_at), func.max(_pip_open())).label("next_due")
         query = (select(Case, regisseur, next_due)
                  .outerjoin(HumanTask, and_(HumanTask.case_id == Case.id, _task_scope(user, TEAM)))
                  .where(Case.municipality_id == user.municipality_id, Case.closed_at.is_(None)))
     else:
-        query = (select(Case, regisseur, next_due)
-                 .join(HumanTask, HumanTask.case_id == Case.id)
-                 .where(_task_scope(user, MINE), Case.municipality_id == user.municipality_id))
+        mine = _my_tasks(user)
+        task = mine.c
+        next_due = next_deadline(func.min(task.due_at), func.max(_pip_open())).label("next_due")
+        # the tasks are the municipality's already; no condition on the case that would tempt the database
+        # to start from the cases
+        query = select(Case, regisseur, next_due).select_from(mine).join(Case, task.case_id == Case.id)
     query = query.outerjoin(User, User.id == Case.regisseur_id).group_by(Case.id, User.id)
-    for term in _search_terms(filters.search):
-        query = query.where(Case.search_key.contains(term, autoescape=True))
+    if filters.scope == TEAM and search_terms(filters.search):  # the whole municipality: through the index
+        query = query.where(Case.id.in_(matching_cases(user.municipality_id, filters.search)))
+    else:  # the user's own cases (a few hundred, found through their tasks): test the words on those rows
+        for term in search_terms(filters.search):
+            query = query.where(Case.search_key.contains(term, autoescape=True))
     if filters.stage:  # by label: the projection gives one stage several ids (the PIP process and its subprocess)
         query = query.where(Case.stage_label == filters.stage)
     if filters.regisseur_id is not None and user.role == Role.TEAMLEIDER:
         query = query.where(Case.regisseur_id == filters.regisseur_id)
     if filters.step:
-        query = query.having(func.sum(case((HumanTask.bpmn_id == filters.step, 1), else_=0)) > 0)
+        query = query.having(func.sum(case((task.bpmn_id == filters.step, 1), else_=0)) > 0)
     if filters.overdue:
-        query = query.having(next_deadline(func.min(HumanTask.due_at), func.max(_pip_open())) < utcnow())
+        query = query.having(next_deadline(func.min(task.due_at), func.max(_pip_open())) < utcnow())
     return query, next_due, regisseur
 
 

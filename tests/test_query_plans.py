@@ -1,0 +1,68 @@
+"""The list pages' queries read indexes, not whole tables (query plans on SQLite and PostgreSQL).
+
+At 100,000 cases a scan of ``human_task`` or ``inburgering_case`` costs hundreds of milliseconds per page
+(bench/scale.py); these plans keep the worklist, its search and the case list on their indexes. Not timed:
+the plan is what is checked. On PostgreSQL sequential scans are switched off for the check, so the
+planner shows the index it *can* use on a small test database.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import text
+
+from portal.auth.models import User
+from portal.cases.services import visible_cases_query
+from portal.extensions import db
+from portal.tasks.worklist import MINE, TEAM, Filters, _base
+
+
+def plan(query) -> str:
+    sql = str(query.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        return "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN {sql}")))
+    return "\n".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+
+
+def full_scans(found: str, table: str) -> list[str]:
+    """Lines of the plan that read all of ``table`` (SQLite: ``SCAN t`` without an index; PostgreSQL: Seq Scan)."""
+    if db.engine.dialect.name == "postgresql":
+        return [line for line in found.splitlines() if re.search(rf"Seq Scan on {table}\b", line)]
+    return [line for line in found.splitlines() if re.search(rf"\bSCAN {table}\b(?! USING)", line)
+            and "INDEX" not in line]
+
+
+@pytest.fixture
+def regisseur(create_user) -> User:
+    return create_user("ria")
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(search="kova"), Filters(sort="name"),
+                                     Filters(step="kennismakingsgesprek", overdue=True)],
+                         ids=["worklist", "search", "sorted", "filtered"])
+def test_the_worklist_reads_the_users_tasks_through_an_index(regisseur, filters):
+    query, _due, _name = _base(regisseur, filters)
+    found = plan(query)
+    assert not full_scans(found, "human_task"), found
+    assert "ix_human_task_worklist" in found, found
+    if db.engine.dialect.name == "sqlite":  # both halves seek on all four columns, the assignee included
+        assert found.count("status=? AND assignee_id=?)") == 2, found
+
+
+def test_the_team_worklist_of_one_regisseur_reads_an_index(create_user, regisseur):
+    lead = create_user("tom", role="teamleider")
+    query, _due, _name = _base(lead, Filters(scope=TEAM, regisseur_id=regisseur.id))
+    found = plan(query)
+    assert not full_scans(found, "inburgering_case"), found
+    assert MINE != TEAM
+
+
+@pytest.mark.parametrize("options", [{}, {"mine": True}, {"search": "kova"}, {"stage": "brede_intake"}],
+                         ids=["all", "mine", "search", "stage"])
+def test_the_case_list_reads_an_index(regisseur, options):
+    found = plan(visible_cases_query(regisseur, **options).limit(26))
+    assert not full_scans(found, "inburgering_case"), found
+    assert "ix_case_" in found or "ix_inburgering_case_" in found, found
