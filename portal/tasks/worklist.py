@@ -16,7 +16,6 @@ case's ``search_key`` (name, reference and V-number without diacritics, :func:`p
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -27,6 +26,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from portal.auth.models import User
 from portal.cases.models import Case
+from portal.cases.paging import CappedPage, capped_count
 from portal.cases.services import matching_cases, search_terms
 from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
@@ -85,36 +85,6 @@ class WorklistRow:
     @property
     def urgency(self) -> Urgency | None:
         return worst(self.step_urgency, self.pip_urgency)
-
-
-@dataclass
-class WorklistPage:
-    """One page of rows; the attributes the ``pagination`` macro reads."""
-
-    items: list[WorklistRow]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _task_scope(user: User, scope: str):
@@ -211,13 +181,14 @@ def _ordered(query, filters: Filters, next_due, regisseur):
     return query.order_by(*order, *[c.asc() for c in name if c not in keys], Case.id)
 
 
-def worklist_page(user: User, filters: Filters, page: int, today: date) -> WorklistPage:
+def worklist_page(user: User, filters: Filters, page: int, today: date) -> CappedPage:
     """The rows of page ``page`` (1-based), each with its open steps and urgency."""
     query, next_due, regisseur = _base(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total, capped = capped_count(query)  # a team's list in a region: the count stops at COUNT_CAP
     size = page_size()
     result = db.session.execute(_ordered(query, filters, next_due, regisseur)
-                                .limit(size).offset((page - 1) * size)).all()
+                                .limit(size + 1).offset((page - 1) * size)).all()  # one more: is there a next page
+    more, result = len(result) > size, result[:size]
     rows = [WorklistRow(case=row[0], regisseur=row.regisseur, next_due=row.next_due) for row in result]
     by_case = {row.case.id: row for row in rows}
     if by_case:
@@ -228,7 +199,7 @@ def worklist_page(user: User, filters: Filters, page: int, today: date) -> Workl
     for row in rows:
         row.step_urgency = step_urgency(row.tasks[0].due_at if row.tasks else None, today)
         row.pip_urgency = pip_urgency(row.case, today)
-    return WorklistPage(items=rows, page=page, per_page=size, total=total)
+    return CappedPage(items=rows, page=page, per_page=size, total=total, capped=capped, more=more)
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,22 @@ def test_overdue_filter_and_pagination(app, ria, create_case, login, clock):
     assert names(overdue) == [cases[2].full_name]
 
 
+def test_a_long_worklist_stops_counting_and_still_pages_on(app, ria, create_case, login, clock, monkeypatch):
+    """A team's list in a region: the count stops at the cap ("Meer dan …") and "Volgende" goes on while there
+    are rows – no COUNT over every case of the municipality."""
+    from portal.cases import paging
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 6)
+    cases = [create_case(ria, first=f"Persoon{i}") for i in range(12)]
+    client = login(ria)
+    first = client.get("/tasks/").get_data(as_text=True)  # 5 a page
+    assert "Meer dan 6 dossiers" in first and len(rows(first)) == 5 and 'rel="next"' in first
+    last = client.get("/tasks/?page=3").get_data(as_text=True)
+    assert len(rows(last)) == 2 and 'rel="next"' not in last
+    seen = {name for page in (1, 2, 3) for name in names(client.get(f"/tasks/?page={page}").get_data(as_text=True))}
+    assert seen == {case.full_name for case in cases}
+
+
 def test_query_count_stays_constant_for_60_cases(app, ria, create_case, login, clock, monkeypatch):
     """No N+1: the page of 60 cases costs as many queries as the page of 6."""
     monkeypatch.setitem(app.config, "PAGE_SIZE", 100)
