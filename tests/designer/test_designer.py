@@ -158,6 +158,8 @@ def test_case_position_for_staff_of_the_municipality_is_audited(login, create_us
     html = client.get(f"/cases/{case.id}/proces").get_data(as_text=True)
     markers = json.loads(re.search(r"data-markers='([^']*)'", html).group(1))
     assert markers.get("kennismakingsgesprek") == "active" and "Kennismakingsgesprek" in html
+    # the regisseur reads steps, not the designer's details (element ids, form files, timer expressions)
+    assert "designer-id" not in html and ">Details<" not in html and "P14D" not in html
     assert db.session.scalar(select(func.count()).where(
         AuditEvent.case_id == case.id, AuditEvent.purpose == "designer.case_position")) == 1
     other = login(create_user("sanne", code="0355"), new_client=True)
