@@ -19,7 +19,9 @@ def test_new_case_form_marks_every_invalid_field(page, live_server, log_in, axe_
     page.get_by_role("button", name="Dossier openen").click()
     summary = page.locator("[data-error-summary]")
     assert summary.locator("h2").inner_text() == "Er is een probleem"
-    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")  # focused on load
+    # focused on load by portal.js (it may run a moment after the summary is in the DOM: wait, don't sample)
+    page.wait_for_function("document.activeElement && document.activeElement.hasAttribute('data-error-summary')",
+                           timeout=5000)
     assert page.locator("#v_nummer").get_attribute("aria-invalid") == "true"
     assert "v_nummer-error" in page.locator("#v_nummer").get_attribute("aria-describedby")
     assert "10 cijfers" in page.locator("#v_nummer-error").inner_text()
