@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -123,3 +123,13 @@ def describe_error(exc: BaseException) -> str:
     if type(original).__module__.startswith("sqlite3") and str(original):
         return f"{kind}: {str(original).splitlines()[0]}"[:300]
     return kind
+
+
+def fail_attempt(job, error: str, now: datetime) -> None:
+    """Record one failed attempt of a queued job row the caller has locked (a plan document, a data copy):
+    retry after 2, 4, 8 … minutes, or mark it ``FAILED`` after its class's ``MAX_ATTEMPTS`` (the beheerder sees it)."""
+    job.last_error, job.leased_until = error[:1000], None
+    if job.attempts >= job.MAX_ATTEMPTS:
+        job.status = job.FAILED
+    else:
+        job.next_attempt_at = now + timedelta(minutes=2 ** job.attempts)

@@ -25,7 +25,7 @@ from sqlalchemy import or_, select
 from portal.auth.models import User
 from portal.cases.models import Case
 from portal.concerns.services import concerns_of
-from portal.db import utcnow
+from portal.db import fail_attempt, utcnow
 from portal.enforcement.services import steps as enforcement_steps
 from portal.extensions import db
 from portal.newcomer.access_log import access_lines
@@ -215,9 +215,5 @@ def copy_failed(copy_id: int, error: str, now: datetime) -> None:
     copy = db.session.scalar(select(DataCopy).where(DataCopy.id == copy_id).with_for_update())
     if copy is None or copy.status != DataCopy.PENDING:
         return
-    copy.last_error, copy.leased_until = error[:1000], None
-    if copy.attempts >= DataCopy.MAX_ATTEMPTS:
-        copy.status = DataCopy.FAILED
-    else:
-        copy.next_attempt_at = now + timedelta(minutes=2 ** copy.attempts)
+    fail_attempt(copy, error, now)
     db.session.flush()

@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from portal.cases.models import Case
 from portal.dates import local_date
-from portal.db import utcnow
+from portal.db import fail_attempt, utcnow
 from portal.extensions import db
 from portal.forms import display_value
 from portal.plans.models import Plan, PlanDocument, PlanVersion
@@ -122,11 +122,7 @@ def document_failed(document_id: int, error: str, now: datetime) -> None:
     document = db.session.scalar(select(PlanDocument).where(PlanDocument.id == document_id).with_for_update())
     if document is None or document.status != PlanDocument.PENDING:
         return
-    document.last_error, document.leased_until = error[:1000], None
-    if document.attempts >= PlanDocument.MAX_ATTEMPTS:
-        document.status = PlanDocument.FAILED
-    else:
-        document.next_attempt_at = now + timedelta(minutes=2 ** document.attempts)
+    fail_attempt(document, error, now)
     db.session.flush()
 
 
