@@ -13,12 +13,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from portal.auth.models import User
-from portal.designer import deploying
+from portal.designer import deploying, services
 from portal.designer.deploy_forms import DecideForm, DeployForm, FourEyesForm, RejectForm, SourceForm
 from portal.designer.services import processes_of
 from portal.designer.views import bp
-from portal.extensions import db
 from portal.forms import choices
 from portal.security import Role, roles_required
 
@@ -104,17 +102,11 @@ def deploy_post():
 
 # -- four-eyes requests -------------------------------------------------------------------------------
 
-def _users(*ids: int | None) -> dict[int, str]:
-    wanted = {i for i in ids if i}
-    return {u.id: u.display_name for u in db.session.scalars(db.select(User).where(User.id.in_(wanted)))} \
-        if wanted else {}
-
-
 @bp.route("/ontwerp/uitrolverzoeken")
 @roles_required(*DECIDERS)
 def deploy_requests():
     pending, decided = deploying.pending_requests(), deploying.decided_requests()
-    users = _users(*(r.requested_by_id for r in pending + decided), *(r.decided_by_id for r in decided))
+    users = services.display_names(*(r.requested_by_id for r in pending + decided), *(r.decided_by_id for r in decided))
     return render_template("designer/deploy_requests.html", pending=pending, decided=decided, users=users,
                            four_eyes=deploying.four_eyes_on())
 
@@ -123,7 +115,7 @@ def _request_page(deploy_request, status: int = 200, refusal: str | None = None,
                   reject_form: RejectForm | None = None):
     prepared = deploying.prepare(deploy_request.source) if deploy_request.status == "pending" else None
     changed = prepared is not None and prepared.digest != deploy_request.digest
-    users = _users(deploy_request.requested_by_id, deploy_request.decided_by_id)
+    users = services.display_names(deploy_request.requested_by_id, deploy_request.decided_by_id)
     names = (_names(prepared.current.files if prepared.current else None) | _names(prepared.files)) \
         if prepared else {}
     approve_form = DecideForm()

@@ -15,19 +15,15 @@ from flask import Response, abort, current_app, flash, jsonify, redirect, render
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
 
 from portal.audit.services import record
-from portal.auth.models import User
 from portal.designer import archive, drafts, form_editor, modeler, services
 from portal.designer.draft_texts import modeler_texts
 from portal.designer.forms import DiscardForm, ImportZipForm, NewDraftForm, UploadFileForm
 from portal.designer.models import ProcessDraft
 from portal.designer.views import bp
-from portal.extensions import db
 from portal.forms import choices
 from portal.processes.actions import ACTIONS
-from portal.processes.models import ProcessVersion
 from portal.security import Role, roles_required
 
 FORM_EDITOR = "designer.form_edit"  # built by the form editor's own module, when present
@@ -40,13 +36,6 @@ def _draft(draft_id: int) -> ProcessDraft:
     return draft
 
 
-def _names(*user_ids: int | None) -> dict[int, str]:
-    ids = {i for i in user_ids if i}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
-
-
 def _form_link(draft: ProcessDraft, form_file: str) -> str | None:
     name = form_file.removesuffix(".json")
     if FORM_EDITOR not in current_app.view_functions or not form_editor.valid_form_name(name):
@@ -55,7 +44,7 @@ def _form_link(draft: ProcessDraft, form_file: str) -> str | None:
 
 
 def _base_choices(form: NewDraftForm) -> None:
-    recent = db.session.scalars(select(ProcessVersion.id).order_by(ProcessVersion.id.desc()).limit(100)).all()
+    recent = services.recent_version_ids()
     form.basis.choices = choices([*((str(v), _("Versie %(number)d", number=v) + (
         " " + _("(nieuwste)") if i == 0 else "")) for i, v in enumerate(recent)),
         (services.WORKDIR, _("Werkmap (workflows/)"))])
@@ -83,7 +72,7 @@ def drafts_list():
             flash(_("Concept ‘%(name)s’ is aangemaakt.", name=draft.name), "success")
             return redirect(url_for("designer.draft", draft_id=draft.id))
     rows = drafts.open_drafts()
-    names = _names(*(d.updated_by_id for d in rows))
+    names = services.display_names(*(d.updated_by_id for d in rows))
     status = 400 if form.errors else 200
     return render_template("designer/drafts.html", form=form, rows=rows, names=names), status
 
@@ -100,13 +89,14 @@ def _draft_page(draft: ProcessDraft, *, upload: UploadFileForm | None = None, zi
     zip_form = zip_form or ImportZipForm(revisie=revision, formdata=None)
     upload.revisie.data = zip_form.revisie.data = revision  # a retry after a conflict starts from now
     forms = [(name, _form_link(draft, name)) for name in modeler.form_files(draft)]
-    names = _names(draft.created_by_id, draft.updated_by_id)
+    names = services.display_names(draft.created_by_id, draft.updated_by_id,
+                                   conflict.updated_by_id if conflict else None)
     base = draft.base_version_id
     diff_url = url_for("designer.diff", van=base if base else services.WORKDIR, naar=drafts.source_name(draft))
     return render_template("designer/draft.html", draft=draft, bpmn=modeler.bpmn_files(draft, processes, lint),
                            forms=forms, lint=lint, upload=upload, zip_form=zip_form,
                            discard=discard or DiscardForm(formdata=None), names=names, conflict=conflict,
-                           conflict_by=_names(conflict.updated_by_id).get(conflict.updated_by_id) if conflict else None,
+                           conflict_by=names.get(conflict.updated_by_id) if conflict else None,
                            diff_url=diff_url), status
 
 
@@ -239,7 +229,7 @@ def draft_xml(draft_id: int, process_id: str):
 
 
 def _conflict_json(draft: ProcessDraft):
-    by = _names(draft.updated_by_id).get(draft.updated_by_id) or _("iemand anders")
+    by = services.display_names(draft.updated_by_id).get(draft.updated_by_id) or _("iemand anders")
     return jsonify(conflict=True, revision=draft.revision, by=by, at=draft.updated_at.isoformat(),
                    error=_("%(name)s heeft het concept intussen opgeslagen (revisie %(revision)d). Je wijzigingen "
                            "zijn niet opgeslagen.", name=by, revision=draft.revision)), 409

@@ -12,19 +12,15 @@ import re
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal.auth.models import User
 from portal.designer import drafts, form_check, form_editor, labels, services
 from portal.designer.editor_forms import FormEditorForm, LabelSourceForm, NewFormForm
 from portal.designer.models import ProcessDraft
 from portal.designer.views import bp
 from portal.engine.babel_extract import _walk, _walk_choices
-from portal.extensions import db
 from portal.forms import build_task_form, choices
 from portal.forms.bounds import page_number
 from portal.i18n import LANGUAGE_NAMES
-from portal.processes.models import ProcessVersion
 from portal.security import Role, roles_required
 
 
@@ -119,9 +115,7 @@ def _revision(value) -> int:
 
 
 def _saved_by(draft: ProcessDraft) -> str:
-    name = db.session.scalar(select(User.display_name).where(User.id == draft.updated_by_id)) \
-        if draft.updated_by_id else None
-    return name or _("Iemand anders")
+    return services.display_names(draft.updated_by_id).get(draft.updated_by_id) or _("Iemand anders")
 
 
 def _preview(name: str, checked: form_check.Checked):
@@ -310,7 +304,7 @@ class _Page:
 def label_status():
     """Which labels of a version, draft or the working directory lack a translation, per language."""
     form = LabelSourceForm(request.args)
-    recent = db.session.scalars(select(ProcessVersion.id).order_by(ProcessVersion.id.desc()).limit(100)).all()
+    recent = services.recent_version_ids()
     options = [*((str(v), _("Versie %(number)d", number=v)) for v in recent),
                *((drafts.source_name(d), _("Concept: %(name)s", name=d.name)) for d in drafts.open_drafts()),
                (services.WORKDIR, _("Werkmap (workflows/)"))]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from portal.audit.services import record
 from portal.cases.models import Case
+from portal.designer import services
 from portal.designer.deploy_forms import ConfirmForm, MigrationForm
 from portal.designer.verdicts import explain
 from portal.designer.views import bp
@@ -36,7 +37,7 @@ OUTCOMES = (CaseMigration.MOVABLE, CaseMigration.BLOCKED, CaseMigration.MOVED, C
 
 def _migration_form() -> MigrationForm:
     form = MigrationForm()
-    recent = db.session.scalars(select(ProcessVersion.id).order_by(ProcessVersion.id.desc()).limit(100)).all()
+    recent = services.recent_version_ids()
     versions = [(str(v), _("Versie %(number)d", number=v)) for v in recent]
     form.van.choices = choices([(ANY, _("Alle versies behalve de nieuwe")), *versions])
     form.naar.choices = choices(versions)

@@ -182,3 +182,16 @@ def diff_sources(old: str, new: str) -> VersionDiff:
     if new_files is None:
         raise UnknownSource(new)
     return diff_files(old_files, new_files)
+
+
+def display_names(*user_ids: int | None) -> dict[int, str]:
+    """``{user id: display name}`` for the given ids (None skipped), in one query."""
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+def recent_version_ids(limit: int = 100) -> list[int]:
+    """The newest deployed version numbers, newest first: the choices of the version pickers."""
+    return list(db.session.scalars(select(ProcessVersion.id).order_by(ProcessVersion.id.desc()).limit(limit)))

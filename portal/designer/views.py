@@ -104,7 +104,7 @@ def workdir_xml(process_id: str):
 
 def _diff_form() -> DiffForm:
     form = DiffForm(request.args)
-    recent = db.session.scalars(select(ProcessVersion.id).order_by(ProcessVersion.id.desc()).limit(100)).all()
+    recent = services.recent_version_ids()
     options = choices([(services.WORKDIR, _("Werkmap (workflows/)")),
                        *((str(v), _("Versie %(number)d", number=v)) for v in recent),
                        *((source_name(d), _("Concept %(name)s", name=d.name)) for d in open_drafts())])
