@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from portal.audit.services import record
 from portal.cases.models import Case
+from portal.cases.paging import capped_page
 from portal.designer import services
 from portal.designer.deploy_forms import ConfirmForm, MigrationForm
 from portal.designer.verdicts import explain
@@ -96,10 +97,10 @@ def migration(run_id: int):
              .where(CaseMigration.migration_id == run.id).order_by(CaseMigration.case_id))
     if outcome:
         query = query.where(CaseMigration.outcome == outcome)
-    page = db.paginate(query, page=page_number(request.args.get("page")),
-                       per_page=current_app.config["PAGE_SIZE"] * 5, error_out=False)
-    rows = [(item, reference) for item, reference in db.session.execute(
-        query.limit(page.per_page).offset((page.page - 1) * page.per_page))]
+    # one read of the page's rows (with their references) and a count that stops at COUNT_CAP
+    page = capped_page(query, page_number(request.args.get("page")), current_app.config["PAGE_SIZE"] * 5,
+                       scalars=False)
+    rows = page.items
     record("read", f"process_migration:{run.id}", "designer.migration", detail={"page": page.page, "outcome": outcome})
     progress = jobs.progress(run)
     counts = jobs.outcome_counts(run)
