@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.audit.services import record
 from portal.engine import DeployedProcess, LintMessage, deployed_process, lint_workflows, load_source
@@ -18,6 +18,10 @@ from portal.processes.diagram import REQUIRED, process
 from portal.processes.models import ProcessVersion
 
 ENTRY_PROCESS = process("inburgering", __name__)
+
+
+#: A lock id of our own for pg_advisory_xact_lock: deploys one at a time (the digest check, then the insert).
+_DEPLOY_LOCK_ID = 0x4445_504C_4F59  # "DEPLOY"
 
 
 class DeployError(Exception):
@@ -92,6 +96,9 @@ def _deploy_from(directory: Path, user_id: int | None, note: str | None) -> tupl
     if problems:
         raise DeployError([str(m) for m in problems])
     source = load_source(directory, ENTRY_PROCESS)
+    if db.session.get_bind().dialect.name == "postgresql":  # SQLite: the write transaction holds the database
+        # two designers deploying the same files at once: the second waits, then finds the first's version
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _DEPLOY_LOCK_ID})
     existing = db.session.scalar(select(ProcessVersion).where(ProcessVersion.digest == source.digest))
     if existing is not None:
         return existing, False
