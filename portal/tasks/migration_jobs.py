@@ -36,9 +36,17 @@ WORKING = (ProcessMigration.RUNNING, ProcessMigration.ROLLING_BACK)
 
 def queue_run(target: ProcessVersion, source: ProcessVersion | None, user_id: int, *,
               dry: bool) -> ProcessMigration:
-    """Queue a dry run (``dry``) or a migration of every running case (on ``source``) to ``target``."""
+    """Queue a dry run (``dry``) or a migration of every running case (on ``source``) to ``target``; the same
+    run still queued or running is returned instead of a second one."""
     if source is not None and source.id == target.id:
         raise MigrationRefused("source and target are the same version")
+    waiting = db.session.scalar(select(ProcessMigration).where(  # a double click, or two designers at once
+        ProcessMigration.target_version_id == target.id, ProcessMigration.dry_run.is_(dry),
+        ProcessMigration.source_version_id.is_(None) if source is None
+        else ProcessMigration.source_version_id == source.id,
+        ProcessMigration.status.in_((ProcessMigration.QUEUED, ProcessMigration.RUNNING))).limit(1))
+    if waiting is not None:
+        return waiting
     run = ProcessMigration(source_version_id=source.id if source else None, target_version_id=target.id,
                            started_by_id=user_id, status=ProcessMigration.QUEUED, dry_run=dry, attempts=0)
     db.session.add(run)

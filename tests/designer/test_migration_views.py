@@ -5,7 +5,7 @@ CSRF, audit. The worker is not running in tests: the job function is called dire
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.db import utcnow
@@ -167,3 +167,17 @@ def test_the_worker_comes_back_at_once_while_a_migration_has_work_left():
 
     assert pause_after({"fire_due_timers": 3, "run_due_migrations": 1}, 30) == BUSY_PAUSE
     assert pause_after({"fire_due_timers": 3, "run_due_migrations": 0}, 30) == 30
+
+
+def test_a_double_click_queues_one_run(login, create_user, three):
+    """"Start" clicked twice (or by two designers) while the first run waits: one run, both land on it."""
+    _at, old, new = three
+    client = login(create_user("otto", role="ontwerper", code=None))
+    token = csrf_token(client, "/ontwerp/migraties")
+    answers = [client.post("/ontwerp/migraties", data={"van": str(old), "naar": str(new.id), "csrf_token": token})
+               for _ in range(2)]
+    assert [a.status_code for a in answers] == [302, 302] and answers[0].location == answers[1].location
+    assert db.session.scalar(select(func.count()).select_from(ProcessMigration)) == 1
+    run_due_migrations()  # once the first has finished, a new one may be queued again
+    third = client.post("/ontwerp/migraties", data={"van": str(old), "naar": str(new.id), "csrf_token": token})
+    assert third.status_code == 302 and third.location != answers[0].location
