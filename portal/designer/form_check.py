@@ -11,7 +11,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from portal.engine.diff import form_fields
 from portal.engine.forms import FormSchemaError, form_spec_from_schema
+from portal.engine.model import read_processes
 
 #: Names the task page's own form uses: a property with one of them would replace a part of the page.
 RESERVED_KEYS = frozenset({"csrf_token", "save_draft", "_add", "_remove"})
@@ -132,3 +134,54 @@ def check(name: str, text: str) -> Checked:
                 problems.append(_("“%(key)s” is verplicht maar staat niet bij de velden: zo kan niemand de taak "
                                   "afronden.", key=prefix + key))
     return Checked(schema, problems, spec)
+
+
+@dataclass(frozen=True)
+class StaleUse:
+    """A BPMN script, condition or timer that still names a field this form no longer has."""
+
+    key: str
+    file: str
+    process: str
+    element: str
+    where: str  # "script", "condition" or "timer"
+
+
+def field_names(schema: dict[str, Any] | None) -> set[str]:
+    """Every name a script can read from this form's answers: fields, sections and rows, nested names too."""
+    if not isinstance(schema, dict):
+        return set()
+    names: set[str] = set()
+    for path in form_fields(schema):
+        names.update(part.removesuffix("[]") for part in path.split("."))
+    return names
+
+
+def stale_uses(files: dict[str, str], form_path: str, before: list[dict[str, Any] | None],
+               now: dict[str, Any] | None) -> list[StaleUse]:
+    """Where the draft's BPMN still uses a field that was in ``before`` (the deployed or saved form) and is in
+    neither ``now`` nor any other form of the draft: a renamed or removed field that a script, a gateway's
+    condition or a timer reads. Only a warning: a name can also come from elsewhere (a script sets it)."""
+    if now is None:
+        return []
+    others: set[str] = set()
+    for path, text in files.items():
+        if path.startswith("forms/") and path != form_path:
+            others |= field_names(parse(text)[0])
+    gone = set().union(*(field_names(schema) for schema in before)) - field_names(now) - others
+    if not gone:
+        return []
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, gone))) + r")(?!\w)")
+    try:
+        processes = read_processes({p: t for p, t in files.items() if p.startswith("bpmn/")})
+    except ValueError:  # a broken BPMN file: lint reports it
+        return []
+    found: list[StaleUse] = []
+    for process in processes.values():
+        texts = [(node.id, where, text) for node in process.nodes.values()
+                 for where, text in (("script", node.script), ("timer", node.timer)) if text]
+        texts += [(flow.id, "condition", flow.condition) for flow in process.flows.values() if flow.condition]
+        for element, where, text in texts:
+            for key in sorted(set(pattern.findall(text))):
+                found.append(StaleUse(key, process.file, process.id, element, where))
+    return sorted(set(found), key=lambda use: (use.key, use.file, use.process, use.element, use.where))

@@ -185,6 +185,15 @@ def _process(form: FormEditorForm, draft: ProcessDraft, name: str) -> tuple[str,
     return text, checked, False
 
 
+def _stale(draft: ProcessDraft, path: str, checked: form_check.Checked) -> list[form_check.StaleUse]:
+    """Fields gone from this form (against the version the draft started from and the saved draft) that the
+    draft's BPMN scripts, conditions or timers still use."""
+    base = services.version_or_none(draft.base_version_id) if draft.base_version_id else None
+    before = [form_check.parse(text)[0] for text in (draft.files.get(path), (base.files or {}).get(path)
+                                                    if base is not None else None) if text]
+    return form_check.stale_uses(draft.files, path, before, checked.schema)
+
+
 def _page(draft, name, form: FormEditorForm, checked, status: int, conflict: ProcessDraft | None = None):
     current = form.structure()
     path = form_editor.form_path(name)
@@ -197,7 +206,7 @@ def _page(draft, name, form: FormEditorForm, checked, status: int, conflict: Pro
         preview=preview, spec=checked.spec, markers=_markers(path, checked.schema, current),
         form_markers=labels.missing_for([current.title, current.description], path), tasks=tasks,
         conflict=conflict, conflict_by=_saved_by(conflict) if conflict is not None else None,
-        language_names=LANGUAGE_NAMES,
+        language_names=LANGUAGE_NAMES, stale=_stale(draft, path, checked),
         editable=draft.status == "open"), status
 
 
@@ -235,6 +244,7 @@ def form_edit(draft_id: int, form_name: str):
     expected = _revision(form.revisie.data)
     if form.overschrijven.data and _revision(form.overschrijven.data) == draft.revision:
         expected = draft.revision  # the designer chose to save over the colleague's version
+    stale = _stale(draft, path, checked)  # before the save: afterwards the saved form is the new one
     try:
         drafts.save_file(draft.id, path, text, expected=expected, user_id=current_user.id)
     except drafts.DraftConflict as exc:
@@ -245,6 +255,9 @@ def form_edit(draft_id: int, form_name: str):
     if checked.problems:
         flash(_("Opgeslagen in het concept, maar de portal kan het formulier zo nog niet tonen; zie de problemen "
                 "hieronder."), "warning")
+    elif stale:
+        flash(_("Opgeslagen in het concept, maar het proces gebruikt nog een veld dat niet meer bestaat: %(keys)s. "
+                "Zie de waarschuwing hieronder.", keys=", ".join(sorted({use.key for use in stale}))), "warning")
     else:
         flash(_("Het formulier is opgeslagen in het concept."), "success")
     return redirect(url_for("designer.form_edit", draft_id=draft.id, form_name=name))
@@ -270,7 +283,8 @@ def form_preview(draft_id: int, form_name: str):
     context = {"draft": draft, "name": name, "form": form, "checked": checked, "spec": checked.spec,
                "preview": preview, "markers": _markers(path, checked.schema, current),
                "form_markers": labels.missing_for([current.title, current.description], path),
-               "editable": draft.status == "open", "language_names": LANGUAGE_NAMES}
+               "editable": draft.status == "open", "language_names": LANGUAGE_NAMES,
+               "stale": _stale(draft, path, checked)}
     parts = {part: render_template("designer/forms/_parts.html", part=part, **context)
              for part in ("preview", "fields", "problems")}
     return jsonify({**parts, "source": form.bron.data or "", "basis": form.basis.data or "",

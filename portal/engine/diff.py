@@ -124,8 +124,10 @@ def form_fields(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
     fields: dict[str, dict[str, Any]] = {}
 
     def walk(node: dict[str, Any], prefix: str) -> None:
-        required = set(node.get("required") or [])
-        for name, spec in (node.get("properties") or {}).items():
+        required = {key for key in node.get("required") or [] if isinstance(key, str)} \
+            if isinstance(node.get("required"), list) else set()
+        properties = node.get("properties")
+        for name, spec in (properties.items() if isinstance(properties, dict) else ()):
             if not isinstance(spec, dict):
                 continue
             path = f"{prefix}{name}"
@@ -136,15 +138,21 @@ def form_fields(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
             if isinstance(items, dict) and items.get("type") == "object" and "properties" in items:
                 walk(items, f"{path}[].")
                 continue
-            choices = spec.get("enum") or [c.get("const") for c in spec.get("oneOf", []) if isinstance(c, dict)]
+            choices = _choices(spec)
             if isinstance(items, dict):
-                choices = choices or items.get("enum") or [c.get("const") for c in items.get("oneOf", [])
-                                                           if isinstance(c, dict)]
+                choices = choices or _choices(items)
             fields[path] = {**{k: spec.get(k) for k in FIELD_ATTRIBUTES if k in spec},
                             "required": name in required, "choices": choices or None}
 
     walk(schema, "")
     return fields
+
+
+def _choices(spec: dict[str, Any]) -> list[Any]:
+    enum, one_of = spec.get("enum"), spec.get("oneOf")
+    if isinstance(enum, list) and enum:
+        return enum
+    return [c.get("const") for c in one_of if isinstance(c, dict)] if isinstance(one_of, list) else []
 
 
 def _form_changes(old_files: dict[str, str], new_files: dict[str, str]) -> list[Change]:
@@ -156,11 +164,12 @@ def _form_changes(old_files: dict[str, str], new_files: dict[str, str]) -> list[
         if before is None or after is None:
             schema = after if after is not None else before
             changes.append(Change(ADDED if before is None else REMOVED, FORM, form, schema.get("title") or form))
+            details = ()
+        elif old_files[name] == new_files[name]:
             continue
-        if old_files[name] == new_files[name]:
-            continue
-        details = _details(before, after, ("title", "description"))
-        fields_before, fields_after = form_fields(before), form_fields(after)
+        else:
+            details = _details(before, after, ("title", "description"))
+        fields_before, fields_after = form_fields(before or {}), form_fields(after or {})
         field_changes = []
         for path in sorted(fields_before.keys() | fields_after.keys()):
             b, a = fields_before.get(path), fields_after.get(path)
@@ -170,7 +179,8 @@ def _form_changes(old_files: dict[str, str], new_files: dict[str, str]) -> list[
                                             (a or b).get("title") or path))
             elif field_details := _details(b, a, FIELD_ATTRIBUTES):
                 field_changes.append(Change(CHANGED, FIELD, element, a.get("title") or path, details=field_details))
-        if details or not field_changes:  # a change the field list does not show (order, hints …) still counts
+        if before is not None and after is not None and (details or not field_changes):
+            # a change the field list does not show (order, hints …) still counts
             changes.append(Change(CHANGED, FORM, form, after.get("title") or form, details=details))
         changes += field_changes
     return changes

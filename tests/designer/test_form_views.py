@@ -234,3 +234,37 @@ def test_hostile_input_gets_an_answer_never_a_crash(client, login, otto, draft, 
     for url in (edit_url(draft), edit_url(draft) + "/voorbeeld"):
         answer = client.post(url, data=posted(page, **changes))
         assert answer.status_code < 500, (url, answer.status_code)
+
+
+def test_renaming_a_field_a_condition_reads_warns_before_and_after_saving(client, login, otto, draft):
+    login(otto)
+    page = client.get(edit_url(draft)).get_data(as_text=True)
+    assert "niet meer heeft" not in page
+    names = re.findall(r'name="editor-velden-(\d+)-naam"[^>]*value="([^"]*)"', page)
+    index = next(i for i, name in names if name == "startscenario")
+    data = posted(page, **{f"editor-velden-{index}-naam": "scenario", "editor-voorbeeld": "1"})
+    body = client.post(edit_url(draft), data=data).get_data(as_text=True)
+    warning = body[body.index("Het proces gebruikt velden"):body.index("</ul>", body.index("Het proces gebruikt"))]
+    assert "<code>startscenario</code>: voorwaarde" in warning and "bpmn/" in warning
+    # the live preview's problems part carries it too
+    preview = client.post(edit_url(draft) + "/voorbeeld", data=data).get_json()
+    assert "startscenario" in preview["problems"] and preview["ok"] is True
+    answer = client.post(edit_url(draft), data={**data, "editor-opslaan": "1"}, follow_redirects=True)
+    assert "het proces gebruikt nog een veld dat niet meer bestaat: startscenario" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert '"scenario"' in drafts.draft_or_none(draft.id).files[f"forms/{FORM}.json"]
+
+
+def test_stale_uses_only_names_fields_no_form_has_any_more():
+    from portal.designer.form_check import parse, stale_uses
+    files = workdir_files()
+    path = f"forms/{FORM}.json"
+    schema = parse(files[path])[0]
+    assert stale_uses(files, path, [schema], schema) == []
+    renamed = {**schema, "properties": {("scenario" if k == "startscenario" else k): v
+                                        for k, v in schema["properties"].items()}}
+    uses = stale_uses(files, path, [schema], renamed)
+    assert {(u.key, u.where) for u in uses} == {("startscenario", "condition")}
+    # another form still asking the same name: no warning (the name may be read from there)
+    other = {**files, "forms/ander.json": '{"type": "object", "properties": {"startscenario": {"type": "string"}}}'}
+    assert stale_uses(other, path, [schema], renamed) == []

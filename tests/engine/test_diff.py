@@ -135,6 +135,21 @@ def test_an_added_process_and_form_file():
     assert all(c.kind == ADDED for c in diff.changes)
 
 
+def test_an_added_form_lists_its_fields_and_a_removed_form_lists_what_it_asked():
+    new = files()
+    new["forms/ander.json"] = json.dumps({"title": "Ander formulier", "type": "object", "required": ["datum"],
+                                          "properties": {"datum": {"type": "string", "title": "Datum"},
+                                                         "rij": {"type": "array", "items": {"type": "object",
+                                                                 "properties": {"wat": {"type": "string"}}}}}})
+    added = [(c.kind, c.subject, c.element, c.label) for c in diff_files(files(), new).changes
+             if c.subject in (FORM, FIELD)]
+    assert added == [(ADDED, FORM, "ander.json", "Ander formulier"), (ADDED, FIELD, "ander.json#datum", "Datum"),
+                     (ADDED, FIELD, "ander.json#rij[].wat", "rij[].wat")]
+    removed = diff_files(new, files())
+    assert [(c.kind, c.element) for c in removed.changes if c.subject in (FORM, FIELD)] == [
+        (REMOVED, "ander.json"), (REMOVED, "ander.json#datum"), (REMOVED, "ander.json#rij[].wat")]
+
+
 def test_malformed_xml_is_a_value_error():
     with pytest.raises(ValueError, match="p.bpmn"):
         diff_files(files(), {"bpmn/p.bpmn": "<bpmn:definitions"})
