@@ -52,4 +52,11 @@ def modeler_texts() -> dict[str, str]:
         "conditionHint": _("Een Python-expressie, bijvoorbeeld mdo[\"uitkomst\"] == \"afschalen\". "
                            "Leeg: geen voorwaarde."),
         "defaultFlow": _("Standaardpad van de keuze"),
+        "noElement": _("(geen element gekozen)"),
+        "appended": _("%(type)s toegevoegd na %(source)s en gekozen."),
+        "connected": _("Pijl van %(source)s naar %(target)s gemaakt."),
+        "removed": _("%(name)s verwijderd."),
+        "cannotAppend": _("Na dit element kan geen stap komen; kies een taak, gateway of tussengebeurtenis."),
+        "cannotConnect": _("Deze twee elementen kunnen niet met een pijl verbonden worden."),
+        "chooseFirst": _("Kies eerst een element."),
     }

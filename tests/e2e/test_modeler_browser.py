@@ -192,3 +192,54 @@ def test_the_panel_edits_timers_conditions_scripts_and_actions(designer):
     properties = dict(process.nodes["zelfbeoordeling"].properties)
     assert properties["portalAction"] == action and properties["showSteps"] == "voortgangsgesprek"
     assert page.errors == [], page.errors
+
+
+def test_the_modeler_works_from_the_keyboard(designer):
+    """Choose an element, add a step after it, name it, connect it and remove it, with no mouse; the canvas's
+    own shortcuts work once Tab reaches it."""
+    page = designer
+    draft_url = new_draft(page, "Toetsenbord")
+    page.goto(f"{draft_url}/modeler/voortgang.bpmn")
+    assert rendered(page) == "true"
+    axe_outside_canvas(page, "modeler keyboard tools")
+    chooser = page.get_by_label("Element kiezen")
+    chooser.focus()
+    chooser.select_option("zelfbeoordeling")
+    assert page.evaluate("() => window.portalModeler.get('selection').get().map(e => e.id)") == ["zelfbeoordeling"]
+    assert page.locator("#modeler-panel").get_by_label("ID").input_value() == "zelfbeoordeling"
+    page.get_by_label("Nieuw element na het gekozen element").select_option(label="Gebruikerstaak")
+    page.get_by_role("button", name="Toevoegen", exact=True).focus()
+    page.keyboard.press("Enter")
+    new_id = page.evaluate("() => window.portalModeler.get('selection').get().map(e => e.id)[0]")
+    assert new_id != "zelfbeoordeling"
+    assert page.evaluate("() => document.activeElement.closest('#modeler-panel') !== null")
+    assert "Gebruikerstaak toegevoegd na" in page.locator("#modeler-status").inner_text()
+    name = page.locator("#modeler-panel").get_by_label("Naam")
+    name.focus()
+    page.keyboard.type("Extra check")
+    page.keyboard.press("Tab")
+    incoming = page.evaluate(f"""() => window.portalModeler.get('elementRegistry').get('{new_id}')
+        .incoming.map(c => c.source.id)""")
+    assert incoming == ["zelfbeoordeling"]
+    assert chooser.input_value() == new_id and "Extra check" in page.locator(
+        f"#modeler-element option[value='{new_id}']").inner_text()
+    # an arrow from the new step to the end of the term
+    end = page.evaluate("""() => window.portalModeler.get('elementRegistry')
+        .filter(e => e.type === 'bpmn:EndEvent')[0].id""")
+    page.get_by_label("Pijl van het gekozen element naar").select_option(end)
+    page.get_by_role("button", name="Verbinden").focus()
+    page.keyboard.press("Enter")
+    outgoing = page.evaluate(f"""() => window.portalModeler.get('elementRegistry').get('{new_id}')
+        .outgoing.map(c => [c.type, c.target.id])""")
+    assert outgoing == [["bpmn:SequenceFlow", end]]
+    # remove it with the button, and another element with Delete on the focused canvas
+    page.get_by_role("button", name="Gekozen element verwijderen").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate(f"() => window.portalModeler.get('elementRegistry').get('{new_id}') === undefined")
+    chooser.select_option("timer_zelfbeoordeling")
+    page.locator("#diagram svg").first.focus()
+    page.keyboard.press("Delete")
+    assert page.evaluate("() => window.portalModeler.get('elementRegistry').get('timer_zelfbeoordeling') === undefined")
+    page.keyboard.press("Control+z")
+    assert page.evaluate("() => !!window.portalModeler.get('elementRegistry').get('timer_zelfbeoordeling')")
+    assert page.errors == [], page.errors

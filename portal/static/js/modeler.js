@@ -537,6 +537,98 @@
     conflictBox.querySelector("[data-conflict-download]").addEventListener("click", function () {
       modeler.saveXML({ format: true }).then(function (result) { download(result.xml); });
     });
+    /* ---- the keyboard tools: choose, append, connect and remove without the mouse ---- */
+
+    var keyboardBox = document.getElementById("modeler-keyboard");
+    var elementSelect = document.getElementById("modeler-element");
+    var connectSelect = document.getElementById("modeler-connect-target");
+
+    function fill(text, values) {
+      return text.replace(/%\((\w+)\)s/g, function (match, key) { return values[key]; });
+    }
+
+    function labelOf(element) {
+      var bo = element.businessObject;
+      return (bo.name ? bo.name + " – " : "") + bo.id + " (" + bo.$type.replace("bpmn:", "") + ")";
+    }
+
+    function fillChoosers() {
+      var root = service("canvas").getRootElement();
+      var all = service("elementRegistry").filter(function (e) {
+        return e !== root && e.type !== "label" && e.businessObject && e.businessObject.id;
+      }).sort(function (a, b) { return labelOf(a).localeCompare(labelOf(b)); });
+      var target = connectSelect.value;
+      [elementSelect, connectSelect].forEach(function (select) {
+        select.textContent = "";
+        select.appendChild(el("option", { value: "", text: t.noElement }));
+        all.forEach(function (e) {
+          if (select === connectSelect && (e.waypoints || !is(e.businessObject, "bpmn:FlowNode") ||
+                                           (current && e.id === current.id))) {
+            return;
+          }
+          select.appendChild(el("option", { value: e.id, text: labelOf(e) }));
+        });
+      });
+      elementSelect.value = current ? current.id : "";
+      connectSelect.value = service("elementRegistry").get(target) ? target : "";
+    }
+
+    elementSelect.addEventListener("change", function () {
+      var element = service("elementRegistry").get(elementSelect.value);
+      if (element) {
+        service("selection").select(element);  // focus stays here: arrow keys may walk on through the list
+        if (!element.waypoints) {
+          service("canvas").scrollToElement(element);
+        }
+      } else {
+        service("selection").select(null);
+      }
+    });
+    document.getElementById("modeler-append").addEventListener("click", function () {
+      if (!current) {
+        say(t.chooseFirst);
+        return;
+      }
+      var bo = current.businessObject;
+      if (current.waypoints || !is(bo, "bpmn:FlowNode") || is(bo, "bpmn:EndEvent")) {
+        say(t.cannotAppend);
+        return;
+      }
+      var choice = document.getElementById("modeler-append-type");
+      var kind = choice.value.split("|");
+      var attrs = { type: kind[0] };
+      if (kind[1]) {
+        attrs.eventDefinitionType = kind[1];
+      }
+      var source = current;
+      var made = service("autoPlace").append(source, service("elementFactory").createShape(attrs));
+      focusElement(made.id);
+      say(fill(t.appended, { type: choice.options[choice.selectedIndex].text, source: labelOf(source) }));
+    });
+    document.getElementById("modeler-connect").addEventListener("click", function () {
+      var target = service("elementRegistry").get(connectSelect.value);
+      if (!current || !target) {
+        say(t.chooseFirst);
+        return;
+      }
+      var allowed = service("bpmnRules").canConnect(current, target);
+      if (!allowed) {
+        say(t.cannotConnect);
+        return;
+      }
+      service("modeling").connect(current, target, typeof allowed === "object" ? allowed : undefined);
+      say(fill(t.connected, { source: labelOf(current), target: labelOf(target) }));
+    });
+    document.getElementById("modeler-remove").addEventListener("click", function () {
+      if (!current) {
+        say(t.chooseFirst);
+        return;
+      }
+      var name = labelOf(current);
+      service("modeling").removeElements([current]);
+      say(fill(t.removed, { name: name }));
+    });
+
     document.getElementById("modeler-tools").addEventListener("click", function (event) {
       var kind = event.target.getAttribute("data-zoom");
       var canvas = service("canvas");
@@ -574,12 +666,14 @@
         canvas.zoom("fit-viewport", "auto");
         service("eventBus").on("selection.changed", function (event) {
           render(event.newSelection.length === 1 ? event.newSelection[0] : null);
+          fillChoosers();
         });
         service("eventBus").on("commandStack.changed", function () {
           setDirty(true);
           if (current && !panel.contains(document.activeElement)) {
             render(service("elementRegistry").get(current.id) || null);
           }
+          fillChoosers();
         });
         showLint(config.messages || []);
         render(null);
@@ -588,6 +682,11 @@
         }
         saveButton.hidden = !!config.readonly;
         document.getElementById("modeler-tools").hidden = false;
+        fillChoosers();
+        keyboardBox.hidden = false;
+        if (config.readonly) {
+          keyboardBox.querySelectorAll("[data-edit]").forEach(function (node) { node.hidden = true; });
+        }
         container.setAttribute("data-rendered", "true");
         say("");
       })
