@@ -180,8 +180,13 @@ def deploy_reject(request_id: int):
 def deploy_settings():
     form = FourEyesForm(data={"four_eyes": "aan" if deploying.four_eyes_on() else "uit"})
     if form.validate_on_submit():
-        changed = deploying.set_four_eyes(form.four_eyes.data == "aan", current_user.id)
-        flash(_("De instelling is gewijzigd.") if changed else _("Er is niets gewijzigd."),
-              "success" if changed else "info")
-        return redirect(url_for("designer.deploy_settings"))
-    return render_template("designer/deploy_settings.html", form=form), 422 if form.is_submitted() else 200
+        try:
+            changed = deploying.set_four_eyes(form.four_eyes.data == "aan", current_user.id)
+        except deploying.Refused as exc:
+            form.four_eyes.errors.append(exc.reason)
+        else:
+            flash(_("De instelling is gewijzigd.") if changed else _("Er is niets gewijzigd."),
+                  "success" if changed else "info")
+            return redirect(url_for("designer.deploy_settings"))
+    return render_template("designer/deploy_settings.html", form=form, locked=deploying.four_eyes_locked()), \
+        422 if form.is_submitted() else 200

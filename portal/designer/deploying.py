@@ -41,16 +41,29 @@ class DeployRefused(Refused):
 
 # -- the setting -------------------------------------------------------------------------------------
 
+def four_eyes_locked() -> bool:
+    """The operator set PORTAL_DEPLOY_FOUR_EYES: four-eyes is on, and no beheerder can switch it off (the
+    switch is portal-wide, while a beheerder administers one or a few municipalities)."""
+    return bool(current_app.config["DEPLOY_FOUR_EYES"])
+
+
 def four_eyes_on() -> bool:
-    """Whether a deploy needs a second pair of eyes (default: PORTAL_DEPLOY_FOUR_EYES, else off)."""
+    """Whether a deploy needs a second pair of eyes (always when locked on; else the beheerder's switch, off
+    until switched on)."""
+    if four_eyes_locked():
+        return True
     row = db.session.get(DesignerSetting, FOUR_EYES)
-    if row is None:
-        return bool(current_app.config["DEPLOY_FOUR_EYES"])
-    return bool(row.value.get("on"))
+    return bool(row is not None and row.value.get("on"))
 
 
 def set_four_eyes(on: bool, user_id: int) -> bool:
-    """Switch four-eyes on or off; audited. :returns: whether anything changed."""
+    """Switch four-eyes on or off; audited. :returns: whether anything changed.
+
+    :raises Refused: switching off while the operator locked it on.
+    """
+    if not on and four_eyes_locked():
+        raise Refused(_("Vier-ogen is vastgezet in de configuratie van de server (PORTAL_DEPLOY_FOUR_EYES) en kan "
+                        "hier niet uit."))
     old = four_eyes_on()
     if old == on:
         return False

@@ -153,6 +153,21 @@ def switch_four_eyes(login, create_user, on: bool):
     return client
 
 
+def test_four_eyes_locked_on_by_the_operator_cannot_be_switched_off(app, login, create_user):
+    client = switch_four_eyes(login, create_user, False)
+    app.config["DEPLOY_FOUR_EYES"] = True
+    try:
+        assert deploying.four_eyes_on() is True
+        page = client.get("/ontwerp/instellingen").get_data(as_text=True)
+        assert "vastgezet in de configuratie" in page and 'name="four_eyes"' not in page
+        token = csrf_token(client, "/account")  # the settings page has no form any more
+        answer = client.post("/ontwerp/instellingen", data={"four_eyes": "uit", "csrf_token": token})
+        assert answer.status_code == 422 and "vastgezet in de configuratie" in answer.get_data(as_text=True)
+        assert deploying.four_eyes_on() is True
+    finally:
+        app.config["DEPLOY_FOUR_EYES"] = False
+
+
 def test_four_eyes_the_requester_cannot_approve_a_second_designer_deploys_the_requested_files(
         login, create_user, otto, olga, draft):
     beheerder = switch_four_eyes(login, create_user, True)
