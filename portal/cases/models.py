@@ -24,6 +24,8 @@ class Case(TimestampMixin, db.Model):
         # search: a scan of this index, not of the case rows (SQLite); PostgreSQL adds a trigram index
         # (migration 2bdcab79f2b1) that answers LIKE '%…%' directly
         Index("ix_case_municipality_search", "municipality_id", "search_key"),
+        # the team workload's cases per regisseur and stage, from the index alone
+        Index("ix_case_municipality_open_regisseur", "municipality_id", "closed_at", "regisseur_id", "stage_label"),
         # PostgreSQL only, and only where pg_trgm can be created: ix_case_search_trgm (GIN, trigram) on
         # search_key, made by the migration and not declared here (tests/test_schema.py allows it)
     )

@@ -44,8 +44,9 @@ class HumanTask(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_human_task_open_role", "status", "role", "due_at"),
         Index("ix_human_task_case", "case_id", "status"),
-        # The worklists: a municipality's open tasks of one role, assigned to one user (or to nobody).
-        Index("ix_human_task_worklist", "municipality_id", "role", "status", "assignee_id"),
+        # The worklists: a municipality's open tasks of one role, assigned to one user (or to nobody);
+        # with due_at the team workload's counts per regisseur (late ones too) come from the index alone.
+        Index("ix_human_task_worklist", "municipality_id", "role", "status", "assignee_id", "due_at"),
     )
 
     OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"

@@ -291,7 +291,7 @@ def test_workload_counts_per_regisseur_and_links_to_the_worklist(ria, create_use
     assert numbers == ["2", "5", "1"]  # cases, open tasks, overdue
     assert f'href="/tasks/?scope=team&amp;regisseur={ria.id}"' in ria_line
     assert f'href="/tasks/?scope=team&amp;regisseur={ria.id}&amp;overdue=y"' in ria_line
-    assert f'href="/tasks/?scope=team&amp;regisseur={ria.id}&amp;stage=Brede+intake">Brede intake: 1</a>' in ria_line
+    assert f'href="/tasks/?scope=team&amp;regisseur={ria.id}&amp;stage=Brede%20intake">Brede intake: 1</a>' in ria_line
     assert "Elders" not in html and "Sven" not in html
     linked = client.get(f"/tasks/?scope=team&regisseur={ria.id}&overdue=y").get_data(as_text=True)
     assert names(linked) == ["Twee Haddad"]
