@@ -79,3 +79,16 @@ def test_the_team_workload_counts_from_indexes_alone(regisseur):
         # index on an empty test table; at 100,000 cases it reads these, bench/scale.py)
         assert "COVERING INDEX ix_human_task_worklist" in tasks, tasks
         assert "COVERING INDEX ix_case_municipality_open_regisseur" in stages, stages
+
+
+@pytest.mark.parametrize("filters", [Filters(scope=TEAM), Filters(scope=TEAM, overdue=True),
+                                     Filters(scope=TEAM, step="kennismakingsgesprek")],
+                         ids=["team", "late", "step"])
+def test_the_team_worklist_reads_a_page_in_index_order(create_user, filters):
+    from portal.tasks.worklist import _ordered
+    lead = create_user("tom", role="teamleider")
+    query, due, name = _base(lead, filters)
+    found = plan(_ordered(query, filters, due, name).limit(26))
+    assert not full_scans(found, "inburgering_case") and not full_scans(found, "human_task"), found
+    if db.engine.dialect.name == "sqlite":  # the stored deadline: no grouping, no sort of the municipality
+        assert "ix_case_municipality_deadline" in found and "TEMP B-TREE" not in found, found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +26,9 @@ class Case(TimestampMixin, db.Model):
         Index("ix_case_municipality_search", "municipality_id", "search_key"),
         # the team workload's cases per regisseur and stage, from the index alone
         Index("ix_case_municipality_open_regisseur", "municipality_id", "closed_at", "regisseur_id", "stage_label"),
+        # the team worklist in its order (next deadline first): a page without sorting the municipality
+        Index("ix_case_municipality_deadline", "municipality_id", "closed_at", "next_deadline", "last_name",
+              "first_name", "id"),
         # PostgreSQL only, and only where pg_trgm can be created: ix_case_search_trgm (GIN, trigram) on
         # search_key, made by the migration and not declared here (tests/test_schema.py allows it)
     )
@@ -80,6 +83,13 @@ class Case(TimestampMixin, db.Model):
     stage_label: Mapped[str] = mapped_column(String(200), default="Nieuw")
     stage_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The earliest due moment of the case's open regisseur steps (kept by tasks.worklist.refresh_step_due
+    #: after every engine step and deadline change).
+    next_step_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: What the team worklist sorts on and "Alleen te laat" filters on: the earlier of next_step_due and the
+    #: PIP deadline while no PIP is decided (midnight UTC), NO_DEADLINE when there is neither. Kept on every
+    #: write of the case (below), so it can be read in index order.
+    next_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     municipality: Mapped[Municipality] = relationship()
     regisseur: Mapped[User | None] = relationship(foreign_keys=[regisseur_id])
@@ -88,6 +98,18 @@ class Case(TimestampMixin, db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+#: A case without a deadline sorts last: a real moment rather than NULL, which an index gives first (SQLite) or
+#: only with NULLS LAST; the worklist shows it as no deadline.
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def next_deadline(case: Case) -> datetime:
+    moments = [case.next_step_due] if case.next_step_due is not None else []
+    if case.pip_decided_on is None and case.pip_deadline is not None:
+        moments.append(datetime.combine(case.pip_deadline, time(), UTC))
+    return min(moments, default=NO_DEADLINE)
 
 
 def normalise(text: str) -> str:
@@ -105,3 +127,4 @@ def search_key(case: Case) -> str:
 @event.listens_for(Case, "before_update")
 def _keep_search_key(_mapper, _connection, case: Case) -> None:
     case.search_key = search_key(case)
+    case.next_deadline = next_deadline(case)

@@ -23,6 +23,7 @@ from portal.security import Role
 from portal.tasks.escalations import EXTEND, REASSIGN, open_steps, rule_for
 from portal.tasks.models import DeadlineExtension, HumanTask
 from portal.tasks.workflow import StaleTask
+from portal.tasks.worklist import refresh_step_due
 
 
 def _open_escalation(task: HumanTask, action: str) -> Case:
@@ -81,6 +82,8 @@ def extend_deadline(task: HumanTask, new_due: date, reason: str, user: User) -> 
     due_at = after_day(new_due) - timedelta(seconds=1)  # "uiterlijk op" new_due: the whole day counts
     for step in steps:
         step.due_at = due_at
+    db.session.flush()
+    refresh_step_due(case)
     extension = DeadlineExtension(case_id=case.id, escalation_task_id=task.id, rule=task.bpmn_id,
                                   previous_due=previous, new_due=new_due, reason=reason,
                                   task_ids=[step.id for step in steps], created_by_id=user.id)

@@ -27,6 +27,7 @@ from portal.processes.services import runtime_for
 from portal.refusal import Refused
 from portal.tasks.models import CaseMigration, CaseWait, HumanTask, ProcessMigration, WorkflowInstance
 from portal.tasks.workflow import save_moved
+from portal.tasks.worklist import refresh_step_due
 
 logger = logging.getLogger(__name__)
 
@@ -230,5 +231,7 @@ def _restore(case: Case, instance: WorkflowInstance, row: CaseMigration) -> None
         task.process_version_id = row.old_version_id
     for wait in db.session.scalars(select(CaseWait).where(CaseWait.case_id == case.id)):
         wait.process_version_id = row.old_version_id  # the designer's counts follow the case back
+    db.session.flush()
+    refresh_step_due(case)
     row.outcome = CaseMigration.ROLLED_BACK
     db.session.flush()

@@ -31,6 +31,7 @@ from portal.processes.services import current_version, runtime_for
 from portal.refusal import Refused
 from portal.security import LANE_ROLES, Role
 from portal.tasks.models import CaseWait, HumanTask, WorkflowInstance
+from portal.tasks.worklist import refresh_step_due
 
 logger = logging.getLogger(__name__)
 
@@ -374,6 +375,7 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
         case.stage, case.stage_label, case.stage_since = stage, label, utcnow()
     if result.completed and case.closed_at is None:
         case.closed_at = utcnow()
+    refresh_step_due(case)
     db.session.flush()
     return new_tasks
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from portal.auth.models import User
-from portal.cases.models import Case
+from portal.cases.models import NO_DEADLINE, Case
 from portal.cases.paging import CappedPage, capped_count
 from portal.cases.services import matching_cases, search_terms
 from portal.db import UTCDateTime, utcnow
@@ -87,7 +87,15 @@ class WorklistRow:
         return worst(self.step_urgency, self.pip_urgency)
 
 
-def _task_scope(user: User, scope: str):
+def refresh_step_due(case: Case) -> None:
+    """Store the earliest due moment of the case's open regisseur steps (what the team list shows); the
+    case's next_deadline follows on its write (cases.models). Called wherever open steps or their due
+    moments change: after every engine step, a deadline extension, a migration's rollback."""
+    case.next_step_due = db.session.scalar(select(func.min(HumanTask.due_at)).where(
+        HumanTask.case_id == case.id, _task_scope(None, TEAM)))
+
+
+def _task_scope(user: User | None, scope: str):
     """The open tasks a row lists, as a condition on ``HumanTask``."""
     if scope == TEAM:
         return and_(HumanTask.status == HumanTask.OPEN, HumanTask.role == Role.REGISSEUR.value)
@@ -139,31 +147,21 @@ def _pip_open():
 
 
 def _base(user: User, filters: Filters):
-    """SELECT case, regisseur name, next deadline … grouped per case, with every filter applied."""
+    """SELECT case, regisseur name, next deadline … (grouped per case for the user's own tasks), with every
+    filter applied."""
     regisseur = User.display_name.label("regisseur")
-    if filters.scope == TEAM:
-        task = HumanTask
-        next_due = next_deadline(func.min(task.due_at), func.max(_pip_open())).label("next_due")
-        query = (select(Case, regisseur, next_due)
-                 .outerjoin(HumanTask, and_(HumanTask.case_id == Case.id, _task_scope(user, TEAM)))
-                 .where(Case.municipality_id == user.municipality_id, Case.closed_at.is_(None)))
-    else:
-        mine = _my_tasks(user)
-        task = mine.c
-        next_due = next_deadline(func.min(task.due_at), func.max(_pip_open())).label("next_due")
-        # the tasks are the municipality's already; no condition on the case that would tempt the database
-        # to start from the cases
-        query = select(Case, regisseur, next_due).select_from(mine).join(Case, task.case_id == Case.id)
-    query = query.outerjoin(User, User.id == Case.regisseur_id).group_by(Case.id, User.id)
-    if filters.scope == TEAM and search_terms(filters.search):  # the whole municipality: through the index
-        query = query.where(Case.id.in_(matching_cases(user.municipality_id, filters.search)))
-    else:  # the user's own cases (a few hundred, found through their tasks): test the words on those rows
-        for term in search_terms(filters.search):
-            query = query.where(Case.search_key.contains(term, autoescape=True))
-    if filters.stage:  # by label: the projection gives one stage several ids (the PIP process and its subprocess)
-        query = query.where(Case.stage_label == filters.stage)
-    if filters.regisseur_id is not None and user.role == Role.TEAMLEIDER:
-        query = query.where(Case.regisseur_id == filters.regisseur_id)
+    if filters.scope == TEAM:  # the municipality's open cases, in the order of their stored next deadline
+        return _team_base(user, filters, regisseur)
+    mine = _my_tasks(user)
+    task = mine.c
+    next_due = next_deadline(func.min(task.due_at), func.max(_pip_open())).label("next_due")
+    # the tasks are the municipality's already; no condition on the case that would tempt the database
+    # to start from the cases
+    query = (select(Case, regisseur, next_due).select_from(mine).join(Case, task.case_id == Case.id)
+             .outerjoin(User, User.id == Case.regisseur_id).group_by(Case.id, User.id))
+    for term in search_terms(filters.search):  # the user's own cases (a few hundred): test the words on those
+        query = query.where(Case.search_key.contains(term, autoescape=True))
+    query = _case_filters(query, user, filters)
     if filters.step:
         query = query.having(func.sum(case((task.bpmn_id == filters.step, 1), else_=0)) > 0)
     if filters.overdue:
@@ -171,8 +169,40 @@ def _base(user: User, filters: Filters):
     return query, next_due, regisseur
 
 
+def _team_base(user: User, filters: Filters, regisseur):
+    """The team list: no grouping, no join with the tasks; ``Case.next_deadline`` is stored (kept by
+    refresh_step_due and the case's own write), so ``ix_case_municipality_deadline`` gives a page in order."""
+    next_due = Case.next_deadline.label("next_due")
+    query = (select(Case, regisseur, next_due)
+             .where(Case.municipality_id == user.municipality_id, Case.closed_at.is_(None))
+             .outerjoin(User, User.id == Case.regisseur_id))
+    if search_terms(filters.search):  # the whole municipality: through the search index
+        query = query.where(Case.id.in_(matching_cases(user.municipality_id, filters.search)))
+    query = _case_filters(query, user, filters)
+    if filters.step:
+        query = query.where(exists().where(HumanTask.case_id == Case.id, _task_scope(user, TEAM),
+                                           HumanTask.bpmn_id == filters.step))
+    if filters.overdue:
+        query = query.where(Case.next_deadline < utcnow())
+    return query, next_due, regisseur
+
+
+def _case_filters(query, user: User, filters: Filters):
+    if filters.stage:  # by label: the projection gives one stage several ids (the PIP process and its subprocess)
+        query = query.where(Case.stage_label == filters.stage)
+    if filters.regisseur_id is not None and user.role == Role.TEAMLEIDER:
+        query = query.where(Case.regisseur_id == filters.regisseur_id)
+    return query
+
+
 def _ordered(query, filters: Filters, next_due, regisseur):
     name = (Case.last_name, Case.first_name)
+    if filters.scope == TEAM and filters.sort not in ("name", "stage", "regisseur"):
+        # the stored deadline: NO_DEADLINE sorts last by itself, in the index's order
+        if filters.descending:
+            return query.order_by((Case.next_deadline == NO_DEADLINE).desc(), Case.next_deadline.desc(), *name,
+                                  Case.id)
+        return query.order_by(Case.next_deadline, *name, Case.id)
     columns = {"name": name, "deadline": (next_due,), "stage": (Case.stage_label,), "regisseur": (regisseur,)}
     keys = columns.get(filters.sort, columns["deadline"])
     order = []
@@ -189,7 +219,8 @@ def worklist_page(user: User, filters: Filters, page: int, today: date) -> Cappe
     result = db.session.execute(_ordered(query, filters, next_due, regisseur)
                                 .limit(size + 1).offset((page - 1) * size)).all()  # one more: is there a next page
     more, result = len(result) > size, result[:size]
-    rows = [WorklistRow(case=row[0], regisseur=row.regisseur, next_due=row.next_due) for row in result]
+    rows = [WorklistRow(case=row[0], regisseur=row.regisseur,
+                        next_due=None if row.next_due == NO_DEADLINE else row.next_due) for row in result]
     by_case = {row.case.id: row for row in rows}
     if by_case:
         for task in db.session.scalars(
@@ -212,7 +243,10 @@ class FilterOptions:
 
 
 def filter_options(user: User, scope: str) -> FilterOptions:
-    """The steps, stages and regisseurs of the unfiltered list, in one grouped query."""
+    """The steps, stages and regisseurs of the unfiltered list, in one grouped query (the team's: from
+    indexes, the municipality's open steps and open cases apart)."""
+    if scope == TEAM:
+        return _team_filter_options(user)
     query, _next_due, _regisseur = _base(user, Filters(scope=scope))
     found = query.with_only_columns(Case.id, maintain_column_froms=True).subquery()
     # the steps come from the tasks, the stages and regisseurs from the cases of the same list
@@ -230,6 +264,21 @@ def filter_options(user: User, scope: str) -> FilterOptions:
     regisseurs = sorted({(r.regisseur_id, r.display_name) for r in step_rows if r.regisseur_id},
                         key=lambda s: s[1])
     return FilterOptions(steps, stages, regisseurs)
+
+
+def _team_filter_options(user: User) -> FilterOptions:
+    # one task per open step, from ix_human_task_worklist alone; then the titles of just those rows
+    first_ids = db.session.scalars(select(func.min(HumanTask.id)).where(
+        HumanTask.municipality_id == user.municipality_id, _task_scope(user, TEAM)).group_by(HumanTask.bpmn_id)).all()
+    step_rows = db.session.execute(select(HumanTask.bpmn_id, HumanTask.title).where(
+        HumanTask.id.in_(first_ids))).all() if first_ids else []
+    case_rows = db.session.execute(select(Case.stage_label, Case.regisseur_id).where(
+        Case.municipality_id == user.municipality_id, Case.closed_at.is_(None)).distinct()).all()
+    ids = {r.regisseur_id for r in case_rows if r.regisseur_id}
+    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+    return FilterOptions(sorted({(r.bpmn_id, r.title) for r in step_rows if r.bpmn_id}, key=lambda s: s[1]),
+                         sorted({(r.stage_label, r.stage_label) for r in case_rows}, key=lambda s: s[1]),
+                         sorted(names.items(), key=lambda s: s[1]))
 
 
 def may_work_on(user: User, task: HumanTask) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import event, select
 from portal.extensions import db
 from portal.tasks.models import HumanTask
 from portal.tasks.urgency import ON_TIME, OVERDUE, SOON, urgency
+from portal.tasks.worklist import refresh_step_due
 from portal.worker import fire_due_timers
 from tests.factories import complete, open_tasks
 
@@ -132,6 +133,38 @@ def test_a_late_pip_sorts_and_filters_like_a_late_step(ria, create_case, login, 
     late_pip.pip_decided_on = TODAY - timedelta(days=3)  # decided: the PIP deadline no longer counts
     db.session.flush()
     assert names(client.get("/tasks/").get_data(as_text=True)) == ["Stap Eerst", "Later Dan", "Pip Laat"]
+
+
+def test_the_team_list_follows_the_stored_deadline_through_steps_and_pip_dates(ria, create_user, create_case,
+                                                                              login, clock):
+    tom = create_user("tom", role="teamleider")
+    soon = create_case(ria, first="Stap", last="Eerst")
+    late_pip = create_case(ria, first="Pip", last="Laat")
+    later = create_case(ria, first="Later", last="Dan")
+    task = open_tasks(soon)[0]
+    task.due_at = task.due_at - timedelta(days=2)  # due in 5 days; the others in 7
+    refresh_step_due(soon)
+    late_pip.pip_deadline = TODAY - timedelta(days=1)
+    later.pip_deadline = TODAY + timedelta(days=6)  # before its step (7 days): the PIP is its next deadline
+    db.session.flush()
+    client = login(tom)
+    assert names(client.get("/tasks/?scope=team").get_data(as_text=True)) == ["Pip Laat", "Stap Eerst", "Later Dan"]
+    assert names(client.get("/tasks/?scope=team&dir=desc").get_data(as_text=True)) == [
+        "Later Dan", "Stap Eerst", "Pip Laat"]
+    assert names(client.get("/tasks/?scope=team&overdue=y").get_data(as_text=True)) == ["Pip Laat"]
+    late_pip.pip_decided_on = TODAY - timedelta(days=3)  # decided: the PIP deadline no longer counts
+    db.session.flush()
+    assert names(client.get("/tasks/?scope=team").get_data(as_text=True)) == ["Stap Eerst", "Later Dan", "Pip Laat"]
+    # the step done: the engine's next step (due later) is what counts now; the stored value equals the
+    # one computed from the tasks, for every case
+    complete(soon, "kennismakingsgesprek", ria)
+    db.session.flush()
+    for case in (soon, late_pip, later):
+        db.session.refresh(case)
+        due = [t.due_at for t in open_tasks(case) if t.role == "regisseur" and t.due_at]
+        assert case.next_step_due == (min(due) if due else None)
+    team = client.get("/tasks/?scope=team").get_data(as_text=True)
+    assert names(team)[0] == "Later Dan" and "Stap Eerst" in names(team)
 
 
 def test_step_urgency_shows_overdue_soon_and_on_time(ria, create_case, login, clock):
@@ -276,6 +309,7 @@ def test_workload_counts_per_regisseur_and_links_to_the_worklist(ria, create_use
     second = create_case(ria, first="Twee")
     late = open_tasks(second)[0]
     late.due_at = late.due_at - timedelta(days=30)
+    refresh_step_due(second)  # as tasks.assignment.extend_deadline does after moving a deadline
     create_case(rob, first="Drie")
     create_case(None, first="Vier")  # no regisseur yet
     create_case(create_user("sven", code="0355"), code="0355", first="Elders")
