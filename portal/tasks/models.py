@@ -45,9 +45,10 @@ class HumanTask(TimestampMixin, db.Model):
         Index("ix_human_task_open_role", "status", "role", "due_at"),
         Index("ix_human_task_case", "case_id", "status"),
         # The worklists: a municipality's open tasks of one role, assigned to one user (or to nobody);
-        # with due_at and bpmn_id the team workload's counts per regisseur (late ones too) and the team
-        # list's open steps come from the index alone.
-        Index("ix_human_task_worklist", "municipality_id", "role", "status", "assignee_id", "due_at", "bpmn_id"),
+        # with due_at, bpmn_id and case_id the worklists' task lookups, the team workload's counts per
+        # regisseur (late ones too) and the team list's open steps come from the index alone.
+        Index("ix_human_task_worklist", "municipality_id", "role", "status", "assignee_id", "due_at", "bpmn_id",
+              "case_id"),
     )
 
     OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
