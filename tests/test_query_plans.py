@@ -92,3 +92,14 @@ def test_the_team_worklist_reads_a_page_in_index_order(create_user, filters):
     assert not full_scans(found, "inburgering_case") and not full_scans(found, "human_task"), found
     if db.engine.dialect.name == "sqlite":  # the stored deadline: no grouping, no sort of the municipality
         assert "ix_case_municipality_deadline" in found and "TEMP B-TREE" not in found, found
+
+
+def test_the_worklist_looks_its_cases_up_by_id(regisseur, create_case):
+    """PostgreSQL misjudges the unassigned half of the task lookup; given the ids it cannot start from every case."""
+    create_case(regisseur)
+    query, _due, _name = _base(regisseur, Filters())
+    found = plan(query)
+    if db.engine.dialect.name == "postgresql":
+        assert re.search(r"pk_inburgering_case.*\n\s*Index Cond: \(id = (ANY|\d)", found), found
+    else:
+        assert "SEARCH inburgering_case USING INTEGER PRIMARY KEY" in found, found
