@@ -164,11 +164,10 @@ def stale_uses(files: dict[str, str], form_path: str, before: list[dict[str, Any
     condition or a timer reads. Only a warning: a name can also come from elsewhere (a script sets it)."""
     if now is None:
         return []
-    others: set[str] = set()
-    for path, text in files.items():
-        if path.startswith("forms/") and path != form_path:
-            others |= field_names(parse(text)[0])
-    gone = set().union(*(field_names(schema) for schema in before)) - field_names(now) - others
+    gone = set().union(*(field_names(schema) for schema in before)) - field_names(now)
+    for path, text in files.items():  # the other forms only when something is gone (the live preview asks often)
+        if gone and path.startswith("forms/") and path != form_path:
+            gone -= field_names(parse(text)[0])
     if not gone:
         return []
     pattern = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, gone))) + r")(?!\w)")

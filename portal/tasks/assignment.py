@@ -82,7 +82,6 @@ def extend_deadline(task: HumanTask, new_due: date, reason: str, user: User) -> 
     due_at = after_day(new_due) - timedelta(seconds=1)  # "uiterlijk op" new_due: the whole day counts
     for step in steps:
         step.due_at = due_at
-    db.session.flush()
     refresh_step_due(case)
     extension = DeadlineExtension(case_id=case.id, escalation_task_id=task.id, rule=task.bpmn_id,
                                   previous_due=previous, new_due=new_due, reason=reason,

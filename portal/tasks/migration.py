@@ -231,7 +231,6 @@ def _restore(case: Case, instance: WorkflowInstance, row: CaseMigration) -> None
         task.process_version_id = row.old_version_id
     for wait in db.session.scalars(select(CaseWait).where(CaseWait.case_id == case.id)):
         wait.process_version_id = row.old_version_id  # the designer's counts follow the case back
-    db.session.flush()
     refresh_step_due(case)
     row.outcome = CaseMigration.ROLLED_BACK
     db.session.flush()

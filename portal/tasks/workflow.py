@@ -375,7 +375,7 @@ def _project(case: Case, instance: WorkflowInstance, version: ProcessVersion, re
         case.stage, case.stage_label, case.stage_since = stage, label, utcnow()
     if result.completed and case.closed_at is None:
         case.closed_at = utcnow()
-    refresh_step_due(case)
+    refresh_step_due(case, [*open_tasks.values(), *new_tasks])
     db.session.flush()
     return new_tasks
 

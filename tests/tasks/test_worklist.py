@@ -165,6 +165,15 @@ def test_the_team_list_follows_the_stored_deadline_through_steps_and_pip_dates(r
         assert case.next_step_due == (min(due) if due else None)
     team = client.get("/tasks/?scope=team").get_data(as_text=True)
     assert names(team)[0] == "Later Dan" and "Stap Eerst" in names(team)
+    # a case with no deadline at all sorts last, in either direction
+    none = create_case(ria, first="Zonder", last="Termijn")
+    for task in open_tasks(none):
+        task.due_at = None
+    refresh_step_due(none)
+    none.pip_decided_on = TODAY
+    db.session.flush()
+    assert names(client.get("/tasks/?scope=team").get_data(as_text=True))[-1] == "Zonder Termijn"
+    assert names(client.get("/tasks/?scope=team&dir=desc").get_data(as_text=True))[-1] == "Zonder Termijn"
 
 
 def test_step_urgency_shows_overdue_soon_and_on_time(ria, create_case, login, clock):
