@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -205,6 +206,48 @@ def page_language(html: str) -> tuple[str, str]:
     lang, direction = (re.search(rf'\b{name}="([^"]*)"', root.group(0)) for name in ("lang", "dir"))
     assert lang and direction, root.group(0)
     return lang.group(1), direction.group(1)
+
+
+class _Text(HTMLParser):
+    """Text nodes and the attributes a reader sees or hears; ``data=True`` adds what a user may have typed
+    (textareas, the values of visible inputs), which the language checks leave out as user data."""
+
+    def __init__(self, data: bool):
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self._skipped = ("script", "style", "template") + (() if data else ("textarea",))
+        self._data = data
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._skipped:
+            self._skip += 1
+        shown = dict(attrs)
+        for name, value in attrs:
+            if value and (name in ("placeholder", "aria-label", "title", "alt") or (
+                    self._data and tag == "input" and name == "value" and shown.get("type") != "hidden")):
+                self.texts.append(value.strip())
+
+    def handle_endtag(self, tag):
+        if tag in self._skipped and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if text and not self._skip:
+            self.texts.append(text)
+
+
+def visible_texts(html: str, data: bool = False) -> list[str]:
+    parser = _Text(data)
+    parser.feed(html)
+    return parser.texts
+
+
+def visible_text(html: str) -> str:
+    """All a reader sees or hears of a page, typed data included, as one string. Assert that a name is
+    absent on this, not on the raw HTML, where a random CSRF token or nonce may spell it ("…mYxhTomtF…")."""
+    return "\n".join(visible_texts(html, data=True))
 
 
 @pytest.fixture

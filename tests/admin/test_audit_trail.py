@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
 from portal.extensions import db
+from tests.conftest import visible_text
 
 
 @pytest.fixture
@@ -86,7 +87,8 @@ def test_another_municipality_sees_none_of_these_events(login, trail):
     event("read", "case", "casefile.show", trail["sanne"], trail["zeist"])
     client = login(trail["bob"])
     html = client.get("/beheer/audit").get_data(as_text=True)
-    assert trail["zeist"].reference in html and trail["amina"].reference not in html and "Ria" not in html
+    shown = visible_text(html)
+    assert trail["zeist"].reference in shown and trail["amina"].reference not in shown and "Ria" not in shown
     # naming Utrecht's staff member or case finds nothing
     assert trail["amina"].reference not in client.get(f"/beheer/audit?user={trail['ria'].id}").get_data(as_text=True)
     assert "Geen gebeurtenissen" in client.get(f"/beheer/audit?case={trail['amina'].reference}").get_data(as_text=True)
