@@ -121,8 +121,11 @@ def _instance(case: Case) -> WorkflowInstance:
 
 
 def case_runtime(case: Case) -> DeployedProcess:
-    """The deployed process the case runs on (cached; the workflow state is not loaded)."""
-    return runtime_for(_instance(case).process_version)
+    """The deployed process the case runs on (cached; the workflow state is not loaded: a case page asks
+    for it several times, and each whole row was 16–43 KB of JSON to read and parse)."""
+    version_id = db.session.scalar(select(WorkflowInstance.process_version_id)
+                                   .where(WorkflowInstance.case_id == case.id))
+    return runtime_for(db.session.get(ProcessVersion, version_id))
 
 
 def _task_runtime(task: HumanTask) -> DeployedProcess:

@@ -189,7 +189,13 @@ def test_step_urgency_shows_overdue_soon_and_on_time(ria, create_case, login, cl
         assert re.search(rf'<span class="deadline">\d\d-\d\d-2026 <span class="tag tag--\w+">{label}</span>', row), row
 
 
-def test_filters_offer_only_what_is_in_the_list(ria, create_user, create_case, login, clock):
+@pytest.mark.parametrize("max_ids", [1_000, 1], ids=["ids", "long list"])
+def test_filters_offer_only_what_is_in_the_list(ria, create_user, create_case, login, clock, monkeypatch, max_ids):
+    """Also for a list longer than MAX_CASE_IDS (a teamleider's escalations), which joins instead of
+    handing the database the ids."""
+    from portal.tasks import worklist
+
+    monkeypatch.setattr(worklist, "MAX_CASE_IDS", max_ids)
     rob = create_user("rob")
     mine = create_case(ria, first="Mijn")
     complete(mine, "kennismakingsgesprek", ria)
@@ -211,6 +217,9 @@ def test_filters_offer_only_what_is_in_the_list(ria, create_user, create_case, l
     stale = client.get("/tasks/?step=pip_vaststellen")
     assert stale.status_code == 200 and rows(stale.get_data(as_text=True)) == []
     assert fresh.reference in html and theirs.reference not in html
+    stages = re.findall(r'<option value="([^"]+)"', html[html.index('id="stage"'):html.index(
+        "</select>", html.index('id="stage"'))])
+    assert set(stages) == {"Brede intake", "Uitgebreide intake"}, stages
 
 
 def test_overdue_filter_and_pagination(app, ria, create_case, login, clock):
