@@ -53,3 +53,19 @@ def _without_false(value):
     if isinstance(value, list):
         return [_without_false(item) for item in value]
     return value
+
+
+def test_a_form_class_is_built_once_per_locale_and_speaks_that_locale(app):
+    """The generated class is cached; its labels are translated when it is built, so the locale is part of
+    the key: an English request after a Dutch one must not get the Dutch labels."""
+    spec = next(form for form in FORMS if form.task_id == "kennismakingsgesprek")
+    with app.test_request_context("/"):
+        with force_locale("nl"):
+            dutch = build_task_form(spec)
+            assert build_task_form(spec) is dutch
+            dutch_text = str(dutch().save_draft.label.text)
+        with force_locale("en"):
+            english = build_task_form(spec)
+            english_text = str(english().save_draft.label.text)
+    assert english is not dutch
+    assert (dutch_text, english_text) == ("Concept opslaan", "Save as draft")
