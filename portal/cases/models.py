@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import ForeignKey, Index, String, event
+from sqlalchemy import ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import Municipality, User
@@ -24,11 +24,14 @@ class Case(TimestampMixin, db.Model):
         # search: a scan of this index, not of the case rows (SQLite); PostgreSQL adds a trigram index
         # (migration 2bdcab79f2b1) that answers LIKE '%…%' directly
         Index("ix_case_municipality_search", "municipality_id", "search_key"),
-        # the team workload's cases per regisseur and stage, from the index alone
-        Index("ix_case_municipality_open_regisseur", "municipality_id", "closed_at", "regisseur_id", "stage_label"),
+        # Open cases only (partial: PostgreSQL does not order by an index past ``closed_at IS NULL``);
+        # closed_at last, so that SQLite may read them alone.
+        # The team workload's cases per regisseur and stage, from the index alone:
+        Index("ix_case_open_regisseur", "municipality_id", "regisseur_id", "stage_label", "closed_at",
+              sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
         # the team worklist in its order (next deadline first): a page without sorting the municipality
-        Index("ix_case_municipality_deadline", "municipality_id", "closed_at", "next_deadline", "last_name",
-              "first_name", "id"),
+        Index("ix_case_open_deadline", "municipality_id", "next_deadline", "last_name", "first_name", "id", "closed_at",
+              sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
         # PostgreSQL only, and only where pg_trgm can be created: ix_case_search_trgm (GIN, trigram) on
         # search_key, made by the migration and not declared here (tests/test_schema.py allows it)
     )
