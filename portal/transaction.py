@@ -6,8 +6,9 @@ otherwise — a refused or invalid form is answered with 409/422 and nothing it 
 
 Reads are audited whatever happens: :func:`portal.audit.services.record` keeps read events (and
 other events that must outlive a rollback, such as a refused signature) in the request, and
-:func:`finish` writes them — inside the request's transaction when it commits anything, otherwise
-in a short transaction of their own. If they cannot be written, the page is not shown (fail closed).
+:func:`finish` writes them — inside the request's transaction when it commits (on SQLite: when it may
+write; a page view there writes them in a short transaction of its own, see below), otherwise in a
+short transaction of their own. If they cannot be written, the page is not shown (fail closed).
 
 On SQLite a request that may write (any method but GET/HEAD/OPTIONS) opens its transaction with
 ``BEGIN IMMEDIATE``: concurrent writers queue on the database's write lock (``busy_timeout``)
@@ -51,8 +52,10 @@ def finish(response: Response) -> Response:
     kept = g.pop("portal_kept_events", [])
     try:
         if response.status_code < 400 and not g.pop("portal_discard", False):
-            if kept and write_intent.get():
-                db.session.add_all(kept)  # one commit: the change and the reads that led to it
+            # one commit: the change and the reads that led to it; on PostgreSQL a page view's reads too (a
+            # second transaction cost a page four more round trips; only SQLite's write lock asks for it)
+            if kept and (write_intent.get() or db.session.get_bind().dialect.name != "sqlite"):
+                db.session.add_all(kept)
                 db.session.commit()
                 kept = []
             else:

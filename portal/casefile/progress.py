@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.cases.models import Case
+from portal.cases.paging import CappedPage
 from portal.concerns.models import Concern
 from portal.concerns.services import concerns_of
 from portal.db import utcnow
@@ -48,7 +48,7 @@ from portal.progress.labels import (
     words_for,
 )
 from portal.progress.models import FinalReport, FollowUp, ProgressMeeting
-from portal.progress.services import final_report, ladder_history
+from portal.progress.services import final_report, ladder_history, meetings
 from portal.tasks.answers import DossierItem, audit_sensitive_read, task_items
 from portal.tasks.models import HumanTask
 from portal.tasks.worklist import page_size
@@ -139,9 +139,9 @@ class FinalReportView:
 @dataclass
 class ProgressOverview:
     ladder: list[LadderPoint]
-    #: This page of meetings, newest first; ``meeting_page`` is its Flask-SQLAlchemy Pagination.
+    #: This page of meetings, newest first; ``meeting_page`` is its page (what the pagination macro reads).
     meetings: list[MeetingRow]
-    meeting_page: Pagination
+    meeting_page: CappedPage
     follow_ups: list[FollowUpRow] = field(default_factory=list)
     enforcement: list[EnforcementRow] = field(default_factory=list)
     concerns: list[ConcernRow] = field(default_factory=list)
@@ -159,9 +159,11 @@ def progress_overview(case: Case, user: User, page: int = 1) -> ProgressOverview
 
     :param page: the page of the meetings table (newest meetings first).
     """
-    meeting_page = db.paginate(select(ProgressMeeting).where(ProgressMeeting.case_id == case.id)
-                               .order_by(ProgressMeeting.number.desc()),
-                               page=max(page, 1), per_page=page_size(), error_out=False)
+    held = meetings(case)  # every meeting, oldest first: the ladder and the follow-ups' numbers need them all
+    size, page = page_size(), max(page, 1)
+    newest_first = held[::-1]
+    meeting_page = CappedPage(items=newest_first[(page - 1) * size:page * size], page=page, per_page=size,
+                              total=len(held), capped=False, more=len(held) > page * size)
     words = words_for(case)
     notes = _signal_notes(meeting_page.items, user)
     audit_sensitive_read(case, user, [note for note in notes.values() if note is not None], "casefile.show")
@@ -173,10 +175,9 @@ def progress_overview(case: Case, user: User, page: int = 1) -> ProgressOverview
     names = _names({follow_up.recorded_by_id for follow_up in follow_ups}
                    | {s.proposed_by_id for s in enforcement} | {s.decided_by_id for s in enforcement}
                    | {c.answered_by_id for c in concerns} | {report.recorded_by_id if report else None})
-    meeting_numbers = dict(db.session.execute(select(ProgressMeeting.id, ProgressMeeting.number)
-                                              .where(ProgressMeeting.case_id == case.id)).all())
+    meeting_numbers = {meeting.id: meeting.number for meeting in held}
     return ProgressOverview(
-        ladder=_ladder(case, report, words),
+        ladder=_ladder(case, report, words, held),
         meetings=[_meeting_row(meeting, notes.get(meeting.id), user, words) for meeting in meeting_page.items],
         meeting_page=meeting_page,
         follow_ups=[_follow_up_row(f, meeting_numbers.get(f.meeting_id), names, words) for f in follow_ups],
@@ -193,9 +194,9 @@ def _names(user_ids: set[int | None]) -> dict[int | None, str]:
     return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
-def _ladder(case: Case, report: FinalReport | None, words: Words) -> list[LadderPoint]:
+def _ladder(case: Case, report: FinalReport | None, words: Words, held: list[ProgressMeeting]) -> list[LadderPoint]:
     points, number = [], 0
-    for moment, rung in ladder_history(case):
+    for moment, rung in ladder_history(case, known=(held, report)):
         rung_label = words(FINAL_LADDER if moment == "einde" else LADDER, rung)
         if moment == "intake":
             points.append(LadderPoint("intake", rung, rung_label))

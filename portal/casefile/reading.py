@@ -163,8 +163,8 @@ def _spec(case: Case, bpmn_id: str) -> FormSpec | None:
         return None
 
 
-def plan_state(case: Case) -> PlanState:
-    version = current_version(case)
+def plan_state(case: Case, version: PlanVersion | None) -> PlanState:
+    """``version``: the case's current (decided) version, as the caller has it."""
     latest = latest_version(case)
     state = PlanState()
     if version is not None:
@@ -238,7 +238,8 @@ def reading(case: Case, user: User, completed: list[HumanTask], may_open) -> Rea
     audit_sensitive_read(case, user, shown, "casefile.show")
     conversation_items = domains.pop("gesprek").found
     return Reading(domains=[d for d in domains.values() if not d.empty], conversation_items=conversation_items,
-                   conversations=conversations, decision=decision, plan=plan_state(case), plan_general=plan_general)
+                   conversations=conversations, decision=decision, plan=plan_state(case, version),
+                   plan_general=plan_general)
 
 
 def deadlines(case: Case, tasks: list[HumanTask], concerns) -> list[Deadline]:

@@ -57,14 +57,17 @@ def intake_rung(case: Case) -> int | None:
     return int(data["trede"]) if data and data.get("trede") else None
 
 
-def ladder_history(case: Case) -> list[tuple[str | date, int]]:
-    """(moment, rung): ``"intake"``, then each progress meeting's date, then ``"einde"`` (the final report)."""
+def ladder_history(case: Case, known: tuple[list[ProgressMeeting], FinalReport | None] | None = None
+                   ) -> list[tuple[str | date, int]]:
+    """(moment, rung): ``"intake"``, then each progress meeting's date, then ``"einde"`` (the final report).
+
+    :param known: the case's meetings (oldest first) and final report, when the caller has read them."""
+    held, report = known if known is not None else (meetings(case), final_report(case))
     history: list[tuple[str | date, int]] = []
     rung = intake_rung(case)
     if rung is not None:
         history.append(("intake", rung))
-    history += [(meeting.held_on, meeting.ladder_rung) for meeting in meetings(case)]
-    report = final_report(case)
+    history += [(meeting.held_on, meeting.ladder_rung) for meeting in held]
     if report is not None:
         history.append(("einde", report.ladder_rung))
     return history
