@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +12,7 @@ from portal.forms import choices
 from portal.forms.bounds import draft_problems, page_number
 from portal.forms.builder import attach_violations, build_task_form, draft_formdata, form_to_data, raw_form_input
 from portal.forms.rows import apply_row_action, data_formdata
-from portal.i18n import format_day
+from portal.i18n import format_day, translated_text
 from portal.processes.actions import ActionRefused
 from portal.refusal import Refused
 from portal.security import CASE_ROLES, Role, roles_required
@@ -91,7 +93,10 @@ def workload():
     loads = team_workload(current_user.municipality_id)
     record("read", "case.list", "tasks.workload", detail={"regisseurs": [
         load.regisseur.id for load in loads if load.regisseur is not None]})
-    return render_template("tasks/workload.html", loads=loads)
+    # each stage's words and link parameter once, not once per regisseur (a region: 1,500 cells)
+    labels = {label for load in loads for label, _count in load.stages}
+    stages = {label: (translated_text(label), quote(label)) for label in labels}
+    return render_template("tasks/workload.html", loads=loads, stages=stages)
 
 
 def _load(task_id: int) -> HumanTask:

@@ -52,10 +52,11 @@ def team_workload(municipality_id: int) -> list[RegisseurLoad]:
     """One line per active regisseur of the municipality (and one for cases without a regisseur, if any)."""
     loads: dict[int | None, RegisseurLoad] = {u.id: RegisseurLoad(u) for u in regisseurs_of(municipality_id)}
     for regisseur_id, count, overdue in db.session.execute(task_counts(municipality_id, utcnow())):
-        load = loads.setdefault(regisseur_id, RegisseurLoad(_user(regisseur_id)))
+        load = loads.get(regisseur_id) or loads.setdefault(regisseur_id, RegisseurLoad(_user(regisseur_id)))
         load.open_tasks, load.overdue = count, int(overdue or 0)
     for regisseur_id, label, count in db.session.execute(stage_counts(municipality_id)):
-        load = loads.setdefault(regisseur_id, RegisseurLoad(_user(regisseur_id)))
+        # not setdefault(…, RegisseurLoad(_user(…))): that looked the user up for every row (1,500 of them)
+        load = loads.get(regisseur_id) or loads.setdefault(regisseur_id, RegisseurLoad(_user(regisseur_id)))
         load.cases += count
         load.stages.append((label, count))
     for load in loads.values():
