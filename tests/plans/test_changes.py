@@ -157,3 +157,30 @@ def test_a_change_opens_with_the_plan_in_force(create_case, people, login):
     assert PLAN["leerroute"]["motivering"] in html  # a text section field
     assert re.search(r'value="P3M"[^>]*checked|checked[^>]*value="P3M"', html)  # a radio
     assert 'value="40"' in html  # a number
+
+
+def test_the_plan_page_costs_the_same_queries_for_one_version_or_more(create_case, people, login):
+    """No query per version: the versions come with their signatures and documents, their questions in one go."""
+    from sqlalchemy import event
+
+    ria, amina = people
+    case = create_case(ria)
+    walk_to_signing(case, ria, amina, doelen=GOALS)
+    db.session.commit()
+    client = login(ria)
+
+    def queries() -> int:
+        client.get(f"/cases/{case.id}/plan/")  # warm
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/cases/{case.id}/plan/").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    one = queries()
+    decide_version_2(case, ria, amina)  # a second version, with a question about the first
+    db.session.commit()
+    assert queries() == one
