@@ -292,16 +292,18 @@ def filter_options(user: User, scope: str) -> FilterOptions:
                             for assignee in (HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None))])
         case_ids = _my_case_ids(user)
         cases = (Case.id.in_(case_ids if case_ids is not None else select(_my_tasks(user).c.case_id)),)
-    keys = db.session.execute(steps).all()
-    step_rows = db.session.execute(select(HumanTask.bpmn_id, HumanTask.title).where(
-        HumanTask.status == HumanTask.OPEN, or_(*[and_(HumanTask.case_id == case_id, HumanTask.bpmn_id == bpmn_id)
-                                                  for bpmn_id, case_id in keys]))).all() if keys else []
-    case_rows = db.session.execute(select(Case.stage_label, Case.regisseur_id).where(*cases).distinct()).all()
-    ids = {r.regisseur_id for r in case_rows if r.regisseur_id}
-    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+    keys = steps.subquery("step")
+    step_rows = db.session.execute(select(HumanTask.bpmn_id, HumanTask.title).join(keys, and_(
+        HumanTask.case_id == keys.c[1], HumanTask.bpmn_id == keys.c.bpmn_id)).where(
+        HumanTask.status == HumanTask.OPEN).distinct()).all()
+    # distinct first (the team's: from ix_case_open_regisseur alone), then the names of those few pairs
+    pairs = select(Case.stage_label, Case.regisseur_id).where(*cases).distinct().subquery("pair")
+    case_rows = db.session.execute(select(pairs.c.stage_label, pairs.c.regisseur_id, User.display_name)
+                                   .outerjoin(User, User.id == pairs.c.regisseur_id)).all()
     return FilterOptions(sorted({(r.bpmn_id, r.title) for r in step_rows if r.bpmn_id}, key=lambda s: s[1]),
                          sorted({(r.stage_label, r.stage_label) for r in case_rows}, key=lambda s: s[1]),
-                         sorted(names.items(), key=lambda s: s[1]))
+                         sorted({(r.regisseur_id, r.display_name) for r in case_rows if r.regisseur_id},
+                                key=lambda s: s[1]))
 
 
 def may_work_on(user: User, task: HumanTask) -> bool:
