@@ -32,6 +32,9 @@ class Case(TimestampMixin, db.Model):
         # the team worklist in its order (next deadline first): a page without sorting the municipality
         Index("ix_case_open_deadline", "municipality_id", "next_deadline", "last_name", "first_name", "id", "closed_at",
               sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+        # … and of one regisseur (the workload's links)
+        Index("ix_case_open_regisseur_deadline", "regisseur_id", "next_deadline", "last_name", "first_name", "id",
+              "closed_at", sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
         # PostgreSQL only, and only where pg_trgm can be created: ix_case_search_trgm (GIN, trigram) on
         # search_key, made by the migration and not declared here (tests/test_schema.py allows it)
     )

@@ -11,6 +11,9 @@ same held for the workload's cases per regisseur and stage (a hash aggregate, 18
 leave closed_at out of their columns and hold the open cases only (``WHERE closed_at IS NULL``, on
 SQLite and PostgreSQL alike); the queries say ``closed_at IS NULL`` and so may use them. closed_at stays
 as the last column: SQLite reads an index alone only when it holds every column the query names.
+A third, (regisseur_id, next_deadline, …) over open cases, gives the team worklist of one regisseur
+("Werkverdeling" links there) in order: with the municipality's index SQLite walked the deadline order
+until 26 of that regisseur's cases turned up (7,000 rows for a caseload of 80 among 22,500).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -33,10 +36,14 @@ def upgrade():
                               unique=False, sqlite_where=OPEN, postgresql_where=OPEN)
         batch_op.create_index('ix_case_open_regisseur', ['municipality_id', 'regisseur_id', 'stage_label', 'closed_at'],
                               unique=False, sqlite_where=OPEN, postgresql_where=OPEN)
+        batch_op.create_index('ix_case_open_regisseur_deadline',
+                              ['regisseur_id', 'next_deadline', 'last_name', 'first_name', 'id', 'closed_at'],
+                              unique=False, sqlite_where=OPEN, postgresql_where=OPEN)
 
 
 def downgrade():
     with op.batch_alter_table('inburgering_case', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_open_regisseur_deadline')
         batch_op.drop_index('ix_case_open_regisseur')
         batch_op.drop_index('ix_case_open_deadline')
         batch_op.create_index('ix_case_municipality_open_regisseur',
