@@ -255,7 +255,8 @@ def worklist_page(user: User, filters: Filters, page: int, today: date) -> Cappe
         select(Case, regisseur).outerjoin(User, User.id == Case.regisseur_id)
         .where(Case.id.in_([row.id for row in ordered])))} if ordered else {}
     rows = [WorklistRow(case=found[row.id][0], regisseur=found[row.id].regisseur,
-                        next_due=None if row.next_due == NO_DEADLINE else row.next_due) for row in ordered]
+                        next_due=None if row.next_due == NO_DEADLINE else row.next_due)
+            for row in ordered if row.id in found]  # a case purged between the two reads is left out
     by_case = {row.case.id: row for row in rows}
     if by_case:
         for task in db.session.scalars(
@@ -282,7 +283,7 @@ def filter_options(user: User, scope: str) -> FilterOptions:
     stages and regisseurs from the cases of the list (the team's: the municipality's open cases)."""
     # one (step, case) per open step, from ix_human_task_worklist alone (no min(id): PostgreSQL would read
     # every task row for it, 20 ms for a municipality's 17,500 open steps); then the titles of just those
-    step_keys = select(HumanTask.bpmn_id, func.min(HumanTask.case_id)).group_by(HumanTask.bpmn_id)
+    step_keys = select(HumanTask.bpmn_id, func.min(HumanTask.case_id).label("case_id")).group_by(HumanTask.bpmn_id)
     if scope == TEAM:
         steps = step_keys.where(HumanTask.municipality_id == user.municipality_id, _task_scope(user, TEAM))
         cases = Case.municipality_id == user.municipality_id, Case.closed_at.is_(None)
@@ -294,7 +295,7 @@ def filter_options(user: User, scope: str) -> FilterOptions:
         cases = (Case.id.in_(case_ids if case_ids is not None else select(_my_tasks(user).c.case_id)),)
     keys = steps.subquery("step")
     step_rows = db.session.execute(select(HumanTask.bpmn_id, HumanTask.title).join(keys, and_(
-        HumanTask.case_id == keys.c[1], HumanTask.bpmn_id == keys.c.bpmn_id)).where(
+        HumanTask.case_id == keys.c.case_id, HumanTask.bpmn_id == keys.c.bpmn_id)).where(
         HumanTask.status == HumanTask.OPEN).distinct()).all()
     # distinct first (the team's: from ix_case_open_regisseur alone), then the names of those few pairs
     pairs = select(Case.stage_label, Case.regisseur_id).where(*cases).distinct().subquery("pair")
