@@ -200,3 +200,20 @@ def test_the_engine_hides_statement_parameters(probe_app):
     """Defence in depth: whatever prints a SQLAlchemy error, its parameters are not in it."""
     with probe_app.app_context():
         assert db.engine.hide_parameters
+
+
+def test_a_page_view_stores_its_reads_in_its_own_commit_on_postgresql(client):
+    """PostgreSQL: one transaction for the page and its audit rows (a second cost four round trips);
+    SQLite: a short write transaction of its own after the read, so a page view never holds the write lock."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    commits = []
+    listener = lambda session: commits.append(1)  # noqa: E731
+    event.listen(Session, "after_commit", listener)
+    try:
+        assert client.get("/probe/read?code=G7").status_code == 200
+    finally:
+        event.remove(Session, "after_commit", listener)
+    assert events("G7") == ["probe.read"]
+    assert len(commits) == (2 if db.engine.dialect.name == "sqlite" else 1)

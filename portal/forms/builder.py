@@ -23,12 +23,20 @@ from portal.forms.kinds import build_field, read_fields, required_message
 def build_task_form(form_spec: FormSpec) -> type[PortalForm]:
     """A :class:`PortalForm` subclass with one field per top-level field of ``form_spec``, built once per
     spec and locale (a form of 49 sections cost 2–3 ms to build on every GET and POST of its task)."""
+    try:
+        hash(form_spec)
+    except TypeError:  # an unhashable part (a designer's schema with a list as its example): built each time
+        return _build_task_form(form_spec)
     return _task_form(form_spec, str(get_locale()))
 
 
 @lru_cache(maxsize=256)  # the deployed versions' forms × the offered locales; the designer's drafts pass through
 def _task_form(form_spec: FormSpec, locale: str) -> type[PortalForm]:
     # ``locale`` is part of the key: labels and messages are translated while the class is built
+    return _build_task_form(form_spec)
+
+
+def _build_task_form(form_spec: FormSpec) -> type[PortalForm]:
     attrs = {spec.name: build_field(spec) for spec in form_spec.fields}
     # Pressing "save as draft" stores the raw input without validating it (see tasks.views.show).
     attrs["save_draft"] = SubmitField(gettext("Concept opslaan"))

@@ -69,3 +69,15 @@ def test_a_form_class_is_built_once_per_locale_and_speaks_that_locale(app):
             english_text = str(english().save_draft.label.text)
     assert english is not dutch
     assert (dutch_text, english_text) == ("Concept opslaan", "Save as draft")
+
+
+def test_a_form_with_an_unhashable_example_is_built_uncached(app):
+    """A designer's schema may give a list as a field's example: the spec cannot be a cache key, the form is
+    built all the same (no 500 in the form editor's preview)."""
+    from portal.engine.forms import form_spec_from_schema
+
+    spec = form_spec_from_schema("vrij", {"type": "object", "properties": {
+        "naam": {"type": "string", "title": "Naam", "examples": [["een", "lijst"]]}}})
+    with app.test_request_context("/"), force_locale("nl"):
+        form = build_task_form(spec)()
+    assert "naam" in form._fields
