@@ -111,7 +111,9 @@ class Case(TimestampMixin, db.Model):
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-def next_deadline(case: Case) -> datetime:
+def deadline_of(case: Case) -> datetime:
+    """The rule ``next_deadline`` stores (the worklist's SQL ``next_deadline`` is the same rule for a user's
+    own steps, computed per request)."""
     moments = [case.next_step_due] if case.next_step_due is not None else []
     if case.pip_decided_on is None and case.pip_deadline is not None:
         moments.append(datetime.combine(case.pip_deadline, time(), UTC))
@@ -133,4 +135,4 @@ def search_key(case: Case) -> str:
 @event.listens_for(Case, "before_update")
 def _keep_search_key(_mapper, _connection, case: Case) -> None:
     case.search_key = search_key(case)
-    case.next_deadline = next_deadline(case)
+    case.next_deadline = deadline_of(case)

@@ -118,3 +118,8 @@ def current_version() -> ProcessVersion | None:
 
 def runtime_for(version: ProcessVersion) -> DeployedProcess:
     return deployed_process(version.digest, lambda: version.bundle)
+
+
+def runtime_for_id(version_id: int) -> DeployedProcess:
+    """The deployed process of the version with this id (the row from the session's identity map when loaded)."""
+    return runtime_for(db.session.get(ProcessVersion, version_id))

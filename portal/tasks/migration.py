@@ -23,7 +23,7 @@ from portal.engine import DeployedProcess, EngineError
 from portal.engine.migration import NotMovable, Verdict, check, migrate
 from portal.extensions import db
 from portal.processes.models import ProcessVersion
-from portal.processes.services import runtime_for
+from portal.processes.services import runtime_for, runtime_for_id
 from portal.refusal import Refused
 from portal.tasks.models import CaseMigration, CaseWait, HumanTask, ProcessMigration, WorkflowInstance
 from portal.tasks.workflow import save_moved
@@ -73,7 +73,7 @@ def dry_run(target: ProcessVersion, source: ProcessVersion | None = None,
                                           .where(WorkflowInstance.case_id.in_([c[0] for c in chunk]))).all())
         for case_id, reference, version_id in chunk:
             if version_id not in runtimes:  # each version's runtime (its deserialized specs) fetched once
-                runtimes[version_id] = runtime_for(db.session.get(ProcessVersion, version_id))
+                runtimes[version_id] = runtime_for_id(version_id)
             try:
                 verdict = check(runtimes[version_id], states.pop(case_id), target_runtime)
             except EngineError as exc:

@@ -27,7 +27,7 @@ from portal.extensions import db
 from portal.notifications.services import queue
 from portal.processes.actions import ActionContext, ActionRefused, run_action
 from portal.processes.models import ProcessVersion
-from portal.processes.services import current_version, runtime_for
+from portal.processes.services import current_version, runtime_for, runtime_for_id
 from portal.refusal import Refused
 from portal.security import LANE_ROLES, Role
 from portal.tasks.models import CaseWait, HumanTask, WorkflowInstance
@@ -125,11 +125,11 @@ def case_runtime(case: Case) -> DeployedProcess:
     for it several times, and each whole row was 16–43 KB of JSON to read and parse)."""
     version_id = db.session.scalar(select(WorkflowInstance.process_version_id)
                                    .where(WorkflowInstance.case_id == case.id))
-    return runtime_for(db.session.get(ProcessVersion, version_id))
+    return runtime_for_id(version_id)
 
 
 def _task_runtime(task: HumanTask) -> DeployedProcess:
-    return runtime_for(db.session.get(ProcessVersion, task.process_version_id))
+    return runtime_for_id(task.process_version_id)
 
 
 def form_spec_for(task: HumanTask) -> FormSpec:

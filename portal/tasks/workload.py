@@ -52,17 +52,24 @@ def team_workload(municipality_id: int) -> list[RegisseurLoad]:
     """One line per active regisseur of the municipality (and one for cases without a regisseur, if any)."""
     loads: dict[int | None, RegisseurLoad] = {u.id: RegisseurLoad(u) for u in regisseurs_of(municipality_id)}
     for regisseur_id, count, overdue in db.session.execute(task_counts(municipality_id, utcnow())):
-        load = loads.get(regisseur_id) or loads.setdefault(regisseur_id, RegisseurLoad(_user(regisseur_id)))
+        load = _load_of(loads, regisseur_id)
         load.open_tasks, load.overdue = count, int(overdue or 0)
     for regisseur_id, label, count in db.session.execute(stage_counts(municipality_id)):
-        # not setdefault(…, RegisseurLoad(_user(…))): that looked the user up for every row (1,500 of them)
-        load = loads.get(regisseur_id) or loads.setdefault(regisseur_id, RegisseurLoad(_user(regisseur_id)))
+        load = _load_of(loads, regisseur_id)
         load.cases += count
         load.stages.append((label, count))
     for load in loads.values():
         load.stages.sort(key=lambda s: (-s[1], s[0]))
     return sorted(loads.values(), key=lambda load: (load.regisseur is None,
                                                     load.regisseur.display_name if load.regisseur else ""))
+
+
+def _load_of(loads: dict[int | None, RegisseurLoad], regisseur_id: int | None) -> RegisseurLoad:
+    """The line of ``regisseur_id``; a new one (and its user looked up) only when missing: not setdefault,
+    whose default looked the user up for every count row (1,500 of them in a region)."""
+    if regisseur_id not in loads:
+        loads[regisseur_id] = RegisseurLoad(_user(regisseur_id))
+    return loads[regisseur_id]
 
 
 def _user(user_id: int | None) -> User | None:
