@@ -1,3 +1,4 @@
+from functools import partial
 from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -68,10 +69,11 @@ def worklist():
     if not valid:
         page.items, page.total = [], 0
     record("read", "case.list", "tasks.worklist", detail={"cases": sorted(row.case.id for row in page.items)})
+    user = current_user._get_current_object()  # the rows ask for it per step: not through the proxy each time
     return render_template("tasks/worklist.html", page=page, filters=filters, form=form, now=utcnow(),
                            notices=notices_for(current_user) if scope == MINE else [],
-                           teamleider=current_user.role == Role.TEAMLEIDER, team=scope == TEAM, may_open=may_open,
-                           link=_link_maker(filters)), 200 if valid else 400
+                           teamleider=current_user.role == Role.TEAMLEIDER, team=scope == TEAM,
+                           may_open=partial(may_open, user), link=_link_maker(filters)), 200 if valid else 400
 
 
 def _link_maker(filters: Filters):
