@@ -19,7 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from threading import Lock
 
+from cachetools import TTLCache
 from flask import current_app
 from sqlalchemy import and_, case, exists, func, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
@@ -278,21 +280,58 @@ class FilterOptions:
     regisseurs: list[tuple[int, str]]
 
 
+#: Most long lists whose filter choices a process keeps (a team's municipality, a teamleider's own list).
+OPTIONS_KEPT = 1_000
+
+
 def filter_options(user: User, scope: str) -> FilterOptions:
+    """The filter choices of the list (:func:`read_filter_options`); those of a long list — the team's
+    whole municipality, or a user's own list of more than ``MAX_CASE_IDS`` cases — are kept for
+    ``WORKLIST_OPTIONS_SECONDS`` per app process: reading them cost 10-18 ms a page at 100,000 cases, and
+    they change with the municipality's work, not with one page view. A regisseur's own list (a caseload)
+    is read every time, so the step just opened is offered at once."""
+    seconds = current_app.config["WORKLIST_OPTIONS_SECONDS"]
+    if seconds <= 0:
+        return read_filter_options(user, scope)[0]
+    kept, lock = _kept_options(seconds)
+    key = (TEAM, user.municipality_id, user.role) if scope == TEAM else (MINE, user.id)
+    with lock:
+        found = kept.get(key)
+    if found is not None:
+        return found
+    options, long = read_filter_options(user, scope)
+    if long:
+        with lock:
+            kept[key] = options
+    return options
+
+
+def _kept_options(seconds: int) -> tuple[TTLCache, Lock]:
+    """This app's cache of filter choices (threads of one process share it; each process has its own)."""
+    store = current_app.extensions.get("worklist_options")
+    if store is None or store[0].ttl != seconds:
+        store = current_app.extensions["worklist_options"] = (TTLCache(OPTIONS_KEPT, ttl=seconds), Lock())
+    return store
+
+
+def read_filter_options(user: User, scope: str) -> tuple[FilterOptions, bool]:
     """The steps, stages and regisseurs of the unfiltered list: the steps from the task index alone, the
-    stages and regisseurs from the cases of the list (the team's: the municipality's open cases)."""
+    stages and regisseurs from the cases of the list (the team's: the municipality's open cases); and
+    whether the list is long (the team's, or more than ``MAX_CASE_IDS`` cases of one's own)."""
     # one (step, case) per open step, from ix_human_task_worklist alone (no min(id): PostgreSQL would read
     # every task row for it, 20 ms for a municipality's 17,500 open steps); then the titles of just those
     step_keys = select(HumanTask.bpmn_id, func.min(HumanTask.case_id).label("case_id")).group_by(HumanTask.bpmn_id)
     if scope == TEAM:
         steps = step_keys.where(HumanTask.municipality_id == user.municipality_id, _task_scope(user, TEAM))
         cases = Case.municipality_id == user.municipality_id, Case.closed_at.is_(None)
+        long = True
     else:  # from each half of the user's tasks (no OR: see _my_tasks)
         steps = union_all(*[step_keys.where(HumanTask.municipality_id == user.municipality_id,
                                             HumanTask.role == user.role, HumanTask.status == HumanTask.OPEN, assignee)
                             for assignee in (HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None))])
         case_ids = _my_case_ids(user)
         cases = (Case.id.in_(case_ids if case_ids is not None else select(_my_tasks(user).c.case_id)),)
+        long = case_ids is None
     keys = steps.subquery("step")
     step_rows = db.session.execute(select(HumanTask.bpmn_id, HumanTask.title).join(keys, and_(
         HumanTask.case_id == keys.c.case_id, HumanTask.bpmn_id == keys.c.bpmn_id)).where(
@@ -304,7 +343,7 @@ def filter_options(user: User, scope: str) -> FilterOptions:
     return FilterOptions(sorted({(r.bpmn_id, r.title) for r in step_rows if r.bpmn_id}, key=lambda s: s[1]),
                          sorted({(r.stage_label, r.stage_label) for r in case_rows}, key=lambda s: s[1]),
                          sorted({(r.regisseur_id, r.display_name) for r in case_rows if r.regisseur_id},
-                                key=lambda s: s[1]))
+                                key=lambda s: s[1])), long
 
 
 def may_work_on(user: User, task: HumanTask) -> bool:

@@ -222,6 +222,44 @@ def test_filters_offer_only_what_is_in_the_list(ria, create_user, create_case, l
     assert set(stages) == {"Brede intake", "Uitgebreide intake"}, stages
 
 
+def step_choices(html: str) -> set[str]:
+    start = html.index('id="step"')
+    return set(re.findall(r'<option value="(\w+)"', html[start:html.index("</select>", start)]))
+
+
+def test_a_long_lists_filter_choices_are_kept_a_while_and_a_caseloads_are_not(app, ria, create_user, create_case,
+                                                                                login, clock, monkeypatch):
+    """The team list's choices (and those of an own list longer than MAX_CASE_IDS) are kept for
+    WORKLIST_OPTIONS_SECONDS per process; a regisseur's caseload is read every time; 0 keeps nothing."""
+    from portal.tasks import worklist
+
+    monkeypatch.setitem(app.config, "WORKLIST_OPTIONS_SECONDS", 30)
+    app.extensions.pop("worklist_options", None)
+    tom = create_user("tom", role="teamleider")
+    case = create_case(ria, first="Olena", last="Kovalenko")
+    lead, own = login(tom), login(ria, new_client=True)
+    assert step_choices(lead.get("/tasks/?scope=team").get_data(as_text=True)) == {"kennismakingsgesprek"}
+    assert step_choices(own.get("/tasks/").get_data(as_text=True)) == {"kennismakingsgesprek"}
+    complete(case, "kennismakingsgesprek", ria)
+    intake = {"intake_leerbaarheid", "intake_opleiding_werk", "intake_persoonlijke_omstandigheden",
+              "intake_leefgebieden"}
+    assert step_choices(own.get("/tasks/").get_data(as_text=True)) == intake  # the caseload: at once
+    team = lead.get("/tasks/?scope=team")
+    assert step_choices(team.get_data(as_text=True)) == {"kennismakingsgesprek"}  # kept
+    # filtering on a step the kept choices lack still works (the asked value stays selectable)
+    assert names(lead.get("/tasks/?scope=team&step=intake_leerbaarheid").get_data(as_text=True)) == [
+        "Olena Kovalenko"]
+    app.extensions["worklist_options"][0].clear()  # as when the time has passed
+    assert step_choices(lead.get("/tasks/?scope=team").get_data(as_text=True)) == intake
+    # an own list longer than MAX_CASE_IDS is kept too
+    monkeypatch.setattr(worklist, "MAX_CASE_IDS", 0)
+    first = own.get("/tasks/").get_data(as_text=True)
+    complete(case, "intake_leerbaarheid", ria)
+    assert step_choices(own.get("/tasks/").get_data(as_text=True)) == step_choices(first) == intake
+    monkeypatch.setitem(app.config, "WORKLIST_OPTIONS_SECONDS", 0)  # nothing kept
+    assert step_choices(own.get("/tasks/").get_data(as_text=True)) == intake - {"intake_leerbaarheid"}
+
+
 def test_overdue_filter_and_pagination(app, ria, create_case, login, clock):
     cases = [create_case(ria, first=f"Persoon{i}") for i in range(7)]
     late = open_tasks(cases[2])[0]
@@ -348,6 +386,28 @@ def test_workload_counts_per_regisseur_and_links_to_the_worklist(ria, create_use
     assert "Elders" not in visible_text(html) and "Sven" not in visible_text(html)
     linked = client.get(f"/tasks/?scope=team&regisseur={ria.id}&overdue=y").get_data(as_text=True)
     assert names(linked) == ["Twee Haddad"]
+    assert "2 regisseurs · 4 lopende dossiers · 7 open taken · 1 te laat" in " ".join(visible_text(html).split())
+
+
+def test_workload_pages_through_many_regisseurs_with_the_teams_totals(ria, create_user, create_case, login, clock):
+    """PAGE_SIZE is 5 in the tests: seven regisseurs make two pages; the totals are the whole team's."""
+    tom = create_user("tom", role="teamleider")
+    for name in ("bea", "cor", "dirk", "eva", "fien", "gijs"):
+        create_case(create_user(name), first=name.title())
+    create_case(ria, first="Ria's")
+    client = login(tom)
+    first = client.get("/tasks/team").get_data(as_text=True)
+    second = client.get("/tasks/team?page=2").get_data(as_text=True)
+
+    def regisseurs(html):
+        return re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', html)
+
+    assert len(regisseurs(first)) == 5 and len(regisseurs(second)) == 2
+    assert set(regisseurs(first)) | set(regisseurs(second)) == {"Bea", "Cor", "Dirk", "Eva", "Fien", "Gijs", "Ria"}
+    for html in (first, second):
+        assert "7 regisseurs · 7 lopende dossiers" in " ".join(visible_text(html).split())
+    assert 'href="/tasks/team?page=2"' in first and "Pagina 2 van 2" in second
+    assert regisseurs(client.get("/tasks/team?page=99").get_data(as_text=True)) == regisseurs(second)  # the last
 
 
 def test_workload_is_for_the_teamleider_only(ria, login):
