@@ -35,6 +35,10 @@ class Case(TimestampMixin, db.Model):
         # … and of one regisseur (the workload's links)
         Index("ix_case_open_regisseur_deadline", "regisseur_id", "next_deadline", "last_name", "first_name", "id",
               "closed_at", sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+        # the teamleider's own worklist (escalations, concerns, approvals) in its order, without grouping the
+        # thousands of open teamleider tasks a region's municipality may hold
+        Index("ix_case_lead_deadline", "municipality_id", "lead_deadline", "last_name", "first_name", "id",
+              sqlite_where=text("lead_deadline IS NOT NULL"), postgresql_where=text("lead_deadline IS NOT NULL")),
         # PostgreSQL only, and only where pg_trgm can be created: ix_case_search_trgm (GIN, trigram) on
         # search_key, made by the migration and not declared here (tests/test_schema.py allows it)
     )
@@ -96,6 +100,13 @@ class Case(TimestampMixin, db.Model):
     #: PIP deadline while no PIP is decided (midnight UTC), NO_DEADLINE when there is neither. Kept on every
     #: write of the case (below), so it can be read in index order.
     next_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The earliest due moment of the case's open teamleider tasks, NO_DEADLINE when they have none, NULL
+    #: when there are none (kept by tasks.worklist.refresh_step_due, like next_step_due).
+    next_lead_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: What the teamleider's own worklist sorts on: the earlier of next_lead_due and the PIP deadline while
+    #: no PIP is decided (the rule of next_deadline, for the teamleider's tasks); NULL when the case has no
+    #: open teamleider task, so the list is the index's non-NULL part. Kept on every write of the case.
+    lead_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     municipality: Mapped[Municipality] = relationship()
     regisseur: Mapped[User | None] = relationship(foreign_keys=[regisseur_id])
@@ -111,13 +122,20 @@ class Case(TimestampMixin, db.Model):
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-def deadline_of(case: Case) -> datetime:
-    """The rule ``next_deadline`` stores (the worklist's SQL ``next_deadline`` is the same rule for a user's
-    own steps, computed per request)."""
-    moments = [case.next_step_due] if case.next_step_due is not None else []
+def deadline_of(case: Case, step_due: datetime | None = None) -> datetime:
+    """The rule ``next_deadline`` stores: the earlier of ``step_due`` (default: the case's next regisseur
+    step) and the PIP deadline while no PIP is decided (the worklist's SQL ``next_deadline`` is the same
+    rule for a user's own steps, computed per request)."""
+    step_due = case.next_step_due if step_due is None else step_due
+    moments = [step_due] if step_due is not None and step_due != NO_DEADLINE else []
     if case.pip_decided_on is None and case.pip_deadline is not None:
         moments.append(datetime.combine(case.pip_deadline, time(), UTC))
     return min(moments, default=NO_DEADLINE)
+
+
+def lead_deadline_of(case: Case) -> datetime | None:
+    """The rule ``lead_deadline`` stores: :func:`deadline_of` for the open teamleider tasks; None without them."""
+    return None if case.next_lead_due is None else deadline_of(case, case.next_lead_due)
 
 
 def normalise(text: str) -> str:
@@ -136,3 +154,4 @@ def search_key(case: Case) -> str:
 def _keep_search_key(_mapper, _connection, case: Case) -> None:
     case.search_key = search_key(case)
     case.next_deadline = deadline_of(case)
+    case.lead_deadline = lead_deadline_of(case)

@@ -91,19 +91,25 @@ class WorklistRow:
 
 
 def refresh_step_due(case: Case, open_tasks: Iterable[HumanTask] | None = None) -> None:
-    """Store the earliest due moment of the case's open regisseur steps (what the team list shows); the
-    case's next_deadline follows on its write (cases.models). Called wherever open steps or their due
-    moments change: after every engine step, a deadline extension, a migration's rollback.
+    """Store the earliest due moment of the case's open regisseur steps (what the team list shows) and of
+    its open teamleider tasks (the teamleider's own list); the case's next_deadline and lead_deadline follow
+    on its write (cases.models). Called wherever open tasks or their due moments change: after every engine
+    step, a deadline extension, a migration's rollback.
 
     ``open_tasks``: every task of the case that was open before and every task that opened, as the engine
-    step already holds them (spares a query on that hot path); the same condition as ``_task_scope(TEAM)``.
+    step already holds them (spares a query on that hot path); only those still open count.
     """
     if open_tasks is None:
-        case.next_step_due = db.session.scalar(select(func.min(HumanTask.due_at)).where(
-            HumanTask.case_id == case.id, _task_scope(None, TEAM)))
-        return
-    case.next_step_due = min((task.due_at for task in open_tasks if task.status == HumanTask.OPEN
-                              and task.role == Role.REGISSEUR.value and task.due_at is not None), default=None)
+        open_tasks = db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
+                                                                HumanTask.status == HumanTask.OPEN))
+    steps, leads = [], []
+    for task in open_tasks:
+        if task.status == HumanTask.OPEN and task.role == Role.REGISSEUR.value:
+            steps.append(task.due_at)
+        elif task.status == HumanTask.OPEN and task.role == Role.TEAMLEIDER.value:
+            leads.append(task.due_at)
+    case.next_step_due = min((due for due in steps if due is not None), default=None)
+    case.next_lead_due = min((due for due in leads if due is not None), default=NO_DEADLINE) if leads else None
 
 
 def _task_scope(user: User | None, scope: str):
@@ -170,10 +176,12 @@ def _pip_open():
 
 def _base(user: User, filters: Filters):
     """SELECT case, regisseur name, next deadline … (grouped per case for the user's own tasks), with every
-    filter applied."""
+    filter applied; and the stored deadline column whose index gives the deadline order (or None)."""
     regisseur = User.display_name.label("regisseur")
-    if filters.scope == TEAM:  # the municipality's open cases, in the order of their stored next deadline
-        return _team_base(user, filters, regisseur)
+    if filters.scope == TEAM:
+        return _stored_base(user, filters, regisseur, Case.next_deadline, TEAM)
+    if user.role == Role.TEAMLEIDER.value and not _lead_tasks_assigned(user):
+        return _stored_base(user, filters, regisseur, Case.lead_deadline, MINE)
     task = _my_tasks(user).c
     # Grouped per case on the task rows alone (they come from ix_human_task_worklist without touching the
     # table), then joined with the cases: grouping the joined case rows cost 120 ms for a teamleider's
@@ -198,25 +206,41 @@ def _base(user: User, filters: Filters):
     query = _case_filters(query, user, filters)
     if filters.overdue:
         query = query.where(next_deadline(mine.c.step_due, _pip_open()) < utcnow())
-    return query, next_due, regisseur
+    return query, next_due, regisseur, None
 
 
-def _team_base(user: User, filters: Filters, regisseur):
-    """The team list: no grouping, no join with the tasks; ``Case.next_deadline`` is stored (kept by
-    refresh_step_due and the case's own write), so ``ix_case_open_deadline`` gives a page in order."""
-    next_due = Case.next_deadline.label("next_due")
+def _lead_tasks_assigned(user: User) -> bool:
+    """Whether any open teamleider task of the municipality is assigned to someone (the portal leaves them
+    to the team: none is). Only while none is, the stored ``lead_deadline`` — kept over all the case's
+    teamleider tasks — is the deadline of exactly the teamleider's own list."""
+    return db.session.scalar(select(HumanTask.id).where(
+        HumanTask.municipality_id == user.municipality_id, HumanTask.role == user.role,
+        HumanTask.status == HumanTask.OPEN, HumanTask.assignee_id.is_not(None)).limit(1)) is not None
+
+
+def _stored_base(user: User, filters: Filters, regisseur, deadline, scope: str):
+    """A list read in the order of a stored deadline column: no grouping, no join with the tasks.
+
+    - the team list (``scope`` TEAM, ``Case.next_deadline``): the municipality's open cases, a page from
+      ``ix_case_open_deadline``;
+    - the teamleider's own list (MINE, ``Case.lead_deadline``): the municipality's cases with an open
+      teamleider task, a page from ``ix_case_lead_deadline``, without grouping a region's thousands of
+      escalations.
+    Both columns are kept by refresh_step_due and the case's own write (cases.models)."""
+    listed = Case.closed_at.is_(None) if scope == TEAM else Case.lead_deadline.is_not(None)
+    next_due = deadline.label("next_due")
     query = (select(Case, regisseur, next_due)
-             .where(Case.municipality_id == user.municipality_id, Case.closed_at.is_(None))
+             .where(Case.municipality_id == user.municipality_id, listed)
              .outerjoin(User, User.id == Case.regisseur_id))
     if search_terms(filters.search):  # the whole municipality: through the search index
         query = query.where(Case.id.in_(matching_cases(user.municipality_id, filters.search)))
     query = _case_filters(query, user, filters)
     if filters.step:
-        query = query.where(exists().where(HumanTask.case_id == Case.id, _task_scope(user, TEAM),
+        query = query.where(exists().where(HumanTask.case_id == Case.id, _task_scope(user, scope),
                                            HumanTask.bpmn_id == filters.step))
     if filters.overdue:
-        query = query.where(Case.next_deadline < utcnow())
-    return query, next_due, regisseur
+        query = query.where(deadline < utcnow())
+    return query, next_due, regisseur, deadline
 
 
 def _case_filters(query, user: User, filters: Filters):
@@ -227,13 +251,13 @@ def _case_filters(query, user: User, filters: Filters):
     return query
 
 
-def _ordered(query, filters: Filters, next_due, regisseur):
+def _ordered(query, filters: Filters, next_due, regisseur, stored):
     name = (Case.last_name, Case.first_name)
     columns = {"name": name, "deadline": (next_due,), "stage": (Case.stage_label,), "regisseur": (regisseur,)}
     keys = columns.get(filters.sort, columns["deadline"])
-    if filters.scope == TEAM and keys == columns["deadline"]:  # stored: NO_DEADLINE sorts last, in index order
-        deadline = Case.next_deadline.desc() if filters.descending else Case.next_deadline
-        first = ((Case.next_deadline == NO_DEADLINE).asc(),) if filters.descending else ()
+    if stored is not None and keys == columns["deadline"]:  # NO_DEADLINE sorts last, in index order
+        deadline = stored.desc() if filters.descending else stored
+        first = ((stored == NO_DEADLINE).asc(),) if filters.descending else ()
         return query.order_by(*first, deadline, *name, Case.id)
     order = []
     for key in keys:
@@ -243,13 +267,13 @@ def _ordered(query, filters: Filters, next_due, regisseur):
 
 def worklist_page(user: User, filters: Filters, page: int, today: date) -> CappedPage:
     """The rows of page ``page`` (1-based), each with its open steps and urgency."""
-    query, next_due, regisseur = _base(user, filters)
+    query, next_due, regisseur, stored = _base(user, filters)
     # a team's list in a region: the count stops at COUNT_CAP; it counts ids, not whole case rows
     total, capped = capped_count(query.with_only_columns(Case.id, maintain_column_froms=True))
     size = page_size()
     # The page's ids in order first (narrow rows: sorting a teamleider's 10,000 whole case rows cost 40 ms),
     # then those cases with their regisseur's name; one more row: is there a next page.
-    ordered = db.session.execute(_ordered(query, filters, next_due, regisseur)
+    ordered = db.session.execute(_ordered(query, filters, next_due, regisseur, stored)
                                  .with_only_columns(Case.id, next_due, maintain_column_froms=True)
                                  .limit(size + 1).offset((page - 1) * size)).all()
     more, ordered = len(ordered) > size, ordered[:size]

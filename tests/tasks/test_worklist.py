@@ -357,6 +357,51 @@ def test_teamleider_sees_the_regisseur_and_the_team(ria, create_user, create_cas
     assert "Yonas" not in login(ria, new_client=True).get("/tasks/?scope=team").get_data(as_text=True)
 
 
+def test_the_teamleiders_own_list_from_the_stored_deadline_equals_the_grouped_one(ria, create_user, create_case,
+                                                                                   clock, monkeypatch):
+    """lead_deadline (kept per case) gives the teamleider's own list in exactly the order and with exactly the
+    rows, counts and filters the grouped tasks give; a case leaves it when its last teamleider task closes;
+    one teamleider task assigned to someone makes the list group again (the stored column counts them all)."""
+    from portal.tasks import worklist
+    from portal.tasks.worklist import Filters, worklist_page
+
+    tom = create_user("tom", role="teamleider")
+    rob = create_user("rob")
+    cases = [create_case(ria if n % 2 else rob, first=f"Nr{n}", last=name, koppeling=TODAY - timedelta(weeks=weeks))
+             for n, (name, weeks) in enumerate([("Late", 9), ("Later", 6), ("Vroeg", 5), ("Vers", 1), ("Al", 7)])]
+    cases[4].pip_decided_on = TODAY - timedelta(days=3)  # a decided PIP no longer counts
+    fire_due_timers()  # "brede intake niet gestart" for the four older than 4 weeks
+    db.session.flush()
+    lists = [Filters(), Filters(sort="name"), Filters(sort="deadline", descending=True), Filters(overdue=True),
+             Filters(search="later"), Filters(stage=cases[0].stage_label), Filters(regisseur_id=ria.id),
+             Filters(step="escalatie_intake_niet_gestart"), Filters(step="kennismakingsgesprek")]
+
+    def both(filters):
+        stored = worklist_page(tom, filters, 1, TODAY)
+        monkeypatch.setattr(worklist, "_lead_tasks_assigned", lambda user: True)
+        grouped = worklist_page(tom, filters, 1, TODAY)
+        monkeypatch.undo()
+        return [(r.case.id, r.next_due, [t.id for t in r.tasks]) for r in stored.items], stored.total, \
+               [(r.case.id, r.next_due, [t.id for t in r.tasks]) for r in grouped.items], grouped.total
+
+    for filters in lists:
+        stored, stored_total, grouped, grouped_total = both(filters)
+        assert (stored, stored_total) == (grouped, grouped_total), filters
+    assert {row[0] for row in both(Filters())[0]} == {case.id for case in cases if case.first_name != "Nr3"}
+    # the escalation of the latest one done: it leaves the list at once
+    escalation = next(t for t in open_tasks(cases[0]) if t.role == "teamleider")
+    complete(cases[0], escalation.bpmn_id, tom)
+    db.session.flush()
+    assert cases[0].lead_deadline is None and cases[0].next_lead_due is None
+    assert cases[0].id not in {row[0] for row in both(Filters())[0]}
+    # a teamleider task assigned to someone: the grouped list (which honours assignees) again
+    other = next(t for t in open_tasks(cases[1]) if t.role == "teamleider")
+    other.assignee_id = create_user("tess", role="teamleider").id
+    db.session.flush()
+    assert worklist._lead_tasks_assigned(tom)
+    assert cases[1].id not in {row.case.id for row in worklist_page(tom, Filters(), 1, TODAY).items}
+
+
 def test_workload_counts_per_regisseur_and_links_to_the_worklist(ria, create_user, create_case, login, clock):
     tom = create_user("tom", role="teamleider")
     rob = create_user("rob")
