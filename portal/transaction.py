@@ -67,9 +67,10 @@ def finish(response: Response) -> Response:
         current_app.logger.info("conflict at commit: %s", describe_error(exc))  # no values in the log
         response = _conflict()
     except DBAPIError:
+        db.session.rollback()  # before anything else reads: the error page needs a usable session
         if write_intent.get():
             raise
-        db.session.rollback()  # a page view whose reads went with its commit: they get their own try below
+        # a page view whose reads went with its commit: they get their own try below
     if kept:
         try:
             write_intent.set(True)

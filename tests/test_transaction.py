@@ -196,6 +196,31 @@ def test_a_nul_byte_on_postgresql_logs_no_value(client, caplog, capsys, database
         assert value not in caplog.text + streams.out + streams.err
 
 
+def test_a_change_whose_commit_fails_answers_the_error_page(client, probe_app, monkeypatch, create_user):
+    """A database error at commit (disk full, a lost connection) rolls the session back before the error
+    page is rendered: that page reads the signed-in user and the language, which on a session still in
+    the failed transaction raised again (PendingRollbackError) and left a bare 500."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    monkeypatch.setitem(probe_app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    user = create_user("ria")
+    assert client.post("/login", data={"username": user.username, "password": "geheim-123"}).status_code == 302
+
+    def fail_the_commits_insert(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO audit_event"):  # flushed by the commit itself
+            raise OperationalError(statement, {}, Exception("disk I/O error"))
+
+    engine = db.session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", fail_the_commits_insert)
+    try:
+        response = client.post("/probe/200?code=F1")
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_the_commits_insert)
+    assert response.status_code == 500 and "Er ging iets mis" in response.get_data(as_text=True)
+    assert municipality("F1") is None
+
+
 def test_the_engine_hides_statement_parameters(probe_app):
     """Defence in depth: whatever prints a SQLAlchemy error, its parameters are not in it."""
     with probe_app.app_context():
