@@ -321,6 +321,10 @@ def _copy_seeds(source: Path, url: str, workdir: Path) -> dict:
     from portal.extensions import db
 
     started = time.perf_counter()
+    with _app(f"sqlite:///{source}", workdir).app_context():  # a cached seed file from before a migration
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
     app = _app(url, workdir)
     with app.app_context():
         upgrade()
