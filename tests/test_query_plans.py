@@ -46,19 +46,22 @@ def regisseur(create_user) -> User:
                                      Filters(step="kennismakingsgesprek", overdue=True)],
                          ids=["worklist", "search", "sorted", "filtered"])
 def test_the_worklist_reads_the_users_tasks_through_an_index(regisseur, filters):
-    query, _due, _name, _stored = _base(regisseur, filters)
+    query = _base(regisseur, filters).query
     found = plan(query)
     assert not full_scans(found, "human_task"), found
-    assert "ix_human_task_worklist" in found, found
     if db.engine.dialect.name == "sqlite":  # both halves seek on all four columns, the assignee included
+        assert "ix_human_task_worklist" in found, found
         assert found.count("status=? AND assignee_id=?)") == 2, found
+    else:  # an index; which one PostgreSQL takes on a test table of a few rows depends on whether autovacuum
+        # has analysed it yet (after the worklist tests it has, and (status, role, due_at) looks as good)
+        assert re.search(r"Index (Only )?Scan using ix_human_task_\w+ on human_task", found), found
 
 
 def test_the_team_worklist_of_one_regisseur_reads_an_index(create_user, regisseur):
     from portal.tasks.worklist import _ordered
     lead = create_user("tom", role="teamleider")
     filters = Filters(scope=TEAM, regisseur_id=regisseur.id)
-    query, due, name, stored = _base(lead, filters)
+    query, due, name, stored, _total = _base(lead, filters)
     found = plan(_ordered(query, filters, due, name, stored).limit(26))
     assert not full_scans(found, "inburgering_case"), found
     if db.engine.dialect.name == "sqlite":  # the regisseur's open cases in deadline order, not the municipality's
@@ -94,7 +97,7 @@ def test_the_team_workload_counts_from_indexes_alone(regisseur):
 def test_the_team_worklist_reads_a_page_in_index_order(create_user, filters):
     from portal.tasks.worklist import _ordered
     lead = create_user("tom", role="teamleider")
-    query, due, name, stored = _base(lead, filters)
+    query, due, name, stored, _total = _base(lead, filters)
     found = plan(_ordered(query, filters, due, name, stored).limit(26))
     assert not full_scans(found, "inburgering_case") and not full_scans(found, "human_task"), found
     if db.engine.dialect.name == "sqlite":  # the stored deadline: no grouping, no sort of the municipality
@@ -110,7 +113,7 @@ def test_the_teamleiders_own_list_reads_a_page_in_index_order(create_user, filte
     """A region's municipality holds thousands of open escalations: no grouping of them, no sort."""
     from portal.tasks.worklist import _ordered
     lead = create_user("tom", role="teamleider")
-    query, due, name, stored = _base(lead, filters)
+    query, due, name, stored, _total = _base(lead, filters)
     found = plan(_ordered(query, filters, due, name, stored).limit(26))
     assert not full_scans(found, "inburgering_case") and not full_scans(found, "human_task"), found
     assert "ix_case_lead_deadline" in found, found
@@ -125,7 +128,7 @@ def test_the_teamleiders_own_list_reads_a_page_in_index_order(create_user, filte
 def test_the_worklist_looks_its_cases_up_by_id(regisseur, create_case):
     """PostgreSQL misjudges the unassigned half of the task lookup; given the ids it cannot start from every case."""
     create_case(regisseur)
-    query, _due, _name, _stored = _base(regisseur, Filters())
+    query = _base(regisseur, Filters()).query
     found = plan(query)
     if db.engine.dialect.name == "postgresql":
         assert re.search(r"pk_inburgering_case.*\n\s*Index Cond: \(id = (ANY|\d)", found), found

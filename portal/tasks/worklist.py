@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from threading import Lock
+from typing import Any, NamedTuple
 
 from cachetools import TTLCache
 from flask import current_app
@@ -28,6 +29,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from portal.auth.models import User
+from portal.cases import paging
 from portal.cases.models import NO_DEADLINE, Case
 from portal.cases.paging import CappedPage, capped_count
 from portal.cases.services import matching_cases, search_terms
@@ -174,9 +176,21 @@ def _pip_open():
     return case((Case.pip_decided_on.is_(None), Case.pip_deadline), else_=None)
 
 
-def _base(user: User, filters: Filters):
-    """SELECT case, regisseur name, next deadline … (grouped per case for the user's own tasks), with every
-    filter applied; and the stored deadline column whose index gives the deadline order (or None)."""
+class ListQuery(NamedTuple):
+    """A worklist's query (SELECT case, regisseur name, next deadline … with every filter applied) and what
+    paging it needs."""
+
+    query: Any
+    next_due: Any
+    regisseur: Any
+    #: The stored deadline column whose index gives the deadline order (None: the query computes it).
+    stored: Any = None
+    #: The number of rows, when known without counting them (an own list without filters: its case ids).
+    total: int | None = None
+
+
+def _base(user: User, filters: Filters) -> ListQuery:
+    """The list's query: grouped per case for the user's own tasks, or in a stored deadline's order."""
     regisseur = User.display_name.label("regisseur")
     if filters.scope == TEAM:
         return _stored_base(user, filters, regisseur, Case.next_deadline, TEAM)
@@ -206,7 +220,9 @@ def _base(user: User, filters: Filters):
     query = _case_filters(query, user, filters)
     if filters.overdue:
         query = query.where(next_deadline(mine.c.step_due, _pip_open()) < utcnow())
-    return query, next_due, regisseur, None
+    narrowed = filters.search or filters.step or filters.stage or filters.overdue or filters.regisseur_id is not None
+    return ListQuery(query, next_due, regisseur, total=len(case_ids) if case_ids is not None and not narrowed
+                     else None)
 
 
 def _lead_tasks_assigned(user: User) -> bool:
@@ -218,7 +234,7 @@ def _lead_tasks_assigned(user: User) -> bool:
         HumanTask.status == HumanTask.OPEN, HumanTask.assignee_id.is_not(None)).limit(1)) is not None
 
 
-def _stored_base(user: User, filters: Filters, regisseur, deadline, scope: str):
+def _stored_base(user: User, filters: Filters, regisseur, deadline, scope: str) -> ListQuery:
     """A list read in the order of a stored deadline column: no grouping, no join with the tasks.
 
     - the team list (``scope`` TEAM, ``Case.next_deadline``): the municipality's open cases, a page from
@@ -240,7 +256,7 @@ def _stored_base(user: User, filters: Filters, regisseur, deadline, scope: str):
                                            HumanTask.bpmn_id == filters.step))
     if filters.overdue:
         query = query.where(deadline < utcnow())
-    return query, next_due, regisseur, deadline
+    return ListQuery(query, next_due, regisseur, stored=deadline)
 
 
 def _case_filters(query, user: User, filters: Filters):
@@ -267,9 +283,12 @@ def _ordered(query, filters: Filters, next_due, regisseur, stored):
 
 def worklist_page(user: User, filters: Filters, page: int, today: date) -> CappedPage:
     """The rows of page ``page`` (1-based), each with its open steps and urgency."""
-    query, next_due, regisseur, stored = _base(user, filters)
+    query, next_due, regisseur, stored, known = _base(user, filters)
     # a team's list in a region: the count stops at COUNT_CAP; it counts ids, not whole case rows
-    total, capped = capped_count(query.with_only_columns(Case.id, maintain_column_froms=True))
+    if known is not None:  # counted already (an own list's case ids), capped like any count
+        total, capped = min(known, paging.COUNT_CAP), known > paging.COUNT_CAP
+    else:
+        total, capped = capped_count(query.with_only_columns(Case.id, maintain_column_froms=True))
     size = page_size()
     # The page's ids in order first (narrow rows: sorting a teamleider's 10,000 whole case rows cost 40 ms),
     # then those cases with their regisseur's name; one more row: is there a next page.
