@@ -102,11 +102,11 @@ def load_config(instance_path: str) -> dict:
         "DRAFT_MAX_BYTES": int(_env("DRAFT_MAX_BYTES", str(256 * 1024)) or 256 * 1024),
         # Page size of worklists and case lists.
         "PAGE_SIZE": int(_env("PAGE_SIZE", "25") or 25),
-        # How long an app process reuses the filter choices of a long worklist (a team's municipality, a
-        # teamleider's thousands of escalations), in seconds; 0: read them on every page view. Reading them
-        # cost 10-18 ms a page at 100,000 cases (bench/scale.py); a step that newly appears in such a list
-        # is offered in the step filter this much later.
-        "WORKLIST_OPTIONS_SECONDS": int(_env("WORKLIST_OPTIONS_SECONDS", "30") or 0),
+        # How long an app process reuses the filter choices of long lists (a team's worklist, a teamleider's
+        # thousands of escalations, the stages of a municipality with more than 1,000 cases), in seconds; 0:
+        # read them on every page view (portal.kept). Reading them cost 3-18 ms a page at 100,000 cases
+        # (bench/scale.py); a step or stage that newly appears in such a list is offered this much later.
+        "LIST_CHOICES_SECONDS": int(_env("LIST_CHOICES_SECONDS", "30") or 0),
         # Worklist urgency (three levels, always with text: "Te laat", "Binnenkort", "Op tijd"). A step is
         # "Binnenkort" from this many days before its deadline: the dueIn of most steps is 1-3 weeks, so a
         # week ahead is the moment to plan it in.

@@ -53,7 +53,7 @@ def app(database_url, seal_config):
         "RATELIMIT_ENABLED": False,
         "PAGE_SIZE": 5,
         # rolled-back tests reuse ids: no filter choices kept from one test to the next (tested on its own)
-        "WORKLIST_OPTIONS_SECONDS": 0,
+        "LIST_CHOICES_SECONDS": 0,
         # Two-factor sign-in is off for the suite; tests/auth/test_two_factor.py turns it on.
         "TWO_FACTOR_ROLES": (),
     })

@@ -18,7 +18,9 @@ from portal import dates
 from portal.audit.services import record
 from portal.auth.models import Municipality, User
 from portal.cases.models import Case, normalise
+from portal.cases.paging import COUNT_CAP
 from portal.extensions import db
+from portal.kept import kept
 from portal.notifications.services import queue
 from portal.security import Role
 
@@ -206,7 +208,15 @@ def search_terms(search: str | None) -> list[str]:
 
 
 def stages_of(user: User) -> list[tuple[str, str, int]]:
-    rows = db.session.execute(select(Case.stage, Case.stage_label, func.count())
-                              .where(Case.municipality_id == user.municipality_id)
-                              .group_by(Case.stage, Case.stage_label).order_by(Case.stage_label))
-    return [(row[0], row[1], row[2]) for row in rows]
+    """The stages of the municipality's cases with their counts (the case list's stage filter); kept a few
+    seconds per process for a municipality of more than COUNT_CAP cases (portal.kept): counting its 25,000
+    cases per stage cost a case list 4 ms at 100,000 cases."""
+
+    def count() -> tuple[list[tuple[str, str, int]], bool]:
+        rows = db.session.execute(select(Case.stage, Case.stage_label, func.count())
+                                  .where(Case.municipality_id == user.municipality_id)
+                                  .group_by(Case.stage, Case.stage_label).order_by(Case.stage_label))
+        stages = [(row[0], row[1], row[2]) for row in rows]
+        return stages, sum(found for _stage, _label, found in stages) > COUNT_CAP
+
+    return kept(("stages", user.municipality_id), count)

@@ -19,10 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from threading import Lock
 from typing import Any, NamedTuple
 
-from cachetools import TTLCache
 from flask import current_app
 from sqlalchemy import and_, case, exists, func, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
@@ -36,6 +34,7 @@ from portal.cases.services import matching_cases, search_terms
 from portal.db import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.hooks import Hooks
+from portal.kept import kept
 from portal.security import Role
 from portal.tasks.models import HumanTask
 from portal.tasks.urgency import Urgency, pip_urgency, step_urgency, worst
@@ -323,38 +322,13 @@ class FilterOptions:
     regisseurs: list[tuple[int, str]]
 
 
-#: Most long lists whose filter choices a process keeps (a team's municipality, a teamleider's own list).
-OPTIONS_KEPT = 1_000
-
-
 def filter_options(user: User, scope: str) -> FilterOptions:
     """The filter choices of the list (:func:`read_filter_options`); those of a long list — the team's
-    whole municipality, or a user's own list of more than ``MAX_CASE_IDS`` cases — are kept for
-    ``WORKLIST_OPTIONS_SECONDS`` per app process: reading them cost 10-18 ms a page at 100,000 cases, and
-    they change with the municipality's work, not with one page view. A regisseur's own list (a caseload)
-    is read every time, so the step just opened is offered at once."""
-    seconds = current_app.config["WORKLIST_OPTIONS_SECONDS"]
-    if seconds <= 0:
-        return read_filter_options(user, scope)[0]
-    kept, lock = _kept_options(seconds)
-    key = (TEAM, user.municipality_id, user.role) if scope == TEAM else (MINE, user.id)
-    with lock:
-        found = kept.get(key)
-    if found is not None:
-        return found
-    options, long = read_filter_options(user, scope)
-    if long:
-        with lock:
-            kept[key] = options
-    return options
-
-
-def _kept_options(seconds: int) -> tuple[TTLCache, Lock]:
-    """This app's cache of filter choices (threads of one process share it; each process has its own)."""
-    store = current_app.extensions.get("worklist_options")
-    if store is None or store[0].ttl != seconds:
-        store = current_app.extensions["worklist_options"] = (TTLCache(OPTIONS_KEPT, ttl=seconds), Lock())
-    return store
+    whole municipality, or a user's own list of more than ``MAX_CASE_IDS`` cases — are kept a few seconds
+    per app process (portal.kept). A regisseur's own list (a caseload) is read every time, so the step
+    just opened is offered at once."""
+    key = ("worklist", TEAM, user.municipality_id, user.role) if scope == TEAM else ("worklist", MINE, user.id)
+    return kept(key, lambda: read_filter_options(user, scope))
 
 
 def read_filter_options(user: User, scope: str) -> tuple[FilterOptions, bool]:

@@ -132,6 +132,36 @@ def test_case_list_filters_by_stage_and_search(create_user, create_case, login):
     assert a.reference in client.get("/cases/?stage=brede_intake").get_data(as_text=True)
 
 
+def test_a_large_municipalitys_stage_counts_are_kept_a_while_a_small_ones_are_not(app, create_user, create_case,
+                                                                                  login, monkeypatch):
+    """The case list's stage filter counts the municipality's cases per stage: kept LIST_CHOICES_SECONDS for
+    a municipality of more than COUNT_CAP cases (here 2), read every time for a smaller one."""
+    from portal.cases import services
+    from portal.kept import forget_all
+
+    monkeypatch.setitem(app.config, "LIST_CHOICES_SECONDS", 30)
+    forget_all()
+    ria = create_user("ria")
+    client = login(ria)
+
+    def brede_intake() -> str:
+        html = client.get("/cases/").get_data(as_text=True)
+        return re.search(r'<option value="brede_intake"[^>]*>([^<]+)</option>', html).group(1)
+
+    create_case(ria)
+    create_case(ria)
+    assert brede_intake() == "Brede intake (2)"
+    create_case(ria)
+    assert brede_intake() == "Brede intake (3)"  # small (2 is the cap, 2 were counted): read again
+    monkeypatch.setattr(services, "COUNT_CAP", 2)
+    forget_all()
+    assert brede_intake() == "Brede intake (3)"  # large now: kept
+    create_case(ria)
+    assert brede_intake() == "Brede intake (3)"
+    forget_all()  # as when the time has passed
+    assert brede_intake() == "Brede intake (4)"
+
+
 def test_case_list_audits_which_cases_were_shown(create_user, create_case, login):
     ria = create_user("ria")
     case = create_case(ria)

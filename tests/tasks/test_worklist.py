@@ -230,11 +230,12 @@ def step_choices(html: str) -> set[str]:
 def test_a_long_lists_filter_choices_are_kept_a_while_and_a_caseloads_are_not(app, ria, create_user, create_case,
                                                                                 login, clock, monkeypatch):
     """The team list's choices (and those of an own list longer than MAX_CASE_IDS) are kept for
-    WORKLIST_OPTIONS_SECONDS per process; a regisseur's caseload is read every time; 0 keeps nothing."""
+    LIST_CHOICES_SECONDS per process; a regisseur's caseload is read every time; 0 keeps nothing."""
+    from portal.kept import forget_all
     from portal.tasks import worklist
 
-    monkeypatch.setitem(app.config, "WORKLIST_OPTIONS_SECONDS", 30)
-    app.extensions.pop("worklist_options", None)
+    monkeypatch.setitem(app.config, "LIST_CHOICES_SECONDS", 30)
+    app.extensions.pop("portal_kept", None)
     tom = create_user("tom", role="teamleider")
     case = create_case(ria, first="Olena", last="Kovalenko")
     lead, own = login(tom), login(ria, new_client=True)
@@ -249,14 +250,14 @@ def test_a_long_lists_filter_choices_are_kept_a_while_and_a_caseloads_are_not(ap
     # filtering on a step the kept choices lack still works (the asked value stays selectable)
     assert names(lead.get("/tasks/?scope=team&step=intake_leerbaarheid").get_data(as_text=True)) == [
         "Olena Kovalenko"]
-    app.extensions["worklist_options"][0].clear()  # as when the time has passed
+    forget_all()  # as when the time has passed
     assert step_choices(lead.get("/tasks/?scope=team").get_data(as_text=True)) == intake
     # an own list longer than MAX_CASE_IDS is kept too
     monkeypatch.setattr(worklist, "MAX_CASE_IDS", 0)
     first = own.get("/tasks/").get_data(as_text=True)
     complete(case, "intake_leerbaarheid", ria)
     assert step_choices(own.get("/tasks/").get_data(as_text=True)) == step_choices(first) == intake
-    monkeypatch.setitem(app.config, "WORKLIST_OPTIONS_SECONDS", 0)  # nothing kept
+    monkeypatch.setitem(app.config, "LIST_CHOICES_SECONDS", 0)  # nothing kept
     assert step_choices(own.get("/tasks/").get_data(as_text=True)) == intake - {"intake_leerbaarheid"}
 
 
