@@ -106,7 +106,6 @@ def _init_i18n(app: Flask) -> None:
         KeptDomain,
         format_day,
         format_moment,
-        install_template_gettext,
         select_locale,
         template_context,
         translated_text,
@@ -116,7 +115,6 @@ def _init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # the translations kept per request, for Python code and templates alike (portal.i18n)
     babel.domain_instance = KeptDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
-    install_template_gettext(app.jinja_env)
     app.context_processor(template_context)
     app.jinja_env.globals["today"] = local_today
     app.jinja_env.filters["tr"] = translated_text

@@ -100,21 +100,11 @@ def current_translations(lookup=None):
 
 class KeptDomain(Domain):
     """Flask-Babel's message domain with :func:`current_translations`: what ``gettext``, ``ngettext`` and
-    ``lazy_gettext`` in Python code use (the urgency words and counts of every worklist row)."""
+    ``lazy_gettext`` in Python code use (the urgency words and counts of every worklist row), and the
+    templates' ``_`` and ``ngettext`` that Flask-Babel installs (they ask the domain too)."""
 
     def get_translations(self):
         return current_translations(super().get_translations)
-
-
-def install_template_gettext(env) -> None:
-    """The templates' ``_``, ``gettext``, ``ngettext`` … through :func:`current_translations` (in place of
-    the ones Flask-Babel installs, which make the full lookup per message)."""
-    env.install_gettext_callables(
-        gettext=lambda s: current_translations().ugettext(s),
-        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: current_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
-        newstyle=True)
 
 
 def translated_text(text):

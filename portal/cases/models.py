@@ -122,20 +122,23 @@ class Case(TimestampMixin, db.Model):
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-def deadline_of(case: Case, step_due: datetime | None = None) -> datetime:
-    """The rule ``next_deadline`` stores: the earlier of ``step_due`` (default: the case's next regisseur
-    step) and the PIP deadline while no PIP is decided (the worklist's SQL ``next_deadline`` is the same
-    rule for a user's own steps, computed per request)."""
-    step_due = case.next_step_due if step_due is None else step_due
-    moments = [step_due] if step_due is not None and step_due != NO_DEADLINE else []
+def _with_pip(case: Case, due: datetime | None) -> datetime:
+    """The earlier of ``due`` and the PIP deadline while no PIP is decided; NO_DEADLINE when there is neither."""
+    moments = [due] if due is not None and due != NO_DEADLINE else []
     if case.pip_decided_on is None and case.pip_deadline is not None:
         moments.append(datetime.combine(case.pip_deadline, time(), UTC))
     return min(moments, default=NO_DEADLINE)
 
 
+def deadline_of(case: Case) -> datetime:
+    """The rule ``next_deadline`` stores (the worklist's SQL ``next_deadline`` is the same rule for a user's
+    own steps, computed per request)."""
+    return _with_pip(case, case.next_step_due)
+
+
 def lead_deadline_of(case: Case) -> datetime | None:
-    """The rule ``lead_deadline`` stores: :func:`deadline_of` for the open teamleider tasks; None without them."""
-    return None if case.next_lead_due is None else deadline_of(case, case.next_lead_due)
+    """The rule ``lead_deadline`` stores: the same for the open teamleider tasks; None without them."""
+    return None if case.next_lead_due is None else _with_pip(case, case.next_lead_due)
 
 
 def normalise(text: str) -> str:

@@ -27,7 +27,7 @@ from portal.tasks.initial import initial_data_for
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import InvalidSubmission, StaleTask, complete_task, form_spec_for, save_draft
 from portal.tasks.worklist import MINE, TEAM, Filters, filter_options, may_open, notices_for, page_size, worklist_page
-from portal.tasks.workload import team_workload
+from portal.tasks.workload import team_workload, totals_of
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -101,10 +101,7 @@ def workload():
     # each stage's words and link parameter once, not once per regisseur
     labels = {label for load in page.items for label, _count in load.stages}
     stages = {label: (translated_text(label), quote(label)) for label in labels}
-    totals = {"regisseurs": sum(1 for load in loads if load.regisseur is not None),
-              "cases": sum(load.cases for load in loads), "open_tasks": sum(load.open_tasks for load in loads),
-              "overdue": sum(load.overdue for load in loads)}
-    return render_template("tasks/workload.html", page=page, stages=stages, totals=totals)
+    return render_template("tasks/workload.html", page=page, stages=stages, totals=totals_of(loads))
 
 
 def _load(task_id: int) -> HumanTask:

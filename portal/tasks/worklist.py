@@ -100,17 +100,17 @@ def refresh_step_due(case: Case, open_tasks: Iterable[HumanTask] | None = None) 
     ``open_tasks``: every task of the case that was open before and every task that opened, as the engine
     step already holds them (spares a query on that hot path); only those still open count.
     """
-    if open_tasks is None:
-        open_tasks = db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id,
-                                                                HumanTask.status == HumanTask.OPEN))
-    steps, leads = [], []
+    if open_tasks is None:  # the three columns it needs, not whole task rows
+        open_tasks = db.session.execute(select(HumanTask.status, HumanTask.role, HumanTask.due_at).where(
+            HumanTask.case_id == case.id, HumanTask.status == HumanTask.OPEN)).all()
+    due = {Role.REGISSEUR.value: [], Role.TEAMLEIDER.value: []}
     for task in open_tasks:
-        if task.status == HumanTask.OPEN and task.role == Role.REGISSEUR.value:
-            steps.append(task.due_at)
-        elif task.status == HumanTask.OPEN and task.role == Role.TEAMLEIDER.value:
-            leads.append(task.due_at)
-    case.next_step_due = min((due for due in steps if due is not None), default=None)
-    case.next_lead_due = min((due for due in leads if due is not None), default=NO_DEADLINE) if leads else None
+        if task.status == HumanTask.OPEN and task.role in due:
+            due[task.role].append(task.due_at)
+    steps, leads = due[Role.REGISSEUR.value], due[Role.TEAMLEIDER.value]
+    case.next_step_due = min((moment for moment in steps if moment is not None), default=None)
+    case.next_lead_due = min((moment for moment in leads if moment is not None), default=NO_DEADLINE) if leads \
+        else None
 
 
 def _task_scope(user: User | None, scope: str):

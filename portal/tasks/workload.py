@@ -30,6 +30,22 @@ class RegisseurLoad:
     stages: list[tuple[str, int]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class TeamTotals:
+    """The whole team's figures above a page of the workload."""
+
+    regisseurs: int
+    cases: int
+    open_tasks: int
+    overdue: int
+
+
+def totals_of(loads: list[RegisseurLoad]) -> TeamTotals:
+    return TeamTotals(regisseurs=sum(1 for load in loads if load.regisseur is not None),
+                      cases=sum(load.cases for load in loads), open_tasks=sum(load.open_tasks for load in loads),
+                      overdue=sum(load.overdue for load in loads))
+
+
 def task_counts(municipality_id: int, now: datetime):
     """Open regisseur steps and late ones per assignee. A case's open regisseur steps go to its regisseur
     (and move with a hand-over, tasks.assignment.reassign_case), so this is each regisseur's own worklist,
