@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from portal.forms import PortalForm
+from portal.forms import LongSelectField, PortalForm
 
 #: An e-mail address as far as a form can tell (one @, a dot in the domain, no spaces).
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Vul een geldig e-mailadres in."))
@@ -42,6 +42,6 @@ class ReasonForm(PortalForm):
 
 
 class ReassignAllForm(PortalForm):
-    regisseur = SelectField(_l("Nieuwe regisseur"), [InputRequired(_l("Kies de nieuwe regisseur."))], coerce=int,
+    regisseur = LongSelectField(_l("Nieuwe regisseur"), [InputRequired(_l("Kies de nieuwe regisseur."))], coerce=int,
                             choices=[])
     reden = TextAreaField(_l("Reden"), [InputRequired(_l("Geef de reden van de overdracht.")), Length(max=500)])

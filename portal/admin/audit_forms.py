@@ -9,7 +9,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from portal.audit.trail import ACTIONS
-from portal.forms import PortalForm, choices
+from portal.forms import LongSelectField, PortalForm, choices
 from portal.forms.dates import DayField
 
 
@@ -25,7 +25,7 @@ class AuditFilterForm(_Period, PortalForm):
 
     #: Only for a regional beheerder or fg (portal.admin.scope); a code outside the scope answers 404.
     gemeente = SelectField(_l("Gemeente"), [Optional()], choices=[])
-    user = SelectField(_l("Medewerker"), [Optional()], choices=[])
+    user = LongSelectField(_l("Medewerker"), [Optional()], choices=[])
     action = SelectField(_l("Handeling"), [Optional()], choices=[])
     case = StringField(_l("Dossiernummer"), [Optional(), Length(max=32)],
                        description=_l("Bijvoorbeeld 0344-2026-00012."))

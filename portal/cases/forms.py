@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.dates import add_years
-from portal.forms import PortalForm, PortalSubform
+from portal.forms import LongSelectField, PortalForm, PortalSubform
 from portal.forms.bounds import DateWindow
 from portal.forms.dates import DayField
 
@@ -56,12 +56,12 @@ class KoppelingFields(PortalSubform):
 
 
 class KoppelingForm(PortalForm, KoppelingFields):
-    regisseur = SelectField(_l("Regisseur"), [InputRequired(_l("Kies de regisseur."))], coerce=int,
+    regisseur = LongSelectField(_l("Regisseur"), [InputRequired(_l("Kies de regisseur."))], coerce=int,
                             description=_l("De vaste contactpersoon van de nieuwkomer."))
 
 
 class ReassignForm(PortalForm):
-    regisseur = SelectField(_l("Nieuwe regisseur"), [InputRequired(_l("Kies de nieuwe regisseur."))], coerce=int)
+    regisseur = LongSelectField(_l("Nieuwe regisseur"), [InputRequired(_l("Kies de nieuwe regisseur."))], coerce=int)
     reden = TextAreaField(_l("Reden"), [InputRequired(_l("Geef de reden van de overdracht.")), Length(max=500)])
 
 

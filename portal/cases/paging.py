@@ -51,9 +51,14 @@ class CappedPage:
         return self.page + 1
 
 
-def capped_count(query: Select) -> tuple[int, bool]:
-    """How many rows ``query`` has, counting at most ``COUNT_CAP + 1``; and whether it stopped there."""
-    found = db.session.scalar(select(func.count()).select_from(query.order_by(None).limit(COUNT_CAP + 1).subquery()))
+def capped_count(query: Select, *order) -> tuple[int, bool]:
+    """How many rows ``query`` has, counting at most ``COUNT_CAP + 1``; and whether it stopped there.
+
+    ``order``: an index's order to count in (a stored deadline's), so the database reads the first
+    ``COUNT_CAP + 1`` entries of that index and stops: without it PostgreSQL chose to scan the case rows
+    for a teamleider's 7,500 escalations (3.5 ms at 100,000 cases, against 0.3 ms in index order)."""
+    found = db.session.scalar(select(func.count()).select_from(
+        query.order_by(None).order_by(*order).limit(COUNT_CAP + 1).subquery()))
     return min(found, COUNT_CAP), found > COUNT_CAP
 
 

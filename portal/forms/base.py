@@ -3,7 +3,8 @@
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import Form
+from markupsafe import Markup, escape
+from wtforms import Form, SelectField, widgets
 from wtforms.fields.choices import SelectChoice
 
 from portal.forms.bounds import bound_field
@@ -13,6 +14,26 @@ from portal.forms.messages import portal_messages
 def choices(pairs: Iterable[tuple]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms 3.3 ``SelectChoice`` objects."""
     return [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+class QuickSelect(widgets.Select):
+    """WTForms' select, each plain option written at once: the same HTML as WTForms' own (attributes in
+    its order, escaped alike), without ``html_params`` per option, which cost a teamleider's worklist 3 ms
+    for a region's 300 regisseurs. An option with attributes of its own goes through WTForms."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        value, label = escape(choice.value), escape(choice.label or choice.value)  # both escaped here
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{value}">{label}</option>')  # noqa: S704 - escaped above
+
+
+class LongSelectField(SelectField):
+    """A select that may offer hundreds of choices (the regisseurs of a region's municipality)."""
+
+    widget = QuickSelect()
 
 
 class _PortalMeta:

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
-from portal.forms import PortalForm
+from portal.forms import LongSelectField, PortalForm
 from portal.forms.bounds import DateWindow
 from portal.forms.dates import DayField
 from portal.tasks.worklist import MINE, SORTS, TEAM
@@ -19,7 +19,7 @@ class WorklistFilterForm(PortalForm):
     q = StringField(_l("Zoek op naam, dossiernummer of V-nummer"), [Optional(), Length(max=80)])
     step = SelectField(_l("Stap"), [Optional()], choices=[])
     stage = SelectField(_l("Fase"), [Optional()], choices=[])
-    regisseur = SelectField(_l("Regisseur"), [Optional()], choices=[])
+    regisseur = LongSelectField(_l("Regisseur"), [Optional()], choices=[])
     overdue = BooleanField(_l("Alleen te laat"))
     scope = HiddenField(validators=[Optional(), AnyOf([MINE, TEAM])])
     sort = HiddenField(validators=[Optional(), AnyOf(SORTS)])
@@ -36,7 +36,7 @@ class ReassignEscalationForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="reassign", **kwargs)
 
-    regisseur = SelectField(_l("Nieuwe regisseur"), [InputRequired(_l("Kies de nieuwe regisseur."))], coerce=int,
+    regisseur = LongSelectField(_l("Nieuwe regisseur"), [InputRequired(_l("Kies de nieuwe regisseur."))], coerce=int,
                             choices=[])
     reden = TextAreaField(_l("Reden van de overdracht"),
                           [InputRequired(_l("Geef de reden van de overdracht.")), Length(max=500)])

@@ -26,7 +26,7 @@ from portal.tasks.forms import ExtendDeadlineForm, ReassignEscalationForm, Workl
 from portal.tasks.initial import initial_data_for
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import InvalidSubmission, StaleTask, complete_task, form_spec_for, save_draft
-from portal.tasks.worklist import MINE, TEAM, Filters, filter_options, may_open, notices_for, page_size, worklist_page
+from portal.tasks.worklist import MINE, TEAM, Filters, Worklist, may_open, notices_for, page_size
 from portal.tasks.workload import team_workload, totals_of
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -60,17 +60,18 @@ def _offer(field, options, everything: str) -> None:
 def worklist():
     form = WorklistFilterForm(request.args)
     scope = _scope(form)
-    options = filter_options(current_user, scope)
+    user = current_user._get_current_object()  # asked for per row and step: not through the proxy each time
+    listing = Worklist(user)  # the user's case ids read once for the choices and the page
+    options = listing.filter_options(scope)
     _offer(form.step, [(bpmn_id, _(title)) for bpmn_id, title in options.steps], _("Alle stappen"))
     _offer(form.stage, [(stage, _(label)) for stage, label in options.stages], _("Alle fasen"))
     _offer(form.regisseur, options.regisseurs, _("Alle regisseurs"))
     valid = form.validate()  # a bad filter (e.g. a control character in the search) lists nothing: 400
     filters = _filters(form) if valid else Filters(scope=scope)
-    page = worklist_page(current_user, filters, page_number(request.args.get("page")), local_today())
+    page = listing.page(filters, page_number(request.args.get("page")), local_today())
     if not valid:
         page.items, page.total = [], 0
     record("read", "case.list", "tasks.worklist", detail={"cases": sorted(row.case.id for row in page.items)})
-    user = current_user._get_current_object()  # the rows ask for it per step: not through the proxy each time
     return render_template("tasks/worklist.html", page=page, filters=filters, form=form, now=utcnow(),
                            notices=notices_for(current_user) if scope == MINE else [],
                            teamleider=current_user.role == Role.TEAMLEIDER, team=scope == TEAM,

@@ -332,6 +332,26 @@ def test_query_count_stays_constant_for_60_cases(app, ria, create_case, login, c
     assert queries() == small, "\n".join(s[:120] for s in seen) + "\n----\n" + "\n".join(s[:120] for s in before)
 
 
+def test_the_users_cases_are_read_once_per_page(app, ria, create_case, login, clock):
+    """The filter choices and the page share one read of the cases the user has open tasks in."""
+    client = login(ria)
+    for i in range(3):
+        create_case(ria, first=f"Een{i}")
+    client.get("/tasks/")
+    seen: list[str] = []
+
+    def counter(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        html = client.get("/tasks/?stage=&step=").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
+    assert "3 dossiers" in html
+    assert len([s for s in seen if s.startswith("SELECT DISTINCT task.case_id")]) == 1, "\n".join(seen)
+
+
 def test_teamleider_sees_the_regisseur_and_the_team(ria, create_user, create_case, login, clock):
     tom = create_user("tom", role="teamleider")
     rob = create_user("rob")
