@@ -15,6 +15,7 @@ import time
 
 from flask import current_app, request, session
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from portal.audit.services import record
 from portal.auth.models import User, UserSession
@@ -49,8 +50,9 @@ def load_user(user_id: str) -> User | None:
     token = session.get(SID)
     if not token or not str(user_id).isdigit():
         return None
+    # with the municipality whose name every staff page's header shows (a query of its own otherwise)
     user = db.session.scalar(
-        select(User).join(UserSession, UserSession.user_id == User.id)
+        select(User).options(joinedload(User.municipality)).join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_hash == _hash(token), UserSession.revoked_at.is_(None), User.id == int(user_id)))
     return user if user is not None and user.is_active else None
 
