@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal import headers, health, transaction
 from portal.audit import partitions as audit_partitions
+from portal.cases.models import SEARCH_INDEX_TABLES
 from portal.config import DEV_SECRET_KEY, load_config
 from portal.db import configure_sqlite, describe_error, local_today
 from portal.engine import configure_script_limits
@@ -59,9 +60,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])  # no query at start-up
     configure_script_limits(app.config["SCRIPT_TIME_BUDGET_MS"], app.config["SCRIPT_MEMORY_BUDGET_MB"])
-    # include_name: autogenerate leaves out the audit trail's monthly partitions (PostgreSQL storage)
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True, compare_type=True,
-                     include_name=audit_partitions.include_name)
+                     include_name=compared_by_migrations)
     csrf.init_app(app)
     headers.init_app(app)  # before the transaction: its after_request runs last, on the final response
     transaction.init_app(app)
@@ -85,6 +85,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def compared_by_migrations(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's ``include_name`` hook (autogenerate, tests/test_schema.py): every table but the audit trail's
+    monthly partitions (PostgreSQL storage) and SQLite's FTS5 search index with its shadow tables (made by
+    DDL, portal.cases.models.SEARCH_INDEX_DDL: no model describes them)."""
+    if type_ == "table" and name in SEARCH_INDEX_TABLES:
+        return False
+    return audit_partitions.include_name(name, type_, parent_names)
 
 
 def _init_login(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import ForeignKey, Index, String, event, text
+from sqlalchemy import DDL, ForeignKey, Index, Integer, String, column, event, table, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import Municipality, User
@@ -21,8 +21,9 @@ class Case(TimestampMixin, db.Model):
         # the case list in its order (newest koppeling first): a page without sorting the municipality
         Index("ix_case_municipality_koppeling", "municipality_id", "koppeling_date", "id"),
         Index("ix_case_regisseur_koppeling", "regisseur_id", "koppeling_date", "id"),
-        # search: a scan of this index, not of the case rows (SQLite); PostgreSQL adds a trigram index
-        # (migration 2bdcab79f2b1) that answers LIKE '%…%' directly
+        # search: SQLite answers a word of three or more characters from its FTS5 index case_search (below);
+        # a shorter word scans this index, not the case rows. PostgreSQL adds a trigram index (migration
+        # 2bdcab79f2b1) that answers LIKE '%…%' directly.
         Index("ix_case_municipality_search", "municipality_id", "search_key"),
         # Open cases only (partial: PostgreSQL does not order by an index past ``closed_at IS NULL``);
         # closed_at last, so that SQLite may read them alone.
@@ -150,6 +151,37 @@ def normalise(text: str) -> str:
 
 def search_key(case: Case) -> str:
     return normalise(f"{case.first_name} {case.last_name} {case.reference} {case.v_number}")[:400]
+
+
+#: SQLite: the case list's search index, an FTS5 table of the trigrams of ``search_key``. External content: it
+#: holds only the index, the text stays in inburgering_case (``content_rowid`` is the case id); the triggers
+#: keep it in step with every insert, delete and change of ``search_key``, the ORM's and plain SQL's alike.
+#: A quoted phrase of three or more characters (``MATCH '"kova"'``) finds the rows that hold it as a substring,
+#: from the index alone (cases.services.matching_cases); the tokenizer folds case, which search_key and the
+#: search's words have had already (:func:`normalise`). Made by migration 5bc8c83d0d17, which carries its own
+#: frozen copy of these statements (migrations never import the models), and by ``metadata.create_all``
+#: through the listener below. PostgreSQL has its trigram GIN index instead.
+SEARCH_INDEX_DDL = (
+    "CREATE VIRTUAL TABLE case_search USING fts5(search_key, content='inburgering_case', content_rowid='id', "
+    "tokenize='trigram')",
+    "CREATE TRIGGER case_search_insert AFTER INSERT ON inburgering_case BEGIN "
+    "INSERT INTO case_search (rowid, search_key) VALUES (new.id, new.search_key); END",
+    "CREATE TRIGGER case_search_delete AFTER DELETE ON inburgering_case BEGIN "
+    "INSERT INTO case_search (case_search, rowid, search_key) VALUES ('delete', old.id, old.search_key); END",
+    "CREATE TRIGGER case_search_update AFTER UPDATE OF search_key ON inburgering_case BEGIN "
+    "INSERT INTO case_search (case_search, rowid, search_key) VALUES ('delete', old.id, old.search_key); "
+    "INSERT INTO case_search (rowid, search_key) VALUES (new.id, new.search_key); END",
+)
+#: The FTS5 table and the shadow tables SQLite makes for it: storage of the index, not tables of a model.
+SEARCH_INDEX_TABLES = frozenset({"case_search", "case_search_data", "case_search_idx", "case_search_docsize",
+                                 "case_search_config"})
+#: The index for queries (not in the metadata: create_all makes it by SEARCH_INDEX_DDL, SQLite only).
+case_search = table("case_search", column("rowid", Integer), column("search_key", String))
+
+for _statement in SEARCH_INDEX_DDL:
+    event.listen(Case.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+# dropping the case table drops its triggers; the FTS table is dropped after it
+event.listen(Case.__table__, "after_drop", DDL("DROP TABLE IF EXISTS case_search").execute_if(dialect="sqlite"))
 
 
 @event.listens_for(Case, "before_insert")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from portal import dates
 from portal.audit.services import record
 from portal.auth.models import Municipality, User
-from portal.cases.models import Case, normalise
+from portal.cases.models import Case, case_search, normalise
 from portal.cases.paging import COUNT_CAP
 from portal.extensions import db
 from portal.kept import kept
@@ -192,14 +192,32 @@ def visible_cases_query(user: User, *, search: str | None = None, stage: str | N
 def matching_cases(municipality_id: int, search: str | None):
     """The ids of the municipality's cases whose search key holds every word of ``search``, as a subquery.
 
-    A subquery on purpose: it is answered from ``ix_case_municipality_search`` (SQLite: a scan of the index,
-    not of the case rows) or the trigram index (PostgreSQL), and the list around it keeps its own plan
-    (the page in index order, or the user's tasks first), instead of the database walking the list and
-    reading every case row to test the words."""
+    A subquery on purpose: it is answered from an index (SQLite's FTS5 trigram table ``case_search``,
+    PostgreSQL's trigram index) or, for a word of one or two characters on SQLite, by a scan of
+    ``ix_case_municipality_search`` (not of the case rows); the list around it keeps its own plan (the page in
+    index order, or the user's tasks first), instead of the database walking the list and reading every case
+    row to test the words."""
     query = select(Case.id).where(Case.municipality_id == municipality_id)
-    for term in search_terms(search):
+    terms = search_terms(search)
+    if db.session.get_bind().dialect.name == "sqlite":
+        indexed = [term for term in terms if len(term) >= 3]  # FTS5 finds no trigram in a shorter word
+        if indexed:
+            query = query.where(Case.id.in_(select(case_search.c.rowid).where(
+                case_search.c.search_key.match(" ".join(fts_phrase(term) for term in indexed)))))
+        terms = [term for term in terms if len(term) < 3]
+    for term in terms:
         query = query.where(Case.search_key.contains(term, autoescape=True))
     return query
+
+
+def fts_phrase(term: str) -> str:
+    """``term`` as an FTS5 phrase: with the trigram tokenizer, the rows that hold it as a substring, exactly what
+    ``LIKE '%term%'`` finds; every character inside the quotes is literal (% and _ too), a quote is doubled.
+
+    MATCH rather than LIKE on the FTS table: FTS5 answers both from the trigrams, but tests LIKE again on
+    every candidate, reading its text from inburgering_case (a name of 1,250 cases: 2.0 ms against 0.15 ms for
+    MATCH at 100,000 cases), and without ESCAPE only (with it, it reads every row)."""
+    return '"' + term.replace('"', '""') + '"'
 
 
 def search_terms(search: str | None) -> list[str]:
