@@ -43,5 +43,5 @@ class ReasonForm(PortalForm):
 
 class ReassignAllForm(PortalForm):
     regisseur = LongSelectField(_l("Nieuwe regisseur"), [InputRequired(_l("Kies de nieuwe regisseur."))], coerce=int,
-                            choices=[])
+                                choices=[])
     reden = TextAreaField(_l("Reden"), [InputRequired(_l("Geef de reden van de overdracht.")), Length(max=500)])

@@ -57,7 +57,7 @@ class KoppelingFields(PortalSubform):
 
 class KoppelingForm(PortalForm, KoppelingFields):
     regisseur = LongSelectField(_l("Regisseur"), [InputRequired(_l("Kies de regisseur."))], coerce=int,
-                            description=_l("De vaste contactpersoon van de nieuwkomer."))
+                                description=_l("De vaste contactpersoon van de nieuwkomer."))
 
 
 class ReassignForm(PortalForm):

@@ -56,7 +56,7 @@ def capped_count(query: Select, *order) -> tuple[int, bool]:
 
     ``order``: an index's order to count in (a stored deadline's), so the database reads the first
     ``COUNT_CAP + 1`` entries of that index and stops: without it PostgreSQL chose to scan the case rows
-    for a teamleider's 7,500 escalations (3.5 ms at 100,000 cases, against 0.3 ms in index order)."""
+    for a teamleider's 7,500 escalations (1.7 ms at 100,000 cases, against 0.3 ms in index order)."""
     found = db.session.scalar(select(func.count()).select_from(
         query.order_by(None).order_by(*order).limit(COUNT_CAP + 1).subquery()))
     return min(found, COUNT_CAP), found > COUNT_CAP

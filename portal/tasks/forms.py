@@ -37,7 +37,7 @@ class ReassignEscalationForm(PortalForm):
         super().__init__(*args, prefix="reassign", **kwargs)
 
     regisseur = LongSelectField(_l("Nieuwe regisseur"), [InputRequired(_l("Kies de nieuwe regisseur."))], coerce=int,
-                            choices=[])
+                                choices=[])
     reden = TextAreaField(_l("Reden van de overdracht"),
                           [InputRequired(_l("Geef de reden van de overdracht.")), Length(max=500)])
 
