@@ -17,8 +17,8 @@ from portal.auth.models import User
 from portal.cases.services import visible_cases_query
 from portal.db import utcnow
 from portal.extensions import db
-from portal.tasks.worklist import MINE, TEAM, Filters, _base
-from portal.tasks.workload import stage_counts, task_counts
+from portal.tasks.worklist import MINE, TEAM, Filters, _base, own_list_query
+from portal.tasks.workload import lines_query, stage_counts, task_counts, totals_query
 
 
 def plan(query) -> str:
@@ -55,6 +55,17 @@ def test_the_worklist_reads_the_users_tasks_through_an_index(regisseur, filters)
     else:  # an index; which one PostgreSQL takes on a test table of a few rows depends on whether autovacuum
         # has analysed it yet (after the worklist tests it has, and (status, role, due_at) looks as good)
         assert re.search(r"Index (Only )?Scan using ix_human_task_\w+ on human_task", found), found
+
+
+def test_the_own_list_reads_the_users_tasks_and_their_cases_through_indexes(regisseur):
+    """A caseload's tasks with their cases' stage and regisseur (tasks.worklist.OwnList): two lookups of the
+    worklist index, each case and regisseur by its key."""
+    found = plan(own_list_query(regisseur))
+    assert not full_scans(found, "human_task") and not full_scans(found, "inburgering_case"), found
+    assert not full_scans(found, "user_account"), found
+    if db.engine.dialect.name == "sqlite":
+        assert found.count("ix_human_task_worklist") == 2, found
+        assert "SEARCH inburgering_case USING INTEGER PRIMARY KEY" in found, found
 
 
 def test_the_team_worklist_of_one_regisseur_reads_an_index(create_user, regisseur):
@@ -108,14 +119,19 @@ def test_a_search_of_two_characters_scans_the_municipalitys_search_keys(regisseu
 
 
 def test_the_team_workload_counts_from_indexes_alone(regisseur):
-    tasks = plan(task_counts(regisseur.municipality_id, utcnow()))
-    stages = plan(stage_counts(regisseur.municipality_id))
-    assert not full_scans(tasks, "human_task"), tasks
-    assert not full_scans(stages, "inburgering_case"), stages
+    """A page's people, their counts and the team's totals: no scan of the tasks or the cases."""
+    m, now, page = regisseur.municipality_id, utcnow(), [regisseur.id, None]
+    tasks, stages = plan(task_counts(m, now, page)), plan(stage_counts(m, page))
+    lines, totals = plan(lines_query(m).limit(25)), plan(totals_query(m, now))
+    for found in (tasks, stages, lines, totals):
+        assert not full_scans(found, "human_task") and not full_scans(found, "inburgering_case"), found
     if db.engine.dialect.name == "sqlite":  # no row is read, only the index (PostgreSQL's planner picks any
         # index on an empty test table; at 100,000 cases it reads these, bench/scale.py)
         assert "COVERING INDEX ix_human_task_worklist" in tasks, tasks
         assert "COVERING INDEX ix_case_open_regisseur" in stages, stages
+        assert "COVERING INDEX ix_human_task_worklist (municipality_id=? AND role=? AND status=?)" in totals, totals
+        assert "SEARCH user_account USING INDEX ix_user_account_municipality_role" in lines, lines
+        assert "COVERING INDEX ix_case_open_regisseur" in totals, totals
 
 
 @pytest.mark.parametrize("filters", [Filters(scope=TEAM), Filters(scope=TEAM, overdue=True),

@@ -69,12 +69,3 @@ def capped_page(query: Select, page: int, per_page: int, *, scalars: bool = True
     rows = list(db.session.scalars(paged) if scalars else db.session.execute(paged).all())
     return CappedPage(items=rows[:per_page], page=page, per_page=per_page, total=total, capped=capped,
                       more=len(rows) > per_page)
-
-
-def list_page(items: list, page: int, per_page: int) -> CappedPage:
-    """Page ``page`` (1-based) of a list already in memory (e.g. the team workload's regisseurs); a page
-    past the end (an old link, a team that shrank) is the last one."""
-    page = min(page, max(1, math.ceil(len(items) / per_page)))
-    start = (page - 1) * per_page
-    return CappedPage(items=items[start:start + per_page], page=page, per_page=per_page, total=len(items),
-                      capped=False, more=start + per_page < len(items))

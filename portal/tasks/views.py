@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from portal.audit.services import record
 from portal.auth.models import User
-from portal.cases.paging import list_page
 from portal.db import local_today, utcnow
 from portal.extensions import db
 from portal.forms import choices
@@ -27,7 +26,7 @@ from portal.tasks.initial import initial_data_for
 from portal.tasks.models import HumanTask
 from portal.tasks.workflow import InvalidSubmission, StaleTask, complete_task, form_spec_for, save_draft
 from portal.tasks.worklist import MINE, TEAM, Filters, Worklist, may_open, notices_for, page_size
-from portal.tasks.workload import team_workload, totals_of
+from portal.tasks.workload import team_workload
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -94,15 +93,14 @@ def _link_maker(filters: Filters):
 @bp.route("/team")
 @roles_required(Role.TEAMLEIDER)
 def workload():
-    loads = team_workload(current_user.municipality_id)
     # a page of regisseurs (a region's municipality has hundreds), with the team's totals above it
-    page = list_page(loads, page_number(request.args.get("page")), page_size())
+    page, totals = team_workload(current_user.municipality_id, page_number(request.args.get("page")), page_size())
     record("read", "case.list", "tasks.workload", detail={"regisseurs": [
         load.regisseur.id for load in page.items if load.regisseur is not None]})
     # each stage's words and link parameter once, not once per regisseur
     labels = {label for load in page.items for label, _count in load.stages}
     stages = {label: (translated_text(label), quote(label)) for label in labels}
-    return render_template("tasks/workload.html", page=page, stages=stages, totals=totals_of(loads))
+    return render_template("tasks/workload.html", page=page, stages=stages, totals=totals)
 
 
 def _load(task_id: int) -> HumanTask:

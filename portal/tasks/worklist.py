@@ -9,7 +9,9 @@ Two scopes:
   regisseur (read-only for the teamleider), filterable by regisseur — where the workload view links to.
 
 A page costs a fixed number of queries whatever its size: the rows (grouped, sorted and paged in SQL),
-their count, the open steps of the page's cases (one ``IN``), and one query for the filter options.
+their count, the open steps of the page's cases (one ``IN``), and the filter options. A caseload reads its
+tasks with their cases once (:class:`OwnList`): its case ids for the page, its filter options without a
+query of their own, its count without counting.
 The filters read indexed columns: ``human_task (municipality_id, role, status, assignee_id)`` and the
 case's ``search_key`` (name, reference and V-number without diacritics, :func:`portal.cases.models.normalise`).
 """
@@ -128,17 +130,18 @@ def _task_scope(user: User | None, scope: str):
                 or_(HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None)))
 
 
-#: The most case ids the list hands the database as a list: a regisseur's caseload (60–100) fits; a
-#: teamleider's thousands of open escalations are joined as before (a long IN list costs more than it saves).
-MAX_CASE_IDS = 1_000
+#: The most open steps an own list reads in one go with their cases: a regisseur's caseload (60–100 cases,
+#: one to five steps each) fits, and its case ids are handed to the database as a list; a teamleider's
+#: thousands of open escalations are joined as before (a long IN list costs more than it saves).
+MAX_OWN_STEPS = 1_000
 
 
-def _my_tasks(user: User):
+def _my_tasks(user: User, *extra):
     """The user's open tasks (``mine``) as two lookups of ``ix_human_task_worklist`` with all four columns
     equal, glued with UNION ALL: their own and the unassigned ones of their role. One
     ``assignee_id = me OR assignee_id IS NULL`` lets the database read every open task of the role in the
-    municipality instead: 400 ms at 100,000 cases (bench/scale.py)."""
-    columns = (HumanTask.case_id, HumanTask.due_at, HumanTask.bpmn_id)
+    municipality instead: 400 ms at 100,000 cases (bench/scale.py). ``extra``: more task columns."""
+    columns = (HumanTask.case_id, HumanTask.due_at, HumanTask.bpmn_id, *extra)
     own = select(*columns).where(HumanTask.assignee_id == user.id, HumanTask.status == HumanTask.OPEN,
                                  HumanTask.role == user.role, HumanTask.municipality_id == user.municipality_id)
     unassigned = select(*columns).where(HumanTask.municipality_id == user.municipality_id,
@@ -147,10 +150,37 @@ def _my_tasks(user: User):
     return union_all(own, unassigned).subquery("task")
 
 
-def _my_case_ids(user: User) -> list[int] | None:
-    """The ids of the cases the user has open tasks in (index only), or None above ``MAX_CASE_IDS``."""
-    case_ids = db.session.scalars(select(_my_tasks(user).c.case_id).distinct().limit(MAX_CASE_IDS + 1)).all()
-    return case_ids if len(case_ids) <= MAX_CASE_IDS else None
+class OwnList(NamedTuple):
+    """A short own list (a caseload) as one query reads it: what the page and its filter choices need."""
+
+    #: The cases the user has open tasks in, each once.
+    case_ids: list[int]
+    #: The steps those tasks are at: bpmn id → title.
+    steps: dict[str, str]
+    #: (stage label, regisseur id, regisseur name) of those cases.
+    cases: set[tuple[str, int | None, str | None]]
+
+
+def own_list_query(user: User):
+    """The user's open tasks (:func:`_my_tasks`, with their titles) and their cases' stage and regisseur, at
+    most ``MAX_OWN_STEPS + 1`` rows: a case by its key, a regisseur by theirs."""
+    tasks = _my_tasks(user, HumanTask.title)
+    task = tasks.c
+    return (select(task.case_id, task.bpmn_id, task.title, Case.stage_label, Case.regisseur_id, User.display_name)
+            .select_from(tasks).join(Case, Case.id == task.case_id).outerjoin(User, User.id == Case.regisseur_id)
+            .limit(MAX_OWN_STEPS + 1))
+
+
+def _own_list(user: User) -> OwnList | None:
+    """The user's own list in one query, or None when it holds more than ``MAX_OWN_STEPS`` open steps. Three
+    reads before (the case ids, the steps' titles, the cases' stages and regisseurs) cost a regisseur's
+    worklist 2-3 ms of the 16 at 100,000 cases on PostgreSQL."""
+    rows = db.session.execute(own_list_query(user)).all()
+    if len(rows) > MAX_OWN_STEPS:
+        return None
+    return OwnList(case_ids=list(dict.fromkeys(row.case_id for row in rows)),
+                   steps={row.bpmn_id: row.title for row in rows if row.bpmn_id},
+                   cases={(row.stage_label, row.regisseur_id, row.display_name) for row in rows})
 
 
 class next_deadline(FunctionElement):  # noqa: N801 - a SQL function, named like one
@@ -194,13 +224,13 @@ class ListQuery(NamedTuple):
     total: int | None = None
     #: The order to count in (capped_count), when the planner's own choice is slow.
     count_order: tuple = ()
-    #: The list is limited to the user's case ids (at most MAX_CASE_IDS rows).
+    #: The list is limited to the user's case ids (an OwnList's).
     short: bool = False
 
 
-def _base(user: User, filters: Filters, my_case_ids: Callable[[], list[int] | None] | None = None) -> ListQuery:
+def _base(user: User, filters: Filters, own: Callable[[], OwnList | None] | None = None) -> ListQuery:
     """The list's query: grouped per case for the user's own tasks, or in a stored deadline's order.
-    ``my_case_ids``: :func:`_my_case_ids` of the user, as the request has read them (default: read now)."""
+    ``own``: :func:`_own_list` of the user, as the request has read it (default: read now)."""
     regisseur = User.display_name.label("regisseur")
     if filters.scope == TEAM:
         return _stored_base(user, filters, regisseur, Case.next_deadline, TEAM)
@@ -222,7 +252,8 @@ def _base(user: User, filters: Filters, my_case_ids: Callable[[], list[int] | No
     # The cases by id, from the task rows read first (index only): PostgreSQL cannot estimate the
     # unassigned half (it guessed 6,000 rows for 0 at 100,000 cases) and then merge-joined over every case
     # (150 ms); with the ids it looks up just these. A long list (a teamleider's escalations): as before.
-    case_ids = (my_case_ids or partial(_my_case_ids, user))()
+    own_list = (own or partial(_own_list, user))()
+    case_ids = own_list.case_ids if own_list is not None else None
     if case_ids:
         query = query.where(Case.id.in_(case_ids))
     for term in search_terms(filters.search):  # the user's own cases (a few hundred): test the words on those
@@ -304,21 +335,21 @@ class Worklist:
         self.user = user
 
     @cached_property
-    def case_ids(self) -> list[int] | None:
-        return _my_case_ids(self.user)
+    def own(self) -> OwnList | None:
+        return _own_list(self.user)
 
     def filter_options(self, scope: str) -> FilterOptions:
         """The filter choices of the list (:func:`read_filter_options`); those of a long list — the team's
         whole municipality, or a user's own list of more than ``MAX_CASE_IDS`` cases — are kept a few
         seconds per app process (portal.kept). A regisseur's own list (a caseload) is read every time, so
-        the step just opened is offered at once."""
+        the step just opened is offered at once: from the read the page makes anyway (:class:`OwnList`)."""
         user = self.user
         key = ("worklist", TEAM, user.municipality_id, user.role) if scope == TEAM else ("worklist", MINE, user.id)
-        return kept(key, lambda: read_filter_options(user, scope, lambda: self.case_ids))
+        return kept(key, lambda: read_filter_options(user, scope, lambda: self.own))
 
     def page(self, filters: Filters, page: int, today: date) -> CappedPage:
         """The rows of page ``page`` (1-based), each with its open steps and urgency."""
-        return _page(self.user, filters, page, today, lambda: self.case_ids)
+        return _page(self.user, filters, page, today, lambda: self.own)
 
 
 def worklist_page(user: User, filters: Filters, page: int, today: date) -> CappedPage:
@@ -326,9 +357,8 @@ def worklist_page(user: User, filters: Filters, page: int, today: date) -> Cappe
     return Worklist(user).page(filters, page, today)
 
 
-def _page(user: User, filters: Filters, page: int, today: date,
-          my_case_ids: Callable[[], list[int] | None]) -> CappedPage:
-    query, next_due, regisseur, stored, known, count_order, short = _base(user, filters, my_case_ids)
+def _page(user: User, filters: Filters, page: int, today: date, own: Callable[[], OwnList | None]) -> CappedPage:
+    query, next_due, regisseur, stored, known, count_order, short = _base(user, filters, own)
     # a team's list in a region: the count stops at COUNT_CAP; it counts ids, not whole case rows
     if known is not None:  # counted already (an own list's case ids), capped like any count
         total, capped = min(known, paging.COUNT_CAP), known > paging.COUNT_CAP
@@ -337,7 +367,7 @@ def _page(user: User, filters: Filters, page: int, today: date,
     size = page_size()
     # one more row than the page: is there a next page
     ordered = _ordered(query, filters, next_due, regisseur, stored).limit(size + 1).offset((page - 1) * size)
-    if short:  # a caseload (at most MAX_CASE_IDS cases): the page's whole rows at once, one query
+    if short:  # a caseload (at most MAX_OWN_STEPS steps): the page's whole rows at once, one query
         found = db.session.execute(ordered).all()
         more = len(found) > size
         rows = [WorklistRow(case=row[0], regisseur=row.regisseur, next_due=_shown(row.next_due))
@@ -376,25 +406,27 @@ class FilterOptions:
     regisseurs: list[tuple[int, str]]
 
 
-def read_filter_options(user: User, scope: str, my_case_ids: Callable[[], list[int] | None] | None = None
+def read_filter_options(user: User, scope: str, own: Callable[[], OwnList | None] | None = None
                         ) -> tuple[FilterOptions, bool]:
-    """The steps, stages and regisseurs of the unfiltered list: the steps from the task index alone, the
-    stages and regisseurs from the cases of the list (the team's: the municipality's open cases); and
-    whether the list is long (the team's, or more than ``MAX_CASE_IDS`` cases of one's own)."""
+    """The steps, stages and regisseurs of the unfiltered list, and whether the list is long (the team's, or
+    more than ``MAX_OWN_STEPS`` steps of one's own). A short own list's come from its :class:`OwnList` (``own``:
+    as the request has read it; default: read now) without a query of their own; a long list's steps from the
+    task index alone, its stages and regisseurs from its cases (the team's: the municipality's open cases)."""
+    if scope != TEAM:
+        own_list = (own or partial(_own_list, user))()
+        if own_list is not None:
+            return _options(own_list.steps.items(), own_list.cases), False
     # one (step, case) per open step, from ix_human_task_worklist alone (no min(id): PostgreSQL would read
     # every task row for it, 20 ms for a municipality's 17,500 open steps); then the titles of just those
     step_keys = select(HumanTask.bpmn_id, func.min(HumanTask.case_id).label("case_id")).group_by(HumanTask.bpmn_id)
     if scope == TEAM:
         steps = step_keys.where(HumanTask.municipality_id == user.municipality_id, _task_scope(user, TEAM))
         cases = Case.municipality_id == user.municipality_id, Case.closed_at.is_(None)
-        long = True
     else:  # from each half of the user's tasks (no OR: see _my_tasks)
         steps = union_all(*[step_keys.where(HumanTask.municipality_id == user.municipality_id,
                                             HumanTask.role == user.role, HumanTask.status == HumanTask.OPEN, assignee)
                             for assignee in (HumanTask.assignee_id == user.id, HumanTask.assignee_id.is_(None))])
-        case_ids = (my_case_ids or partial(_my_case_ids, user))()
-        cases = (Case.id.in_(case_ids if case_ids is not None else select(_my_tasks(user).c.case_id)),)
-        long = case_ids is None
+        cases = (Case.id.in_(select(_my_tasks(user).c.case_id)),)
     keys = steps.subquery("step")
     step_rows = db.session.execute(select(HumanTask.bpmn_id, HumanTask.title).join(keys, and_(
         HumanTask.case_id == keys.c.case_id, HumanTask.bpmn_id == keys.c.bpmn_id)).where(
@@ -403,10 +435,15 @@ def read_filter_options(user: User, scope: str, my_case_ids: Callable[[], list[i
     pairs = select(Case.stage_label, Case.regisseur_id).where(*cases).distinct().subquery("pair")
     case_rows = db.session.execute(select(pairs.c.stage_label, pairs.c.regisseur_id, User.display_name)
                                    .outerjoin(User, User.id == pairs.c.regisseur_id)).all()
-    return FilterOptions(sorted({(r.bpmn_id, r.title) for r in step_rows if r.bpmn_id}, key=lambda s: s[1]),
-                         sorted({(r.stage_label, r.stage_label) for r in case_rows}, key=lambda s: s[1]),
-                         sorted({(r.regisseur_id, r.display_name) for r in case_rows if r.regisseur_id},
-                                key=lambda s: s[1])), long
+    return _options(((row.bpmn_id, row.title) for row in step_rows if row.bpmn_id), case_rows), True
+
+
+def _options(steps: Iterable[tuple[str, str]], cases: Iterable[tuple[str, int | None, str | None]]) -> FilterOptions:
+    """Filter choices from (bpmn id, title) pairs and (stage label, regisseur id, regisseur name) triples."""
+    cases = list(cases)
+    return FilterOptions(sorted(set(steps), key=lambda s: s[1]),
+                         sorted({(label, label) for label, _id, _name in cases}, key=lambda s: s[1]),
+                         sorted({(rid, name) for _label, rid, name in cases if rid}, key=lambda s: s[1]))
 
 
 def may_work_on(user: User, task: HumanTask) -> bool:

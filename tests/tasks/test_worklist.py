@@ -189,13 +189,13 @@ def test_step_urgency_shows_overdue_soon_and_on_time(ria, create_case, login, cl
         assert re.search(rf'<span class="deadline">\d\d-\d\d-2026 <span class="tag tag--\w+">{label}</span>', row), row
 
 
-@pytest.mark.parametrize("max_ids", [1_000, 1], ids=["ids", "long list"])
-def test_filters_offer_only_what_is_in_the_list(ria, create_user, create_case, login, clock, monkeypatch, max_ids):
-    """Also for a list longer than MAX_CASE_IDS (a teamleider's escalations), which joins instead of
-    handing the database the ids."""
+@pytest.mark.parametrize("max_steps", [1_000, 1], ids=["own list", "long list"])
+def test_filters_offer_only_what_is_in_the_list(ria, create_user, create_case, login, clock, monkeypatch, max_steps):
+    """From the own list read with the page (OwnList), and for a list of more than MAX_OWN_STEPS steps (a
+    teamleider's escalations), which reads its choices with queries of their own."""
     from portal.tasks import worklist
 
-    monkeypatch.setattr(worklist, "MAX_CASE_IDS", max_ids)
+    monkeypatch.setattr(worklist, "MAX_OWN_STEPS", max_steps)
     rob = create_user("rob")
     mine = create_case(ria, first="Mijn")
     complete(mine, "kennismakingsgesprek", ria)
@@ -229,7 +229,7 @@ def step_choices(html: str) -> set[str]:
 
 def test_a_long_lists_filter_choices_are_kept_a_while_and_a_caseloads_are_not(app, ria, create_user, create_case,
                                                                                 login, clock, monkeypatch):
-    """The team list's choices (and those of an own list longer than MAX_CASE_IDS) are kept for
+    """The team list's choices (and those of an own list longer than MAX_OWN_STEPS) are kept for
     LIST_CHOICES_SECONDS per process; a regisseur's caseload is read every time; 0 keeps nothing."""
     from portal.kept import forget_all
     from portal.tasks import worklist
@@ -252,8 +252,8 @@ def test_a_long_lists_filter_choices_are_kept_a_while_and_a_caseloads_are_not(ap
         "Olena Kovalenko"]
     forget_all()  # as when the time has passed
     assert step_choices(lead.get("/tasks/?scope=team").get_data(as_text=True)) == intake
-    # an own list longer than MAX_CASE_IDS is kept too
-    monkeypatch.setattr(worklist, "MAX_CASE_IDS", 0)
+    # an own list longer than MAX_OWN_STEPS is kept too
+    monkeypatch.setattr(worklist, "MAX_OWN_STEPS", 0)
     first = own.get("/tasks/").get_data(as_text=True)
     complete(case, "intake_leerbaarheid", ria)
     assert step_choices(own.get("/tasks/").get_data(as_text=True)) == step_choices(first) == intake
@@ -333,7 +333,7 @@ def test_query_count_stays_constant_for_60_cases(app, ria, create_case, login, c
 
 
 def test_the_users_cases_are_read_once_per_page(app, ria, create_case, login, clock):
-    """The filter choices and the page share one read of the cases the user has open tasks in."""
+    """The filter choices and the page share one read of the user's open tasks and their cases."""
     client = login(ria)
     for i in range(3):
         create_case(ria, first=f"Een{i}")
@@ -349,7 +349,10 @@ def test_the_users_cases_are_read_once_per_page(app, ria, create_case, login, cl
     finally:
         event.remove(db.engine, "before_cursor_execute", counter)
     assert "3 dossiers" in html
-    assert len([s for s in seen if s.startswith("SELECT DISTINCT task.case_id")]) == 1, "\n".join(seen)
+    # one read of the user's tasks with their cases (OwnList) for the choices and the page; no choice of
+    # its own (each was a DISTINCT before)
+    assert len([s for s in seen if s.startswith("SELECT task.case_id")]) == 1, "\n".join(seen)
+    assert not [s for s in seen if "DISTINCT" in s], "\n".join(seen)
 
 
 def test_teamleider_sees_the_regisseur_and_the_team(ria, create_user, create_case, login, clock):
@@ -474,6 +477,31 @@ def test_workload_pages_through_many_regisseurs_with_the_teams_totals(ria, creat
         assert "7 regisseurs · 7 lopende dossiers" in " ".join(visible_text(html).split())
     assert 'href="/tasks/team?page=2"' in first and "Pagina 2 van 2" in second
     assert regisseurs(client.get("/tasks/team?page=99").get_data(as_text=True)) == regisseurs(second)  # the last
+
+
+def test_workload_keeps_a_line_for_whoever_still_has_open_work(ria, create_user, create_case, login, clock):
+    """A regisseur who left keeps a line while cases or steps are still theirs (until the hand-over); one who
+    left with nothing does not; a newcomer never has one; cases without a regisseur have the last line."""
+    tom = create_user("tom", role="teamleider")
+    gijs, hans = create_user("gijs"), create_user("hans")
+    for step in open_tasks(create_case(gijs, first="Nog")):  # his case, its step already with ria
+        step.assignee_id = ria.id
+    open_tasks(create_case(ria, first="Ook"))[0].assignee_id = hans.id  # a step of ria's case still his
+    gijs.active = hans.active = False
+    create_user("dirk").active = False  # left, nothing open
+    create_user("amina", role="inburgeraar")
+    create_case(None, first="Niemand")
+    db.session.flush()
+    html = login(tom).get("/tasks/team").get_data(as_text=True)
+    lines = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', html)
+    assert lines == ["Gijs", "Hans", "Ria", "Geen regisseur"], lines
+
+    def counts(name):  # cases, open steps
+        line = html[html.index(f">{name}</th>"):]
+        return re.findall(r'numeric-column">(?:<a href="[^"]+">)?(\d+)', line[:line.index("</tr>")])[:2]
+
+    assert counts("Gijs") == ["1", "0"] and counts("Hans") == ["0", "1"] and counts("Ria") == ["1", "1"]
+    assert "3 regisseurs · 3 lopende dossiers · 3 open taken" in " ".join(visible_text(html).split())
 
 
 def test_workload_is_for_the_teamleider_only(ria, login):
