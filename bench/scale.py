@@ -9,6 +9,10 @@ logged in through the login form, warm-up first) and prints a markdown table (``
 
 PostgreSQL: a scratch database ``portal_scale_<pid>`` is created on ``--pg`` (default
 postgresql+psycopg://postgres@127.0.0.1:5432) and dropped afterwards.
+
+``--keep`` keeps each region built and prints its URL ("region kept: …"); ``--existing URL`` measures such a
+region again without building it (the timer sweep fires its timers: a region is measured in place a few
+times, not forever).
 """
 
 from __future__ import annotations
@@ -369,7 +373,7 @@ def measure(app, url: str, dialect: str, repeat: int, timers: int) -> dict:
 
 
 def run_one(dialect: str, cases: int, seed_source: str, seed_facts: dict, repeat: int, pg: str,
-            timers: int = TIMERS) -> dict:
+            timers: int = TIMERS, keep: bool = False) -> dict:
     from scale_build import grow, region_from_db
 
     from portal.extensions import db
@@ -396,7 +400,9 @@ def run_one(dialect: str, cases: int, seed_source: str, seed_facts: dict, repeat
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        if scratch:
+        if keep:  # measured again later with --existing
+            print(f"region kept: {url}", file=sys.stderr, flush=True)
+        elif scratch:
             _pg_drop(pg, scratch)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -444,6 +450,8 @@ def main() -> None:
     parser.add_argument("--timers", type=int, default=TIMERS, help="due timers the sweep fires")
     parser.add_argument("--seed-cache", type=Path, help="keep the SQLite seed database in this file and reuse "
                         "it (PostgreSQL: copy its rows); valid on the day it was built (seeds are walked up to today)")
+    parser.add_argument("--keep", action="store_true", help="keep each region built (its URL is printed) to "
+                        "measure it again with --existing")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.existing:  # measure a region built before (e.g. by an earlier run with --keep)
@@ -459,7 +467,7 @@ def main() -> None:
     print(f"seeds ready: {seed_facts}", file=sys.stderr, flush=True)
     try:
         for cases in args.cases:
-            report = run_one(args.db, cases, seed_source, seed_facts, args.repeat, args.pg, args.timers)
+            report = run_one(args.db, cases, seed_source, seed_facts, args.repeat, args.pg, args.timers, args.keep)
             reports.append(report)
             print(json.dumps(report), file=sys.stderr, flush=True)
     finally:

@@ -401,7 +401,7 @@ def multiply(region: Region, copies: int) -> dict[str, int]:
                                             f"{f['pad'].format(x=case_id, n=6)} || ' ' || "
                                             f"{f['text'].format(x=f'(9100000000 + {case_id})')}",
         ("inburgering_case", "regisseur_id"): regisseur(case_id),
-        ("inburgering_case", "newcomer_user_id"): "NULL",
+        ("inburgering_case", "newcomer_user_id"): "NULL",  # an account of its own: _newcomer_accounts
         ("human_task", "engine_task_id"): hex_prefixed("t.engine_task_id"),
         ("human_task", "origin_task_id"): hex_prefixed("t.origin_task_id"),
         ("human_task", "assignee_id"): f"CASE WHEN t.role = 'regisseur' THEN {regisseur(new_case())} "
@@ -455,13 +455,14 @@ def multiply(region: Region, copies: int) -> dict[str, int]:
         counts[table.name] = result.rowcount
         session.commit()
         print(f"  {table.name}: {result.rowcount} rows in {time.perf_counter() - started:.1f} s", flush=True)
+    _newcomer_accounts(session)
     started = time.perf_counter()
     for ddl in indexes:  # one sorted build per index instead of millions of index inserts
         session.execute(text(ddl))
     session.commit()
     print(f"  indexes rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
     if dialect == "postgresql":
-        for table in tables:
+        for table in [*tables, User.__table__]:  # the newcomers' accounts too
             session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                  f"(SELECT MAX(id) FROM {table.name}))"))
         session.commit()
@@ -474,6 +475,22 @@ def multiply(region: Region, copies: int) -> dict[str, int]:
         session.execute(text("ANALYZE"))
     session.commit()
     return counts
+
+
+def _newcomer_accounts(session) -> None:
+    """An account for the newcomer of every copied case, as in a municipality where each newcomer signs
+    their plan online: a region's user_account holds its 100,000 newcomers besides a few hundred staff, and
+    the staff pages that look up staff (the workload's regisseurs) must not read them all."""
+    started = time.perf_counter()
+    top = session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM user_account"))
+    found = session.execute(text(
+        "INSERT INTO user_account (id, username, display_name, role, municipality_id, locale, active, "
+        "created_at, updated_at) "
+        f"SELECT {top} + id, 'c' || CAST(id AS VARCHAR(20)), first_name || ' ' || last_name, 'inburgeraar', "
+        "municipality_id, 'ar', TRUE, created_at, updated_at FROM inburgering_case WHERE newcomer_user_id IS NULL"))
+    session.execute(text(f"UPDATE inburgering_case SET newcomer_user_id = {top} + id WHERE newcomer_user_id IS NULL"))
+    session.commit()
+    print(f"  user_account: {found.rowcount} newcomers in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def build_seeds(seeds: int) -> Region:

@@ -21,10 +21,14 @@ from portal.tasks.worklist import MINE, TEAM, Filters, _base, own_list_query
 from portal.tasks.workload import lines_query, stage_counts, task_counts, totals_query
 
 
-def plan(query) -> str:
+def plan(query, *, in_order: bool = False) -> str:
+    """The plan of ``query``. ``in_order``: whether an index can give its order (PostgreSQL: sorting is
+    switched off too; on a table of a few rows that autovacuum has analysed, a sort of two rows is cheapest)."""
     sql = str(query.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        if in_order:
+            db.session.execute(text("SET LOCAL enable_sort = off"))
         return "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN {sql}")))
     return "\n".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
 
@@ -141,7 +145,7 @@ def test_the_team_worklist_reads_a_page_in_index_order(create_user, filters):
     from portal.tasks.worklist import _ordered
     lead = create_user("tom", role="teamleider")
     query, due, name, stored = _base(lead, filters)[:4]
-    found = plan(_ordered(query, filters, due, name, stored).limit(26))
+    found = plan(_ordered(query, filters, due, name, stored).limit(26), in_order=True)
     assert not full_scans(found, "inburgering_case") and not full_scans(found, "human_task"), found
     if db.engine.dialect.name == "sqlite":  # the stored deadline: no grouping, no sort of the municipality
         assert "ix_case_open_deadline" in found and "TEMP B-TREE" not in found, found
@@ -157,12 +161,15 @@ def test_the_teamleiders_own_list_reads_a_page_in_index_order(create_user, filte
     from portal.tasks.worklist import _ordered
     lead = create_user("tom", role="teamleider")
     query, due, name, stored = _base(lead, filters)[:4]
-    found = plan(_ordered(query, filters, due, name, stored).limit(26))
+    found = plan(_ordered(query, filters, due, name, stored).limit(26), in_order=not filters.descending)
     assert not full_scans(found, "inburgering_case") and not full_scans(found, "human_task"), found
-    assert "ix_case_lead_deadline" in found, found
-    if filters.descending:  # latest first sorts the list (cases without a deadline stay last), never groups
+    if filters.descending:  # latest first sorts the list (cases without a deadline stay last), never groups;
+        # which index PostgreSQL sorts from on a test table of a few rows depends on whether it was analysed
         assert "GROUP BY" not in found and "GroupAggregate" not in found, found
-    elif db.engine.dialect.name == "sqlite":
+        assert db.engine.dialect.name == "postgresql" or "ix_case_lead_deadline" in found, found
+        return
+    assert "ix_case_lead_deadline" in found, found
+    if db.engine.dialect.name == "sqlite":
         assert "TEMP B-TREE" not in found and "GROUP BY" not in found, found
     else:  # PostgreSQL orders by the partial index
         assert not re.search(r"\bSort\b", found), found

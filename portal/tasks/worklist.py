@@ -340,7 +340,7 @@ class Worklist:
 
     def filter_options(self, scope: str) -> FilterOptions:
         """The filter choices of the list (:func:`read_filter_options`); those of a long list — the team's
-        whole municipality, or a user's own list of more than ``MAX_CASE_IDS`` cases — are kept a few
+        whole municipality, or a user's own list of more than ``MAX_OWN_STEPS`` steps — are kept a few
         seconds per app process (portal.kept). A regisseur's own list (a caseload) is read every time, so
         the step just opened is offered at once: from the read the page makes anyway (:class:`OwnList`)."""
         user = self.user
