@@ -504,6 +504,37 @@ def test_workload_keeps_a_line_for_whoever_still_has_open_work(ria, create_user,
     assert "3 regisseurs · 3 lopende dossiers · 3 open taken" in " ".join(visible_text(html).split())
 
 
+def test_a_large_municipalitys_team_totals_are_kept_a_while_its_lines_are_not(app, ria, create_user, create_case,
+                                                                              login, monkeypatch):
+    """The totals above the workload count every open case and step of the municipality: kept
+    LIST_CHOICES_SECONDS for a municipality of more than COUNT_CAP open cases (here 2); the lines and their
+    counts, and the number of regisseurs, are read every time."""
+    from portal.kept import forget_all
+    from portal.tasks import workload
+
+    monkeypatch.setitem(app.config, "LIST_CHOICES_SECONDS", 30)
+    forget_all()
+    client = login(create_user("tom", role="teamleider"))
+
+    def seen() -> tuple[str, list[str]]:
+        html = client.get("/tasks/team").get_data(as_text=True)
+        return (re.search(r"(\d+ regisseurs? · \d+ lopende dossiers?)", " ".join(visible_text(html).split())).group(1),
+                re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', html))
+
+    create_case(ria)
+    create_case(ria)
+    assert seen() == ("1 regisseur · 2 lopende dossiers", ["Ria"])
+    create_case(ria)
+    assert seen() == ("1 regisseur · 3 lopende dossiers", ["Ria"])  # small: counted again
+    monkeypatch.setattr(workload, "COUNT_CAP", 2)
+    forget_all()
+    assert seen() == ("1 regisseur · 3 lopende dossiers", ["Ria"])  # large now: kept
+    create_case(create_user("bea"))
+    assert seen() == ("2 regisseurs · 3 lopende dossiers", ["Bea", "Ria"])  # the lines at once
+    forget_all()  # as when the time has passed
+    assert seen() == ("2 regisseurs · 4 lopende dossiers", ["Bea", "Ria"])
+
+
 def test_workload_is_for_the_teamleider_only(ria, login):
     assert login(ria).get("/tasks/team").status_code == 403
 
