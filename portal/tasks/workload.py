@@ -1,11 +1,12 @@
 """The teamleider's view of the team: per regisseur the open tasks, how many are late, cases per stage.
 
-A page of regisseurs costs four statements whatever the municipality's size: how many lines there are,
-the page's lines (the people, in name order), and the open steps and the cases per stage of just those
-people (each from an index alone). Counting every regisseur's work to show 25 of a region's 300 cost 4-8 ms
-more at 100,000 cases (bench/scale.py). The team's totals of cases and steps are plain counts from the
-indexes; a municipality of more than ``COUNT_CAP`` open cases has them kept a few seconds per process
-(portal.kept): counting its 22,500 open cases and 17,500 open steps cost the page 4-9 ms on PostgreSQL.
+A page of regisseurs costs four statements whatever the municipality's size (five while the totals are
+not kept): how many lines there are, the page's lines (the people, in name order), and the open steps and
+the cases per stage of just those people (each from an index alone). Counting every regisseur's work to
+show 25 of a region's 300 cost 4-8 ms more at 100,000 cases (bench/scale.py). The team's totals of cases
+and steps are plain counts from the indexes; a municipality of more than ``COUNT_CAP`` open cases has them
+kept a few seconds per process (portal.kept): counting its 22,500 open cases and 17,500 open steps cost the
+page 4-9 ms on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -154,6 +155,8 @@ def team_workload(municipality_id: int, page: int, per_page: int) -> tuple[Cappe
 
 
 def _totals(municipality_id: int, people: int, now: datetime) -> TeamTotals:
+    """The team's totals: ``people`` as counted for the lines; its cases and steps kept for a large municipality."""
+
     def count() -> tuple[tuple[int, int, int], bool]:
         found = db.session.execute(totals_query(municipality_id, now)).one()
         return (found.cases, found.open_tasks, found.overdue), found.cases > COUNT_CAP
