@@ -172,9 +172,9 @@ def own_list_query(user: User):
 
 
 def _own_list(user: User) -> OwnList | None:
-    """The user's own list in one query, or None when it holds more than ``MAX_OWN_STEPS`` open steps. Three
-    reads before (the case ids, the steps' titles, the cases' stages and regisseurs) cost a regisseur's
-    worklist 2-3 ms of the 16 at 100,000 cases on PostgreSQL."""
+    """The user's own list in one query, or None when it holds more than ``MAX_OWN_STEPS`` open steps. It was
+    three reads (the case ids, the steps' titles, the cases' stages and regisseurs): a regisseur's worklist at
+    100,000 cases on PostgreSQL took 7 statements, now 5 (bench/scale.py; docs/performance-history.md)."""
     rows = db.session.execute(own_list_query(user)).all()
     if len(rows) > MAX_OWN_STEPS:
         return None

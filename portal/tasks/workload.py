@@ -1,8 +1,8 @@
 """The teamleider's view of the team: per regisseur the open tasks, how many are late, cases per stage.
 
-A page of regisseurs costs four statements whatever the municipality's size (five while the totals are
-not kept): how many lines there are, the page's lines (the people, in name order), and the open steps and
-the cases per stage of just those people (each from an index alone). Counting every regisseur's work to
+A page of regisseurs costs three statements whatever the municipality's size (four while the totals are
+not kept): the page's lines (the people, in name order, with how many lines there are in all), and the open
+steps and the cases per stage of just those people (each from an index alone). Counting every regisseur's work to
 show 25 of a region's 300 cost 4-8 ms more at 100,000 cases (bench/scale.py). The team's totals of cases
 and steps are plain counts from the indexes; a municipality of more than ``COUNT_CAP`` open cases has them
 kept a few seconds per process (portal.kept): counting its 22,500 open cases and 17,500 open steps cost the
@@ -84,18 +84,26 @@ def _nobody(municipality_id: int):
                exists().where(*_open_steps(municipality_id), HumanTask.assignee_id.is_(None)))
 
 
-def lines_query(municipality_id: int):
-    """The workload's lines in their order: the people by name, then nobody's line (id NULL) if it has work."""
+def _lines(municipality_id: int):
+    """The workload's lines: the people, and nobody's line (id NULL) if it has work; ``last`` orders it last."""
     people = _people(municipality_id).add_columns(literal(0).label("last"))
     nobody = select(null(), null(), literal(1)).where(_nobody(municipality_id))
-    lines = union_all(people, nobody).subquery("line")
-    return select(lines.c.id, lines.c.display_name).order_by(lines.c.last, lines.c.display_name, lines.c.id)
+    return union_all(people, nobody).subquery("line")
+
+
+def lines_query(municipality_id: int):
+    """The workload's lines in their order, each with how many lines there are (``lines``) and how many of
+    them are people (``people``): the page and its count in one read."""
+    line = _lines(municipality_id).c
+    return (select(line.id, line.display_name, func.count().over().label("lines"),
+                   func.count(line.id).over().label("people"))
+            .order_by(line.last, line.display_name, line.id))
 
 
 def lines_count_query(municipality_id: int):
-    """How many people have a line, and whether nobody's line is there too."""
-    people = select(func.count()).select_from(_people(municipality_id).subquery()).scalar_subquery()
-    return select(people.label("people"), _nobody(municipality_id).label("nobody"))
+    """How many lines there are and how many of them are people (for a page past the end: an old link)."""
+    line = _lines(municipality_id).c
+    return select(func.count().label("lines"), func.count(line.id).label("people"))
 
 
 def totals_query(municipality_id: int, now: datetime):
@@ -136,11 +144,13 @@ def stage_counts(municipality_id: int, regisseurs: list[int | None]):
 def team_workload(municipality_id: int, page: int, per_page: int) -> tuple[CappedPage, TeamTotals]:
     """Page ``page`` (1-based; past the end: the last) of the workload's lines, and the team's totals."""
     now = utcnow()
-    head = db.session.execute(lines_count_query(municipality_id)).one()
-    lines = head.people + (1 if head.nobody else 0)
-    page = min(page, max(1, math.ceil(lines / per_page)))
-    people = db.session.execute(lines_query(municipality_id).limit(per_page).offset((page - 1) * per_page)).all()
-    loads = {person.id: RegisseurLoad(Person(*person) if person.id is not None else None) for person in people}
+    rows = _page_of_lines(municipality_id, page, per_page)
+    if not rows and page > 1:  # past the end (an old link, a team that shrank): the last page
+        counted = db.session.execute(lines_count_query(municipality_id)).one()
+        page = max(1, math.ceil(counted.lines / per_page))
+        rows = _page_of_lines(municipality_id, page, per_page)
+    lines, people = (rows[0].lines, rows[0].people) if rows else (0, 0)
+    loads = {row.id: RegisseurLoad(Person(row.id, row.display_name) if row.id is not None else None) for row in rows}
     if loads:
         ids = list(loads)
         for regisseur_id, count, overdue in db.session.execute(task_counts(municipality_id, now, ids)):
@@ -151,7 +161,12 @@ def team_workload(municipality_id: int, page: int, per_page: int) -> tuple[Cappe
     for load in loads.values():
         load.stages.sort(key=lambda s: (-s[1], s[0]))
     return CappedPage(items=list(loads.values()), page=page, per_page=per_page, total=lines, capped=False,
-                      more=page * per_page < lines), _totals(municipality_id, head.people, now)
+                      more=page * per_page < lines), _totals(municipality_id, people, now)
+
+
+def _page_of_lines(municipality_id: int, page: int, per_page: int) -> list:
+    """The lines of page ``page``, each with the counts of lines_query."""
+    return db.session.execute(lines_query(municipality_id).limit(per_page).offset((page - 1) * per_page)).all()
 
 
 def _totals(municipality_id: int, people: int, now: datetime) -> TeamTotals:
