@@ -117,6 +117,10 @@ def current_version() -> ProcessVersion | None:
 
 
 def runtime_for(version: ProcessVersion) -> DeployedProcess:
+    # The session's identity map holds rows weakly: nothing else kept the version, so the next step of the same
+    # request read it again (a task page and a completion each read it twice). Held as long as the session (a
+    # request; a worker's run): a commit expires it and a rollback may expunge it, as any row.
+    db.session.info.setdefault("portal_versions", set()).add(version)
     return deployed_process(version.digest, lambda: version.bundle)
 
 

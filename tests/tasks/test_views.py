@@ -192,3 +192,42 @@ def test_worklist_audits_which_cases_were_shown(ria, create_case, login):
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.subject == "case.list")).all()
     assert [(e.action, e.purpose, e.user_id) for e in events] == [("read", "tasks.worklist", ria.id)]
     assert events[0].detail["cases"] == [case.id]
+
+
+def test_a_task_page_and_its_completion_read_the_process_version_once(ria, create_case, login, clock):
+    """The task page and the completion each ask for the case's process several times (form, context, the
+    engine); the session's identity map holds rows weakly, so the version was read again each time."""
+    from sqlalchemy import event
+
+    from portal.demo import form_fields, sample_submission
+    from portal.tasks.workflow import form_spec_for
+
+    case = create_case(ria)
+    task = task_of(case, "kennismakingsgesprek")
+    url = f"/tasks/{task.id}"
+    data = form_fields(sample_submission(form_spec_for(task), datetime(2026, 1, 8).date(), {}))
+    client = login(ria)
+    client.get(url)
+    reads: list[str] = []
+
+    def counter(_conn, _cursor, statement, *_args):
+        if "FROM process_version" in statement:
+            reads.append(statement)
+
+    def fresh_session() -> None:  # as a request starts: nothing loaded yet (the test shares its session)
+        db.session.expunge_all()
+        db.session.info.clear()
+        reads.clear()
+
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        fresh_session()
+        html = client.get(url).get_data(as_text=True)
+        assert len(reads) == 1, reads
+        fresh_session()
+        response = client.post(url, data={**data, "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                                                                           html).group(1)})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        assert len(reads) == 1, reads
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
