@@ -182,17 +182,22 @@ def _choose_timers(app, wanted: int) -> tuple[datetime, int]:
     """The moment at which ``wanted`` timers are due; other due cases are set aside (kept in a table)."""
     from portal.extensions import db
     with app.app_context():
+        db.session.execute(text("CREATE TABLE IF NOT EXISTS scale_aside (id INTEGER PRIMARY KEY, due VARCHAR(40))"))
+        db.session.commit()
+    if _has_aside(app):  # an earlier sweep on this region stopped before it gave them back: never lose them
+        _restore_timers(app)
+    with app.app_context():
         rows = db.session.execute(text(
             "SELECT id, next_timer_due FROM workflow_instance WHERE next_timer_due IS NOT NULL "
             "AND completed = :f ORDER BY next_timer_due, id"), {"f": False}).all()
         chosen = rows[:wanted]
+        if not chosen:
+            raise SystemExit("no timer left to fire in this region")
         moment = max(row[1] for row in chosen)
         if isinstance(moment, str):
             moment = datetime.fromisoformat(moment)
         moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) + timedelta(seconds=1)
         aside = [row[0] for row in rows[wanted:]]
-        db.session.execute(text("CREATE TABLE IF NOT EXISTS scale_aside (id INTEGER PRIMARY KEY, due VARCHAR(40))"))
-        db.session.execute(text("DELETE FROM scale_aside"))
         for start in range(0, len(aside), 5000):
             part = aside[start:start + 5000]
             db.session.execute(text("INSERT INTO scale_aside SELECT id, CAST(next_timer_due AS VARCHAR(40)) FROM "
@@ -201,6 +206,12 @@ def _choose_timers(app, wanted: int) -> tuple[datetime, int]:
                                     + ",".join(map(str, part)) + ")"))
         db.session.commit()
         return moment, len(chosen)
+
+
+def _has_aside(app) -> bool:
+    from portal.extensions import db
+    with app.app_context():
+        return db.session.scalar(text("SELECT COUNT(*) FROM scale_aside")) > 0
 
 
 def _restore_timers(app) -> None:

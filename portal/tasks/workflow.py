@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit.services import record
@@ -117,10 +118,12 @@ def start_workflow(case: Case, user_id: int | None) -> WorkflowInstance:
 
 
 def _instance(case: Case) -> WorkflowInstance:
-    """The case's workflow as stored now: read after the case lock, it is what the next step starts from. One
-    read, also when the session holds the row already (``populate_existing``): a timer worker refreshed it
-    twice more, and each read is the whole state (39 KB of JSON at 100,000 cases)."""
+    """The case's workflow as stored now, with its process version: read after the case lock, it is what the next
+    step starts from. One read, also when the session holds the row already (``populate_existing``): a timer
+    worker refreshed it twice more, and each read is the whole state (39 KB of JSON at 100,000 cases); the
+    version came in a read of its own (a worker's session holds it, expired by each commit)."""
     return db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.case_id == case.id)
+                             .options(joinedload(WorkflowInstance.process_version))
                              .execution_options(populate_existing=True))
 
 
