@@ -121,6 +121,17 @@ def refresh_step_due(case: Case, open_tasks: Iterable[HumanTask] | None = None) 
         else None
 
 
+def team_steps(municipality_id: int) -> tuple:
+    """The municipality's open regisseur steps (what the team's list and the workload count), as conditions on
+    ``HumanTask`` (``ix_human_task_worklist``'s first columns)."""
+    return HumanTask.municipality_id == municipality_id, _task_scope(None, TEAM)
+
+
+def team_cases(municipality_id: int) -> tuple:
+    """The municipality's open cases, as conditions on ``Case`` (the partial ``ix_case_open_regisseur``)."""
+    return Case.municipality_id == municipality_id, Case.closed_at.is_(None)
+
+
 def _task_scope(user: User | None, scope: str):
     """The open tasks a row lists, as a condition on ``HumanTask``."""
     if scope == TEAM:
@@ -420,8 +431,8 @@ def read_filter_options(user: User, scope: str, own: Callable[[], OwnList | None
     # every task row for it, 20 ms for a municipality's 17,500 open steps); then the titles of just those
     step_keys = select(HumanTask.bpmn_id, func.min(HumanTask.case_id).label("case_id")).group_by(HumanTask.bpmn_id)
     if scope == TEAM:
-        steps = step_keys.where(HumanTask.municipality_id == user.municipality_id, _task_scope(user, TEAM))
-        cases = Case.municipality_id == user.municipality_id, Case.closed_at.is_(None)
+        steps = step_keys.where(*team_steps(user.municipality_id))
+        cases = team_cases(user.municipality_id)
     else:  # from each half of the user's tasks (no OR: see _my_tasks)
         steps = union_all(*[step_keys.where(HumanTask.municipality_id == user.municipality_id,
                                             HumanTask.role == user.role, HumanTask.status == HumanTask.OPEN, assignee)

@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.kept import kept
 from portal.security import STAFF_ROLES, Role
 from portal.tasks.models import HumanTask
+from portal.tasks.worklist import team_cases, team_steps
 
 
 class Person(NamedTuple):
@@ -57,22 +58,11 @@ class TeamTotals:
     overdue: int
 
 
-def _open_steps(municipality_id: int):
-    """The municipality's open regisseur steps, as conditions (``ix_human_task_worklist``'s first columns)."""
-    return (HumanTask.municipality_id == municipality_id, HumanTask.role == Role.REGISSEUR.value,
-            HumanTask.status == HumanTask.OPEN)
-
-
-def _open_cases(municipality_id: int):
-    """The municipality's open cases, as conditions (the partial ``ix_case_open_regisseur``)."""
-    return Case.municipality_id == municipality_id, Case.closed_at.is_(None)
-
-
 def _people(municipality_id: int):
     """Who has a line: every active regisseur of the municipality, and any other staff member of it who
     still has open cases or open regisseur steps (a regisseur who left or changed role, before the hand-over)."""
-    has_cases = exists().where(*_open_cases(municipality_id), Case.regisseur_id == User.id)
-    has_steps = exists().where(*_open_steps(municipality_id), HumanTask.assignee_id == User.id)
+    has_cases = exists().where(*team_cases(municipality_id), Case.regisseur_id == User.id)
+    has_steps = exists().where(*team_steps(municipality_id), HumanTask.assignee_id == User.id)
     return select(User.id, User.display_name).where(
         User.municipality_id == municipality_id, User.role.in_(sorted(STAFF_ROLES)),  # not its newcomers
         or_(and_(User.role == Role.REGISSEUR.value, User.active.is_(True)), has_cases, has_steps))
@@ -80,8 +70,8 @@ def _people(municipality_id: int):
 
 def _nobody(municipality_id: int):
     """Whether open cases or open regisseur steps have no regisseur (they get a line of their own)."""
-    return or_(exists().where(*_open_cases(municipality_id), Case.regisseur_id.is_(None)),
-               exists().where(*_open_steps(municipality_id), HumanTask.assignee_id.is_(None)))
+    return or_(exists().where(*team_cases(municipality_id), Case.regisseur_id.is_(None)),
+               exists().where(*team_steps(municipality_id), HumanTask.assignee_id.is_(None)))
 
 
 def _lines(municipality_id: int):
@@ -108,12 +98,12 @@ def lines_count_query(municipality_id: int):
 
 def totals_query(municipality_id: int, now: datetime):
     """The team's open cases, open steps and late ones, in one statement."""
-    cases = select(func.count()).where(*_open_cases(municipality_id)).scalar_subquery()
+    cases = select(func.count()).where(*team_cases(municipality_id)).scalar_subquery()
     # the open steps and the late ones in one pass over the municipality's part of ix_human_task_worklist
     # (counted apart, the late ones were looked up in the region's ix_human_task_open_role)
     steps = select(func.count().label("open_tasks"),
                    func.coalesce(func.sum(case((HumanTask.due_at < now, 1), else_=0)), 0).label("overdue")
-                   ).where(*_open_steps(municipality_id)).subquery("steps")
+                   ).where(*team_steps(municipality_id)).subquery("steps")
     return select(cases.label("cases"), steps.c.open_tasks, steps.c.overdue).select_from(steps)
 
 
@@ -130,14 +120,14 @@ def task_counts(municipality_id: int, now: datetime, assignees: list[int | None]
     counted from ``ix_human_task_worklist`` alone; a closed case has no open steps."""
     return (select(HumanTask.assignee_id, func.count(),  # count(*): count(id) made PostgreSQL read each row
                    func.sum(case((HumanTask.due_at < now, 1), else_=0)))
-            .where(*_open_steps(municipality_id), _among(HumanTask.assignee_id, assignees))
+            .where(*team_steps(municipality_id), _among(HumanTask.assignee_id, assignees))
             .group_by(HumanTask.assignee_id))
 
 
 def stage_counts(municipality_id: int, regisseurs: list[int | None]):
     """Open cases of ``regisseurs`` per regisseur and stage, counted from ``ix_case_open_regisseur`` alone."""
     return (select(Case.regisseur_id, Case.stage_label, func.count())
-            .where(*_open_cases(municipality_id), _among(Case.regisseur_id, regisseurs))
+            .where(*team_cases(municipality_id), _among(Case.regisseur_id, regisseurs))
             .group_by(Case.regisseur_id, Case.stage_label))
 
 
